@@ -1,0 +1,30 @@
+package io.tailaudit.sdk;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.io.IOException;
+
+/**
+ * The JSON Schema of the trace contract v1, the single source of truth for what a valid event is.
+ * The SDK's events serialize to it and the server validates every record against it.
+ */
+public final class ContractSchema {
+
+    /** The value of every event's {@code schema} field. */
+    public static final String SCHEMA_ID = "tailaudit.trace/v1";
+
+    /** Class-path location of the JSON Schema document. */
+    public static final String RESOURCE = "/io/tailaudit/sdk/tailaudit-trace-v1.schema.json";
+
+    private ContractSchema() {
+    }
+
+    /** Opens the schema document; the caller closes the stream. */
+    public static InputStream open() {
+        InputStream in = ContractSchema.class.getResourceAsStream(RESOURCE);
+        if (in == null) {
+            throw new UncheckedIOException(new IOException("schema resource missing: " + RESOURCE));
+        }
+        return in;
+    }
+}
