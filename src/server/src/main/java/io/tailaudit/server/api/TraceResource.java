@@ -1,0 +1,74 @@
+package io.tailaudit.server.api;
+
+import io.tailaudit.server.trace.TraceCursor;
+import io.tailaudit.server.trace.TraceFilter;
+import io.tailaudit.server.trace.TracePage;
+import io.tailaudit.server.trace.TraceQueries;
+import io.tailaudit.server.trace.TraceSummary;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.sql.SQLException;
+import java.util.Set;
+
+@Path("/api/v1/traces")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "traces", description = "Stored inference traces")
+public class TraceResource {
+
+    private static final Set<String> KINDS = Set.of("local", "cloud");
+    private static final Set<String> STATUSES = Set.of("ok", "error", "timeout", "refused", "invalid_output");
+
+    private final TraceQueries traces;
+
+    TraceResource(TraceQueries traces) {
+        this.traces = traces;
+    }
+
+    @GET
+    @Operation(summary = "List traces, newest first",
+            description = "Keyset-paginated: pass next_cursor from a page as cursor to get the next one. "
+                    + "Prompt and output text are never included.")
+    public TracePageView list(
+            @Parameter(description = "Task id") @QueryParam("task") String task,
+            @Parameter(description = "local or cloud") @QueryParam("deployment_kind") String deploymentKind,
+            @Parameter(description = "Model name") @QueryParam("model") String model,
+            @Parameter(description = "ok, error, timeout, refused or invalid_output") @QueryParam("status") String status,
+            @Parameter(description = "Only failures (status not ok, escalated, rated negative, invalid schema or quality under the floor)")
+            @QueryParam("failures") boolean failures,
+            @Parameter(description = "Inclusive start, RFC 3339") @QueryParam("from") String from,
+            @Parameter(description = "Exclusive end, RFC 3339") @QueryParam("to") String to,
+            @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "Page size, 1 to 500, default 50") @QueryParam("limit") String limit)
+            throws SQLException {
+        TraceFilter filter;
+        try {
+            filter = new TraceFilter(Params.text(task), Params.oneOf("deployment_kind", deploymentKind, KINDS),
+                    Params.text(model), Params.oneOf("status", status, STATUSES), failures, Params.time("from", from),
+                    Params.time("to", to), Params.text(cursor).map(TraceCursor::decode),
+                    Params.limit(limit, 50, TraceFilter.MAX_LIMIT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException(e.getMessage());
+        }
+        TracePage page = traces.list(filter);
+        return new TracePageView(page.items(), page.nextCursor().orElse(null));
+    }
+
+    @GET
+    @Path("/{traceId}")
+    @Operation(summary = "One trace with the feedback applied to it or waiting for it")
+    public TraceSummary get(@PathParam("traceId") String traceId) throws SQLException {
+        return traces.get(traceId);
+    }
+
+    /** The JSON shape of a page. */
+    public record TracePageView(java.util.List<TraceSummary> items, String nextCursor) {
+    }
+}

@@ -1,0 +1,85 @@
+package io.tailaudit.server.embedded;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Starts the embedded PostgreSQL and Kafka before Quarkus, because the datasource, Flyway and the Kafka
+ * clients read their addresses while Quarkus starts. With no profile given, the profile is
+ * {@code embedded}; {@code tailaudit.embedded.enabled} (or {@code TAILAUDIT_EMBEDDED_ENABLED}) overrides
+ * whether the platform is started, and the {@code prod} profile never starts it.
+ */
+@QuarkusMain
+public final class TailAuditMain {
+
+    private static final Logger LOG = Logger.getLogger(TailAuditMain.class);
+    private static final AtomicReference<EmbeddedPlatform> PLATFORM = new AtomicReference<>();
+
+    private TailAuditMain() {
+    }
+
+    public static void main(String... args) throws Exception {
+        String profile = setting("quarkus.profile", "QUARKUS_PROFILE", null);
+        if (profile == null) {
+            profile = "embedded";
+            System.setProperty("quarkus.profile", profile);
+        }
+        boolean embedded = Boolean.parseBoolean(setting("tailaudit.embedded.enabled", "TAILAUDIT_EMBEDDED_ENABLED",
+                String.valueOf(profile.equals("embedded"))));
+        if (!embedded) {
+            Quarkus.run(Console.class, args);
+            return;
+        }
+        Path dataDirectory = Path.of(setting("tailaudit.embedded.data-dir", "TAILAUDIT_EMBEDDED_DATA_DIR", "data"));
+        EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
+        platform.config().forEach(System::setProperty);
+        PLATFORM.set(platform);
+        // normally EmbeddedPlatformStopper stops it once the application has stopped; this hook covers a
+        // Quarkus that never got that far
+        Runtime.getRuntime().addShutdownHook(new Thread(TailAuditMain::stopPlatform, "tailaudit-embedded-shutdown"));
+        try {
+            Quarkus.run(Console.class, args);
+        } finally {
+            stopPlatform();
+        }
+    }
+
+    /** Stops the embedded platform once; later calls do nothing. */
+    static void stopPlatform() {
+        EmbeddedPlatform platform = PLATFORM.getAndSet(null);
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static String setting(String property, String env, String fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(env);
+        }
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** Runs once Quarkus has started: prints where the console is, then waits for shutdown. */
+    public static final class Console implements QuarkusApplication {
+        @Override
+        public int run(String... args) {
+            var config = ConfigProvider.getConfig();
+            String host = config.getOptionalValue("tailaudit.console.public-url", String.class)
+                    .orElseGet(() -> "http://localhost:" + config.getOptionalValue("quarkus.http.port", Integer.class)
+                            .orElse(8080) + "/");
+            LOG.infof("TailAudit console ready url=%s", host);
+            System.out.println();
+            System.out.println("  TailAudit console: " + host);
+            System.out.println();
+            Quarkus.waitForExit();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.tailaudit.server.ingest;
+
+import io.tailaudit.server.trace.PartitionManager;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a polled batch into rows and stores it: one transaction for the traces, feedback and dead letters
+ * of the batch, then the dead letters to their topic. A storage failure that a retry can fix surfaces as
+ * {@link StorageException}; one that only a record's content explains (a data error) is isolated record by
+ * record, and the offending record goes to the DLQ, so one bad record never blocks its batch.
+ */
+final class BatchProcessor implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
+
+    private final DataSource dataSource;
+    private final EventParser parser;
+    private final BatchWriter writer;
+    private final PartitionManager partitions;
+    private final DeadLetterPublisher deadLetters;
+    private final IngestMetrics metrics;
+    private final Clock clock;
+    private Connection connection;
+
+    BatchProcessor(DataSource dataSource, EventParser parser, BatchWriter writer, PartitionManager partitions,
+                   DeadLetterPublisher deadLetters, IngestMetrics metrics, Clock clock) {
+        this.dataSource = dataSource;
+        this.parser = parser;
+        this.writer = writer;
+        this.partitions = partitions;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    PreparedBatch prepare(ConsumerRecords<String, byte[]> records) {
+        List<IncomingRecord> traces = new ArrayList<>(records.count());
+        List<IncomingRecord> feedback = new ArrayList<>();
+        List<IncomingRecord> rejected = new ArrayList<>();
+        Map<String, TraceRow> seen = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            first.putIfAbsent(tp, r.offset());
+            commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
+                    parser.parse(r.value()));
+            switch (in.event()) {
+                case TraceRow t -> {
+                    TraceRow earlier = seen.putIfAbsent(t.traceId(), t);
+                    if (earlier == null) {
+                        traces.add(in);
+                    } else if (earlier.contentHash() != t.contentHash()) {
+                        rejected.add(in.withEvent(new Rejection(Rejection.DUPLICATE_TRACE_ID_CONFLICT, "$.trace_id",
+                                "trace_id was already stored with different content; the first version stands")));
+                    }
+                }
+                case FeedbackRow f -> feedback.add(in);
+                case Rejection x -> rejected.add(in);
+            }
+        }
+        return new PreparedBatch(records.count(), traces, feedback, rejected, commit, first);
+    }
+
+    void store(PreparedBatch batch) throws StorageException {
+        long start = System.nanoTime();
+        Instant now = clock.instant();
+        ensurePartitions(batch.traces());
+        List<IncomingRecord> dead;
+        try {
+            dead = writeInOneTransaction(batch.traces(), batch.feedback(), batch.rejected(), now);
+        } catch (SQLException e) {
+            if (isTransient(e)) {
+                throw new StorageException("database unavailable: " + e.getMessage(), e);
+            }
+            LOG.warnf("ingest batch hit a data error, isolating records size=%d sqlstate=%s error=%s",
+                    batch.size(), e.getSQLState(), e.getMessage());
+            dead = storeRecordByRecord(batch, now);
+        }
+        deadLetters.publish(dead, now);
+        dead.forEach(d -> metrics.deadLetter(((Rejection) d.event()).reason()));
+        metrics.batch(batch.size(), batch.traces().size(), batch.feedback().size(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    void metricsRetry() {
+        metrics.retry();
+    }
+
+    private void ensurePartitions(List<IncomingRecord> traces) throws StorageException {
+        Set<LocalDate> days = new HashSet<>();
+        for (IncomingRecord r : traces) {
+            days.add(LocalDate.ofInstant(((TraceRow) r.event()).occurredAt(), ZoneOffset.UTC));
+        }
+        try {
+            partitions.ensure(days);
+        } catch (SQLException e) {
+            throw new StorageException("could not create trace partitions: " + e.getMessage(), e);
+        }
+    }
+
+    private List<IncomingRecord> writeInOneTransaction(List<IncomingRecord> traces, List<IncomingRecord> feedback,
+                                                       List<IncomingRecord> rejected, Instant now) throws SQLException {
+        Connection c = connection();
+        try {
+            BatchWriter.Result result = writer.write(c, traces, feedback, rejected, now);
+            c.commit();
+            List<IncomingRecord> dead = new ArrayList<>(rejected);
+            dead.addAll(result.conflicts());
+            return dead;
+        } catch (SQLException | RuntimeException e) {
+            discardConnection();
+            throw e;
+        }
+    }
+
+    private List<IncomingRecord> storeRecordByRecord(PreparedBatch batch, Instant now) throws StorageException {
+        List<IncomingRecord> dead = new ArrayList<>();
+        List<IncomingRecord> all = new ArrayList<>(batch.traces());
+        all.addAll(batch.feedback());
+        all.addAll(batch.rejected());
+        for (IncomingRecord r : all) {
+            boolean isTrace = r.event() instanceof TraceRow;
+            boolean isFeedback = r.event() instanceof FeedbackRow;
+            try {
+                dead.addAll(writeInOneTransaction(isTrace ? List.of(r) : List.of(), isFeedback ? List.of(r) : List.of(),
+                        isTrace || isFeedback ? List.of() : List.of(r), now));
+            } catch (SQLException e) {
+                if (isTransient(e)) {
+                    throw new StorageException("database unavailable: " + e.getMessage(), e);
+                }
+                IncomingRecord rejected = r.withEvent(new Rejection(Rejection.STORAGE_REJECTED, "$",
+                        "the database rejected the record (SQLSTATE " + e.getSQLState() + ")"));
+                try {
+                    dead.addAll(writeInOneTransaction(List.of(), List.of(), List.of(rejected), now));
+                } catch (SQLException again) {
+                    throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
+                }
+            }
+        }
+        return dead;
+    }
+
+    /**
+     * Connection, resource and operator errors (and a pool that cannot hand out a connection, which has no
+     * SQLSTATE) pass when the database comes back; data and constraint errors do not.
+     */
+    static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+                || state.startsWith("40") || state.equals("55P03") || state.startsWith("58");
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            Connection c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            connection = c;
+        }
+        return connection;
+    }
+
+    private void discardConnection() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is being thrown away; its state no longer matters
+        }
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // ditto
+        }
+        connection = null;
+    }
+
+    @Override
+    public void close() {
+        discardConnection();
+        deadLetters.close();
+    }
+}

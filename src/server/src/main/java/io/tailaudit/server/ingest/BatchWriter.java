@@ -1,0 +1,251 @@
+package io.tailaudit.server.ingest;
+
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes one polled batch inside the caller's transaction: traces through COPY into a session-local
+ * staging table, then one statement that claims each trace_id in {@code trace_key}, inserts only the
+ * claimed rows and counts them per task and day; then feedback (stored once, merged into its trace when
+ * the trace is there), then the batch's dead letters. Every step is idempotent, so a replayed batch
+ * changes nothing.
+ */
+final class BatchWriter {
+
+    static final String COLUMNS = "trace_id, occurred_at, task, category, service, deployment_kind, provider, model, "
+            + "model_version, quantization, region, latency_ms, ttft_ms, input_tokens, output_tokens, context_tokens, "
+            + "cost_usd, status, error_type, quality, feedback, escalated, fallback, retries, schema_valid, "
+            + "session_id, parent_trace_id, step, input_text, output_text, tags, content_hash, received_at";
+
+    private static final String CREATE_STAGE = """
+            CREATE TEMP TABLE IF NOT EXISTS trace_stage (LIKE trace INCLUDING DEFAULTS) ON COMMIT DELETE ROWS""";
+
+    private static final String COPY_STAGE = "COPY trace_stage (" + COLUMNS + ") FROM STDIN";
+
+    // claim ids, insert the claimed rows, count them: one statement, one pass over the stage
+    private static final String INSERT_CLAIMED = """
+            WITH claimed AS (
+                INSERT INTO trace_key (trace_id, occurred_at, content_hash)
+                SELECT trace_id, occurred_at, content_hash FROM trace_stage
+                ON CONFLICT (trace_id) DO NOTHING
+                RETURNING trace_id
+            ), inserted AS (
+                INSERT INTO trace (%1$s)
+                SELECT %1$s FROM trace_stage s JOIN claimed c USING (trace_id)
+                RETURNING task, occurred_at
+            )
+            INSERT INTO task_volume_daily (task, day, traces)
+            SELECT task, (occurred_at AT TIME ZONE 'UTC')::date, count(*) FROM inserted GROUP BY 1, 2
+            ON CONFLICT (task, day) DO UPDATE SET traces = task_volume_daily.traces + excluded.traces
+            """.formatted(COLUMNS);
+
+    private static final String CONFLICTS = """
+            SELECT s.trace_id FROM trace_stage s JOIN trace_key k USING (trace_id)
+            WHERE k.content_hash <> s.content_hash""";
+
+    private static final String INSERT_FEEDBACK = """
+            INSERT INTO feedback (event_hash, trace_id, task, occurred_at, feedback, escalated, quality, label, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (event_hash) DO NOTHING""";
+
+    private static final String PENDING_FOR = """
+            SELECT f.event_hash, k.occurred_at FROM feedback f JOIN trace_key k USING (trace_id)
+            WHERE f.applied_at IS NULL AND f.trace_id = ANY (?)
+            ORDER BY f.occurred_at""";
+
+    // field by field, the value with the latest occurred_at wins; the trace's own values count as of its
+    // occurred_at, so the outcome does not depend on arrival order
+    private static final String MERGE_FEEDBACK = """
+            UPDATE trace t SET
+              feedback    = CASE WHEN f.feedback  IS NOT NULL AND f.occurred_at > coalesce(t.feedback_at,  t.occurred_at) THEN f.feedback    ELSE t.feedback    END,
+              feedback_at = CASE WHEN f.feedback  IS NOT NULL AND f.occurred_at > coalesce(t.feedback_at,  t.occurred_at) THEN f.occurred_at ELSE t.feedback_at END,
+              escalated   = CASE WHEN f.escalated IS NOT NULL AND f.occurred_at > coalesce(t.escalated_at, t.occurred_at) THEN f.escalated   ELSE t.escalated   END,
+              escalated_at= CASE WHEN f.escalated IS NOT NULL AND f.occurred_at > coalesce(t.escalated_at, t.occurred_at) THEN f.occurred_at ELSE t.escalated_at END,
+              quality     = CASE WHEN f.quality   IS NOT NULL AND f.occurred_at > coalesce(t.quality_at,   t.occurred_at) THEN f.quality     ELSE t.quality     END,
+              quality_at  = CASE WHEN f.quality   IS NOT NULL AND f.occurred_at > coalesce(t.quality_at,   t.occurred_at) THEN f.occurred_at ELSE t.quality_at  END,
+              label       = CASE WHEN f.label     IS NOT NULL AND f.occurred_at > coalesce(t.label_at,     t.occurred_at) THEN f.label       ELSE t.label       END,
+              label_at    = CASE WHEN f.label     IS NOT NULL AND f.occurred_at > coalesce(t.label_at,     t.occurred_at) THEN f.occurred_at ELSE t.label_at    END
+            FROM feedback f
+            WHERE f.event_hash = ? AND t.trace_id = f.trace_id AND t.occurred_at = ?""";
+
+    private static final String MARK_APPLIED = "UPDATE feedback SET applied_at = ? WHERE event_hash = ANY (?)";
+
+    private static final String INSERT_DEAD_LETTER = """
+            INSERT INTO dead_letter (source_topic, source_partition, source_offset, record_key, reason, json_path,
+                                     detail, payload_preview, payload_bytes, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING""";
+
+    private static final int PREVIEW_CHARS = 2048;
+
+    private final TextRedactor redactor;
+
+    BatchWriter(TextRedactor redactor) {
+        this.redactor = redactor;
+    }
+
+    /** What one batch did; {@code conflicts} are trace records that reused an id with other content. */
+    record Result(int tracesOffered, int feedbackOffered, List<IncomingRecord> conflicts) {
+    }
+
+    /**
+     * Writes the batch on {@code c} (auto-commit off); the caller commits. Traces must be unique by
+     * trace_id within the batch; {@code rejected} records carry a {@link Rejection}.
+     */
+    Result write(Connection c, List<IncomingRecord> traces, List<IncomingRecord> feedback,
+                 List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
+        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, traces, receivedAt);
+        Set<String> touched = new HashSet<>();
+        traces.forEach(r -> touched.add(((TraceRow) r.event()).traceId()));
+        if (!feedback.isEmpty()) {
+            insertFeedback(c, feedback, receivedAt);
+            feedback.forEach(r -> touched.add(((FeedbackRow) r.event()).traceId()));
+        }
+        if (!touched.isEmpty()) {
+            applyPendingFeedback(c, touched, receivedAt);
+        }
+        List<IncomingRecord> dead = new ArrayList<>(rejected);
+        dead.addAll(conflicts);
+        if (!dead.isEmpty()) {
+            insertDeadLetters(c, dead, receivedAt);
+        }
+        return new Result(traces.size(), feedback.size(), conflicts);
+    }
+
+    private List<IncomingRecord> writeTraces(Connection c, List<IncomingRecord> traces, Instant receivedAt)
+            throws SQLException {
+        // every batch: a rolled-back first batch also rolls back the CREATE, and pooled connections vary
+        try (Statement st = c.createStatement()) {
+            st.execute(CREATE_STAGE);
+        }
+        StringBuilder sb = new StringBuilder(traces.size() * 320);
+        CopyText row = new CopyText(sb);
+        Map<String, IncomingRecord> byId = new LinkedHashMap<>();
+        for (IncomingRecord r : traces) {
+            TraceRow t = (TraceRow) r.event();
+            byId.put(t.traceId(), r);
+            row.add(t.traceId()).add(t.occurredAt()).add(t.task()).add(t.category()).add(t.service())
+                    .add(t.deploymentKind()).add(t.provider()).add(t.model()).add(t.modelVersion())
+                    .add(t.quantization()).add(t.region()).add(t.latencyMs()).add(t.ttftMs()).add(t.inputTokens())
+                    .add(t.outputTokens()).add(t.contextTokens()).add(t.costUsd()).add(t.status()).add(t.errorType())
+                    .add(t.quality()).add(t.feedback()).add(t.escalated()).add(t.fallback()).add(t.retries())
+                    .add(t.schemaValid()).add(t.sessionId()).add(t.parentTraceId()).add(t.step()).add(t.inputText())
+                    .add(t.outputText()).addJson(t.tags()).add(t.contentHash()).add(receivedAt);
+            row.endRow();
+        }
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGE, new StringReader(sb.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY into trace_stage failed: " + e.getMessage(), "08000", e);
+        }
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate(INSERT_CLAIMED);
+        }
+        List<IncomingRecord> conflicts = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(CONFLICTS)) {
+            while (rs.next()) {
+                IncomingRecord r = byId.get(rs.getString(1));
+                conflicts.add(r.withEvent(new Rejection(Rejection.DUPLICATE_TRACE_ID_CONFLICT, "$.trace_id",
+                        "trace_id was already stored with different content; the first version stands")));
+            }
+        }
+        return conflicts;
+    }
+
+    private static void insertFeedback(Connection c, List<IncomingRecord> feedback, Instant receivedAt)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_FEEDBACK)) {
+            for (IncomingRecord r : feedback) {
+                FeedbackRow f = (FeedbackRow) r.event();
+                ps.setLong(1, f.eventHash());
+                ps.setString(2, f.traceId());
+                ps.setString(3, f.task());
+                ps.setTimestamp(4, Timestamp.from(f.occurredAt()));
+                ps.setString(5, f.feedback());
+                ps.setObject(6, f.escalated(), Types.BOOLEAN);
+                ps.setObject(7, f.quality(), Types.DOUBLE);
+                ps.setString(8, f.label());
+                ps.setTimestamp(9, Timestamp.from(receivedAt));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void applyPendingFeedback(Connection c, Set<String> traceIds, Instant now) throws SQLException {
+        List<Long> hashes = new ArrayList<>();
+        List<Timestamp> traceTimes = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(PENDING_FOR)) {
+            Array ids = c.createArrayOf("text", traceIds.toArray());
+            ps.setArray(1, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    hashes.add(rs.getLong(1));
+                    traceTimes.add(rs.getTimestamp(2));
+                }
+            }
+        }
+        if (hashes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(MERGE_FEEDBACK)) {
+            for (int i = 0; i < hashes.size(); i++) {
+                ps.setLong(1, hashes.get(i));
+                ps.setTimestamp(2, traceTimes.get(i));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(MARK_APPLIED)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setArray(2, c.createArrayOf("bigint", hashes.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private void insertDeadLetters(Connection c, List<IncomingRecord> dead, Instant receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_DEAD_LETTER)) {
+            for (IncomingRecord r : dead) {
+                Rejection why = (Rejection) r.event();
+                ps.setString(1, r.topic());
+                ps.setInt(2, r.partition());
+                ps.setLong(3, r.offset());
+                ps.setString(4, r.key() == null ? null : r.key().replace("\u0000", ""));
+                ps.setString(5, why.reason());
+                ps.setString(6, why.path());
+                ps.setString(7, why.detail().replace("\u0000", ""));
+                ps.setString(8, preview(r.value()));
+                ps.setInt(9, r.value() == null ? 0 : r.value().length);
+                ps.setTimestamp(10, Timestamp.from(receivedAt));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private String preview(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        String s = new String(value, 0, Math.min(value.length, PREVIEW_CHARS * 4), java.nio.charset.StandardCharsets.UTF_8);
+        s = s.length() > PREVIEW_CHARS ? s.substring(0, PREVIEW_CHARS) : s;
+        return redactor.apply(s.replace("\u0000", ""));
+    }
+}

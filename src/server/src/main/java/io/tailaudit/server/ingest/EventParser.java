@@ -1,0 +1,181 @@
+package io.tailaudit.server.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.tailaudit.sdk.ContractSchema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Reads one record: parse once with Jackson, validate the parsed tree against the contract's JSON Schema
+ * (compiled once, from the SDK's resource), then map the tree to a row. Thread-safe.
+ */
+final class EventParser {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonSchema SCHEMA = compileSchema();
+
+    private final TextRedactor redactor;
+    private final Clock clock;
+    private final Duration retention;
+    private final Duration futureTolerance;
+
+    EventParser(TextRedactor redactor, Clock clock, Duration retention, Duration futureTolerance) {
+        this.redactor = redactor;
+        this.clock = clock;
+        this.retention = retention;
+        this.futureTolerance = futureTolerance;
+    }
+
+    private static JsonSchema compileSchema() {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_PATH)
+                .formatAssertionsEnabled(true)
+                .build();
+        try (InputStream in = ContractSchema.open()) {
+            JsonSchema schema = factory.getSchema(in, config);
+            schema.initializeValidators();
+            return schema;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    ParsedEvent parse(byte[] value) {
+        if (value == null || value.length == 0) {
+            return new Rejection(Rejection.MALFORMED_JSON, "$", "empty record value");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            return new Rejection(Rejection.MALFORMED_JSON, "$", e.getOriginalMessage());
+        } catch (IOException e) {
+            return new Rejection(Rejection.MALFORMED_JSON, "$", e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            return new Rejection(Rejection.MALFORMED_JSON, "$", "no JSON value");
+        }
+        Set<ValidationMessage> errors = SCHEMA.validate(node);
+        if (!errors.isEmpty()) {
+            return reject(errors.iterator().next());
+        }
+        Instant occurredAt;
+        try {
+            occurredAt = OffsetDateTime.parse(node.get("occurred_at").asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            return new Rejection(Rejection.INVALID_FORMAT, "$.occurred_at", "not an RFC 3339 date-time");
+        }
+        Instant now = clock.instant();
+        if (occurredAt.isBefore(now.minus(retention))) {
+            return new Rejection(Rejection.OCCURRED_AT_OUT_OF_RANGE, "$.occurred_at",
+                    "older than the retention of " + retention.toDays() + " days");
+        }
+        if (occurredAt.isAfter(now.plus(futureTolerance))) {
+            return new Rejection(Rejection.OCCURRED_AT_OUT_OF_RANGE, "$.occurred_at",
+                    "more than " + futureTolerance.toHours() + " hours in the future");
+        }
+        return "feedback".equals(text(node, "kind")) ? feedback(node, occurredAt) : trace(node, occurredAt);
+    }
+
+    private static Rejection reject(ValidationMessage m) {
+        String path = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
+        String type = m.getType() == null ? "" : m.getType();
+        String reason = switch (type) {
+            case "required", "anyOf" -> Rejection.MISSING_REQUIRED_FIELD;
+            case "enum" -> Rejection.INVALID_ENUM_VALUE;
+            case "const" -> path.equals("$.schema") ? Rejection.UNSUPPORTED_SCHEMA : Rejection.INVALID_ENUM_VALUE;
+            case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+                 "maxProperties" -> Rejection.OUT_OF_RANGE;
+            case "type" -> Rejection.WRONG_TYPE;
+            case "format", "pattern" -> Rejection.INVALID_FORMAT;
+            default -> Rejection.SCHEMA_VIOLATION;
+        };
+        if ("required".equals(type) && m.getProperty() != null) {
+            path = path + "." + m.getProperty();
+        }
+        return new Rejection(reason, path, m.getMessage());
+    }
+
+    private TraceRow trace(JsonNode n, Instant occurredAt) {
+        JsonNode d = n.path("deployment");
+        JsonNode u = n.path("usage");
+        JsonNode o = n.path("outcome");
+        String status = text(o, "status");
+        TraceRow row = new TraceRow(text(n, "trace_id"), occurredAt, text(n, "task"), text(n, "category"),
+                text(n, "service"), text(d, "kind"), text(d, "provider"), text(d, "model"), text(d, "model_version"),
+                text(d, "quantization"), text(d, "region"), n.get("latency_ms").asDouble(), number(n, "ttft_ms"),
+                integer(u, "input_tokens"), integer(u, "output_tokens"), integer(u, "context_tokens"),
+                number(n, "cost_usd"), status == null ? "ok" : status, text(o, "error_type"), number(o, "quality"),
+                text(o, "feedback"), bool(o, "escalated", false), bool(o, "fallback", false), integer(o, "retries"),
+                bool(o, "schema_valid", true), text(n, "session_id"), text(n, "parent_trace_id"), integer(n, "step"),
+                redactor.apply(text(n, "input")), redactor.apply(text(n, "output")), tags(n.path("tags")), 0L);
+        return row.withContentHash();
+    }
+
+    private static FeedbackRow feedback(JsonNode n, Instant occurredAt) {
+        String traceId = text(n, "trace_id");
+        String task = text(n, "task");
+        String rating = text(n, "feedback");
+        Boolean escalated = n.has("escalated") ? n.get("escalated").asBoolean() : null;
+        Double quality = number(n, "quality");
+        String label = text(n, "label");
+        long hash = new ContentHash().add(traceId).add(task).add(occurredAt).add(rating).add(escalated)
+                .add(quality).add(label).value();
+        return new FeedbackRow(hash, traceId, task, occurredAt, rating, escalated, quality, label);
+    }
+
+    /** PostgreSQL text cannot hold NUL; JSON can. */
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String s = v.asText();
+        return s.indexOf('\u0000') >= 0 ? s.replace("\u0000", "") : s;
+    }
+
+    private static Double number(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asDouble();
+    }
+
+    private static Integer integer(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asInt();
+    }
+
+    private static boolean bool(JsonNode n, String field, boolean missing) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? missing : v.asBoolean();
+    }
+
+    private static SortedMap<String, String> tags(JsonNode n) {
+        SortedMap<String, String> tags = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            tags.put(e.getKey().replace("\u0000", ""), e.getValue().asText().replace("\u0000", ""));
+        }
+        return tags;
+    }
+}

@@ -1,0 +1,49 @@
+package io.tailaudit.server.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+
+/** Drops feedback whose trace never arrived within the hold period, and counts it. */
+@ApplicationScoped
+public class FeedbackJanitor {
+
+    private static final Logger LOG = Logger.getLogger(FeedbackJanitor.class);
+
+    private final DataSource dataSource;
+    private final IngestConfig config;
+    private final Clock clock;
+    private final Counter expired;
+
+    FeedbackJanitor(DataSource dataSource, IngestConfig config, Clock clock, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.config = config;
+        this.clock = clock;
+        this.expired = Counter.builder("tailaudit.feedback.expired")
+                .description("Feedback dropped because its trace never arrived within the hold period")
+                .register(registry);
+    }
+
+    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void dropExpired() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM feedback WHERE applied_at IS NULL AND received_at < ?")) {
+            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(config.feedbackHold())));
+            int n = ps.executeUpdate();
+            if (n > 0) {
+                expired.increment(n);
+                LOG.warnf("feedback dropped without its trace count=%d hold=%s", n, config.feedbackHold());
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.tailaudit.server.ingest;
+
+/** One consumed Kafka record with where it came from and what it parsed to. */
+record IncomingRecord(String topic, int partition, long offset, String key, byte[] value, ParsedEvent event) {
+
+    IncomingRecord withEvent(ParsedEvent replacement) {
+        return new IncomingRecord(topic, partition, offset, key, value, replacement);
+    }
+}

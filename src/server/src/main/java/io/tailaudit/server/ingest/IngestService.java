@@ -1,0 +1,150 @@
+package io.tailaudit.server.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.tailaudit.server.trace.PartitionManager;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ingest role: creates the topics if asked, then runs the consumer loop on its own thread, and
+ * restarts it with a pause if it ever dies. Stops it on shutdown, before the datasource closes.
+ */
+@ApplicationScoped
+public class IngestService {
+
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+
+    private final IngestConfig config;
+    private final Map<String, Object> kafka;
+    private final DataSource dataSource;
+    private final PartitionManager partitions;
+    private final IngestMetrics metrics;
+    private final Clock clock;
+    private volatile boolean stopping;
+    private volatile IngestLoop loop;
+    private Thread thread;
+
+    IngestService(IngestConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                  DataSource dataSource, PartitionManager partitions, MeterRegistry registry, Clock clock) {
+        if (config.batchSize() < 1) {
+            throw new IllegalArgumentException("tailaudit.ingest.batch-size must be >= 1, got " + config.batchSize());
+        }
+        if (config.topicPartitions() < 1) {
+            throw new IllegalArgumentException("tailaudit.ingest.topic-partitions must be >= 1, got " + config.topicPartitions());
+        }
+        if (config.maxTextChars() < 0) {
+            throw new IllegalArgumentException("tailaudit.ingest.max-text-chars must be >= 0, got " + config.maxTextChars());
+        }
+        this.config = config;
+        this.kafka = kafka;
+        this.dataSource = dataSource;
+        this.partitions = partitions;
+        this.metrics = new IngestMetrics(registry);
+        this.clock = clock;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("ingest role disabled");
+            return;
+        }
+        if (config.createTopics()) {
+            createTopics();
+        }
+        thread = new Thread(this::superviseLoop, "tailaudit-ingest");
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        IngestLoop current = loop;
+        if (current != null) {
+            current.stop();
+        }
+        if (thread != null) {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    /** Builds a loop over a fresh consumer; the crash test builds its own with a failing hook. */
+    IngestLoop newLoop(Runnable afterDatabaseCommit) {
+        TextRedactor redactor = new TextRedactor(config.maxTextChars());
+        EventParser parser = new EventParser(redactor, clock, partitions.retention(), config.futureTolerance());
+        BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor), partitions,
+                new DeadLetterPublisher(kafka, config.dlqTopic()), metrics, clock);
+        return new IngestLoop(new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer()),
+                processor, config.topic(), config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);
+    }
+
+    private void superviseLoop() {
+        while (!stopping) {
+            try {
+                loop = newLoop(() -> { });
+                loop.run();
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.error("ingest loop died, restarting in 5 s", e);
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-ingest");
+        return props;
+    }
+
+    private void createTopics() {
+        try (Admin admin = Admin.create(new HashMap<>(kafka))) {
+            for (String name : List.of(config.topic(), config.dlqTopic())) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(name, Optional.of(config.topicPartitions()), Optional.empty())))
+                            .all().get(30, TimeUnit.SECONDS);
+                    LOG.infof("topic created name=%s partitions=%d", name, config.topicPartitions());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within 30 s while creating topics", e);
+        }
+    }
+}

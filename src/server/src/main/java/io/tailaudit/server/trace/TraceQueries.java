@@ -1,0 +1,172 @@
+package io.tailaudit.server.trace;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads single traces and trace lists. These are the only reads of the {@code trace} table, and each goes
+ * through an index: the (occurred_at, trace_id) key for unfiltered lists and lookups, (task, occurred_at)
+ * for a task's list. Pages are keyset-paginated, never by offset.
+ */
+@ApplicationScoped
+public class TraceQueries {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() { };
+
+    private static final String SELECT = """
+            SELECT trace_id, occurred_at, task, category, service, deployment_kind, provider, model, model_version,
+                   quantization, region, latency_ms, ttft_ms, input_tokens, output_tokens, context_tokens, cost_usd,
+                   status, error_type, quality, feedback, escalated, label, fallback, retries, schema_valid,
+                   session_id, parent_trace_id, step, tags::text,
+                   (input_text IS NOT NULL OR output_text IS NOT NULL), received_at
+            FROM trace""";
+
+    // the default quality floor until task settings exist; see README "Metrics"
+    private static final String FAILURE = "(status <> 'ok' OR escalated OR feedback = 'negative' OR NOT schema_valid"
+            + " OR coalesce(quality, 1) < 0.5)";
+
+    private final DataSource dataSource;
+
+    TraceQueries(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public TracePage list(TraceFilter f) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
+        List<Object> args = new ArrayList<>();
+        f.task().ifPresent(v -> where(sql, args, " AND task = ?", v));
+        f.deploymentKind().ifPresent(v -> where(sql, args, " AND deployment_kind = ?", v));
+        f.model().ifPresent(v -> where(sql, args, " AND model = ?", v));
+        f.status().ifPresent(v -> where(sql, args, " AND status = ?", v));
+        if (f.failuresOnly()) {
+            sql.append(" AND ").append(FAILURE);
+        }
+        f.from().ifPresent(v -> where(sql, args, " AND occurred_at >= ?", Timestamp.from(v)));
+        f.to().ifPresent(v -> where(sql, args, " AND occurred_at < ?", Timestamp.from(v)));
+        f.after().ifPresent(c -> {
+            sql.append(" AND (occurred_at, trace_id) < (?, ?)");
+            args.add(Timestamp.from(c.occurredAt()));
+            args.add(c.traceId());
+        });
+        sql.append(" ORDER BY occurred_at DESC, trace_id DESC LIMIT ?");
+        args.add(f.limit() + 1);
+        List<TraceSummary> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs, null));
+                }
+            }
+        }
+        Optional<String> next = Optional.empty();
+        if (rows.size() > f.limit()) {
+            rows = rows.subList(0, f.limit());
+            TraceSummary last = rows.get(rows.size() - 1);
+            next = Optional.of(new TraceCursor(last.occurredAt(), last.traceId()).encode());
+        }
+        return new TracePage(rows, next);
+    }
+
+    /** The trace with its applied and pending feedback; throws {@link TraceNotFoundException}. */
+    public TraceSummary get(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Timestamp at;
+            try (PreparedStatement ps = c.prepareStatement("SELECT occurred_at FROM trace_key WHERE trace_id = ?")) {
+                ps.setString(1, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new TraceNotFoundException(traceId);
+                    }
+                    at = rs.getTimestamp(1);
+                }
+            }
+            List<TraceSummary.AppliedFeedback> feedback = feedback(c, traceId);
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE occurred_at = ? AND trace_id = ?")) {
+                ps.setTimestamp(1, at);
+                ps.setString(2, traceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new TraceNotFoundException(traceId);
+                    }
+                    return row(rs, feedback);
+                }
+            }
+        }
+    }
+
+    private static List<TraceSummary.AppliedFeedback> feedback(Connection c, String traceId) throws SQLException {
+        List<TraceSummary.AppliedFeedback> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT occurred_at, feedback, escalated, quality, label, received_at, applied_at
+                FROM feedback WHERE trace_id = ? ORDER BY occurred_at""")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TraceSummary.AppliedFeedback(instant(rs, 1), rs.getString(2),
+                            (Boolean) rs.getObject(3), doubleOrNull(rs, 4), rs.getString(5), instant(rs, 6),
+                            instant(rs, 7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void where(StringBuilder sql, List<Object> args, String clause, Object value) {
+        sql.append(clause);
+        args.add(value);
+    }
+
+    private static TraceSummary row(ResultSet rs, List<TraceSummary.AppliedFeedback> feedback) throws SQLException {
+        return new TraceSummary(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getDouble(12), doubleOrNull(rs, 13), intOrNull(rs, 14), intOrNull(rs, 15),
+                intOrNull(rs, 16), doubleOrNull(rs, 17), rs.getString(18), rs.getString(19), doubleOrNull(rs, 20),
+                rs.getString(21), rs.getBoolean(22), rs.getString(23), rs.getBoolean(24), intOrNull(rs, 25),
+                rs.getBoolean(26), rs.getString(27), rs.getString(28), intOrNull(rs, 29), tags(rs.getString(30)),
+                rs.getBoolean(31), instant(rs, 32), feedback);
+    }
+
+    private static Map<String, String> tags(String json) throws SQLException {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, TAGS);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored tags are not a JSON object", e);
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int i) throws SQLException {
+        Timestamp t = rs.getTimestamp(i);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Double doubleOrNull(ResultSet rs, int i) throws SQLException {
+        double v = rs.getDouble(i);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer intOrNull(ResultSet rs, int i) throws SQLException {
+        int v = rs.getInt(i);
+        return rs.wasNull() ? null : v;
+    }
+}
