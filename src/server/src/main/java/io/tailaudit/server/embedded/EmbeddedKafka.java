@@ -74,7 +74,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new EmbeddedKafka(server, bootstrap);
     }
 
+    /** Formats a new log directory; an existing one (meta.properties present) keeps its cluster id. */
     private static void format(String dir) throws IOException {
+        if (Files.exists(Path.of(dir, "meta.properties"))) {
+            return;
+        }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

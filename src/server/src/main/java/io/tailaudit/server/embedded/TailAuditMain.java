@@ -7,7 +7,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Starts the embedded PostgreSQL and Kafka before Quarkus, because the datasource, Flyway and the Kafka
@@ -20,6 +23,7 @@ public final class TailAuditMain {
 
     private static final Logger LOG = Logger.getLogger(TailAuditMain.class);
     private static final AtomicReference<EmbeddedPlatform> PLATFORM = new AtomicReference<>();
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private TailAuditMain() {
     }
@@ -40,9 +44,16 @@ public final class TailAuditMain {
         EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
         platform.config().forEach(System::setProperty);
         PLATFORM.set(platform);
-        // normally EmbeddedPlatformStopper stops it once the application has stopped; this hook covers a
-        // Quarkus that never got that far
-        Runtime.getRuntime().addShutdownHook(new Thread(TailAuditMain::stopPlatform, "tailaudit-embedded-shutdown"));
+        // JVM hooks run concurrently: once Quarkus runs, its own hook stops the application and
+        // EmbeddedPlatformStopper stops the platform last; this hook only waits for that, and stops the
+        // platform itself when Quarkus never started (or took too long)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (STARTED.get() && PLATFORM.get() != null && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            stopPlatform();
+        }, "tailaudit-embedded-shutdown"));
         try {
             Quarkus.run(Console.class, args);
         } finally {
@@ -70,6 +81,7 @@ public final class TailAuditMain {
     public static final class Console implements QuarkusApplication {
         @Override
         public int run(String... args) {
+            STARTED.set(true);
             var config = ConfigProvider.getConfig();
             String host = config.getOptionalValue("tailaudit.console.public-url", String.class)
                     .orElseGet(() -> "http://localhost:" + config.getOptionalValue("quarkus.http.port", Integer.class)

@@ -92,7 +92,7 @@ final class IngestLoop implements Runnable {
             }
         } finally {
             processor.close();
-            consumer.close();
+            consumer.close(Duration.ofSeconds(5));
             LOG.infof("ingest stopped topic=%s", topic);
         }
     }

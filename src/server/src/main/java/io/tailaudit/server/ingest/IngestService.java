@@ -87,19 +87,19 @@ public class IngestService {
     }
 
     /** Builds a loop over a fresh consumer; the crash test builds its own with a failing hook. */
-    IngestLoop newLoop(Runnable afterDatabaseCommit) {
+    IngestLoop newLoop(String topic, String groupId, Runnable afterDatabaseCommit) {
         TextRedactor redactor = new TextRedactor(config.maxTextChars());
         EventParser parser = new EventParser(redactor, clock, partitions.retention(), config.futureTolerance());
         BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor), partitions,
                 new DeadLetterPublisher(kafka, config.dlqTopic()), metrics, clock);
-        return new IngestLoop(new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer()),
-                processor, config.topic(), config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);
+        return new IngestLoop(new KafkaConsumer<>(consumerConfig(groupId), new StringDeserializer(), new ByteArrayDeserializer()),
+                processor, topic, config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);
     }
 
     private void superviseLoop() {
         while (!stopping) {
             try {
-                loop = newLoop(() -> { });
+                loop = newLoop(config.topic(), config.groupId(), () -> { });
                 loop.run();
             } catch (RuntimeException e) {
                 if (stopping) {
@@ -116,9 +116,9 @@ public class IngestService {
         }
     }
 
-    private Map<String, Object> consumerConfig() {
+    private Map<String, Object> consumerConfig(String groupId) {
         Map<String, Object> props = new HashMap<>(kafka);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());

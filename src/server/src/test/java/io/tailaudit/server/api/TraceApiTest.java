@@ -1,0 +1,118 @@
+package io.tailaudit.server.api;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tailaudit.sdk.Trace;
+import io.tailaudit.server.testing.Db;
+import io.tailaudit.server.testing.EmbeddedPlatformResource;
+import io.tailaudit.server.testing.Kafka;
+import io.tailaudit.server.testing.Traces;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static io.restassured.RestAssured.given;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+@QuarkusTest
+@WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
+class TraceApiTest {
+
+    @Test
+    void trace_list_pages_by_keyset_without_gaps_or_repeats() {
+        String task = Traces.uniqueTask("pages");
+        List<Trace> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Trace t = Traces.ok(task).occurredAt(java.time.Instant.now().minusSeconds(60 + i)).build();
+            sent.add(t);
+            Kafka.send(t);
+        }
+        await().atMost(ofSeconds(20)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(5));
+
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonPath page = given().queryParam("task", task).queryParam("limit", 2)
+                    .queryParam("cursor", cursor == null ? "" : cursor).get("/api/v1/traces").then().statusCode(200)
+                    .extract().jsonPath();
+            List<String> ids = page.getList("items.trace_id");
+            ids.forEach(id -> assertThat(seen.add(id)).as("no trace twice").isTrue());
+            cursor = page.getString("next_cursor");
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(sent.stream().map(Trace::traceId).toList());
+    }
+
+    @Test
+    void limit_out_of_range_is_a_400_problem() {
+        given().get("/api/v1/traces?limit=501").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400)).body("detail", equalTo("limit must be between 1 and 500, got 501"));
+    }
+
+    @Test
+    void from_after_to_is_a_400_problem() {
+        given().get("/api/v1/traces?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z").then().statusCode(400)
+                .body("detail", containsString("from must be before to"));
+    }
+
+    @Test
+    void unparseable_time_is_a_400_problem_naming_the_parameter() {
+        given().get("/api/v1/traces?from=yesterday").then().statusCode(400)
+                .body("detail", containsString("from must be an RFC 3339 date-time"));
+    }
+
+    @Test
+    void unknown_status_is_a_400_problem_listing_the_allowed_values() {
+        given().get("/api/v1/traces?status=exploded").then().statusCode(400)
+                .body("detail", containsString("status must be one of"));
+    }
+
+    @Test
+    void forged_cursor_is_a_400_problem() {
+        given().get("/api/v1/traces?cursor=not-a-cursor").then().statusCode(400)
+                .body("detail", containsString("cursor is not valid"));
+    }
+
+    @Test
+    void unknown_trace_is_a_404_problem() {
+        given().get("/api/v1/traces/does-not-exist").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("no trace with trace_id 'does-not-exist'"));
+    }
+
+    @Test
+    void unknown_path_is_a_404_problem_without_internals() {
+        given().get("/api/v1/nothing-here").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body(not(containsString("Exception"))).body(not(containsString("at io.")));
+    }
+
+    @Test
+    void openapi_document_describes_the_trace_endpoints() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body(containsString("/api/v1/traces")).body(containsString("/api/v1/dlq"));
+    }
+
+    @Test
+    void console_counts_a_task_once_its_trace_lands() {
+        Trace t = Traces.ok(Traces.uniqueTask("console")).build();
+        Kafka.send(t);
+
+        await().atMost(ofSeconds(20)).untilAsserted(() -> given().get("/").then().statusCode(200)
+                .body(containsString(t.task())));
+    }
+}

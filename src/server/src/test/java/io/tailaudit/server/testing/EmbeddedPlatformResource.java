@@ -1,0 +1,46 @@
+package io.tailaudit.server.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tailaudit.server.embedded.EmbeddedPlatform;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Starts a real PostgreSQL and a real Kafka broker for the test run, in a fresh directory under target/. */
+public class EmbeddedPlatformResource implements QuarkusTestResourceLifecycleManager {
+
+    private EmbeddedPlatform platform;
+    private Path dir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path target = Path.of("target");
+            Files.createDirectories(target);
+            dir = Files.createTempDirectory(target.toAbsolutePath(), "test-platform-");
+            platform = EmbeddedPlatform.start(dir);
+            return platform.config();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // target/ is cleaned by the next build anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.tailaudit.server.testing;
+
+import io.tailaudit.sdk.Feedback;
+import io.tailaudit.sdk.Trace;
+import io.tailaudit.sdk.internal.EventWriter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/** Produces raw records to the real broker and reads the dead-letter topic, as a client would. */
+public final class Kafka {
+
+    public static final String TOPIC = "tailaudit.traces";
+    public static final String DLQ = "tailaudit.traces.dlq";
+
+    private Kafka() {
+    }
+
+    public static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    public static void send(String topic, String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends all records in one producer flush, so they are likely consumed in one batch. */
+    public static void sendAll(String topic, List<Map.Entry<String, byte[]>> records) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 50), new StringSerializer(), new ByteArraySerializer())) {
+            records.forEach(r -> p.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())));
+            p.flush();
+        }
+    }
+
+    public static void send(Trace trace) {
+        send(TOPIC, trace.traceId(), EventWriter.write(trace));
+    }
+
+    public static void send(Feedback feedback) {
+        send(TOPIC, feedback.traceId(), EventWriter.write(feedback));
+    }
+
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every dead letter currently in the DLQ topic, read from the beginning by a fresh group. */
+    public static List<ConsumerRecord<String, byte[]>> deadLetters() {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-dlq-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(DLQ));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            // read until a poll comes back empty after the assignment: the topic is small
+            while (System.nanoTime() < deadline) {
+                var records = c.poll(Duration.ofMillis(500));
+                records.forEach(out::add);
+                if (records.isEmpty() && !c.assignment().isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    public static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
