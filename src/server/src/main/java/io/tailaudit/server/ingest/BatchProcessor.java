@@ -162,13 +162,13 @@ final class BatchProcessor implements AutoCloseable {
     }
 
     /**
-     * Connection, resource and operator errors (and a pool that cannot hand out a connection, which has no
-     * SQLSTATE) pass when the database comes back; data and constraint errors do not.
+     * Only a data exception (SQLSTATE class 22) or an integrity violation (23) can be a record's fault;
+     * everything else (connection, resources, an operator, a database refusing connections, a pool that
+     * cannot hand out a connection and has no SQLSTATE) is retried, never blamed on the records.
      */
     static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                || state.startsWith("40") || state.equals("55P03") || state.startsWith("58");
+        return state == null || !(state.startsWith("22") || state.startsWith("23"));
     }
 
     private Connection connection() throws SQLException {

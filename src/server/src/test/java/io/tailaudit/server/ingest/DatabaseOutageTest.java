@@ -1,0 +1,74 @@
+package io.tailaudit.server.ingest;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tailaudit.server.testing.Db;
+import io.tailaudit.server.testing.EmbeddedPlatformResource;
+import io.tailaudit.server.testing.Kafka;
+import io.tailaudit.server.testing.Traces;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@QuarkusTest
+@WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
+class DatabaseOutageTest {
+
+    @Test
+    void ingest_pauses_while_the_database_is_down_and_resumes_by_itself_losing_nothing() throws Exception {
+        String task = Traces.uniqueTask("outage");
+        Kafka.send(Traces.ok(task).build());
+        await().atMost(ofSeconds(20)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(1));
+
+        takeDatabaseDown();
+        try {
+            for (int i = 0; i < 25; i++) {
+                Kafka.send(Traces.ok(task).build());
+            }
+            // the consumer fetched them, failed to store them and is retrying with backoff
+            await().atMost(ofSeconds(20)).until(() -> retries() > 0);
+        } finally {
+            bringDatabaseBack();
+        }
+
+        await().atMost(ofSeconds(40)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(26));
+        assertThat(Db.count("SELECT coalesce(sum(traces), 0) FROM task_volume_daily WHERE task = ?", task)).isEqualTo(26);
+    }
+
+    private static double retries() {
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").asString();
+        return metrics.lines().filter(l -> l.startsWith("tailaudit_ingest_retries_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** A real outage for the application: its database refuses connections and its sessions are cut. */
+    private static void takeDatabaseDown() throws SQLException {
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS false");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'tailaudit'");
+        }
+    }
+
+    private static void bringDatabaseBack() throws SQLException {
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS true");
+        }
+    }
+
+    private static Connection admin() throws SQLException {
+        String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class)
+                .replace("/tailaudit", "/postgres");
+        return DriverManager.getConnection(url, "postgres", "");
+    }
+}
