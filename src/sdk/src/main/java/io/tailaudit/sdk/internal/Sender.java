@@ -8,6 +8,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -135,7 +136,7 @@ public final class Sender {
                     completeFlushes(producer);
                 }
                 logDrops();
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | InterruptException e) {
                 if (stopped) {
                     break;
                 }
@@ -146,8 +147,14 @@ public final class Sender {
                 backoffMs = Math.min(backoffMs * 2, 10_000);
             }
         }
+        // close() interrupted us after its flush timed out: what is still unsent is given up, quietly
+        Thread.interrupted();
         if (producer != null) {
-            producer.close(config.closeTimeout());
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debug("tailaudit sdk producer close failed", e);
+            }
         }
         CompletableFuture<Void> f;
         while ((f = flushRequests.poll()) != null) {

@@ -103,7 +103,7 @@ final class BatchProcessor implements AutoCloseable {
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
-    void metricsRetry() {
+    void recordRetry() {
         metrics.retry();
     }
 

@@ -80,7 +80,7 @@ final class IngestLoop implements Runnable {
                     backoff = FIRST_BACKOFF;
                 } catch (StorageException e) {
                     LOG.warnf("ingest paused, storage failing, retry_in=%s error=%s", backoff, e.getMessage());
-                    processor.metricsRetry();
+                    processor.recordRetry();
                     consumer.pause(consumer.assignment());
                     keepMembershipFor(backoff);
                     backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
