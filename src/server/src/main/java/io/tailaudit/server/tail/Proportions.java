@@ -1,0 +1,98 @@
+package io.tailaudit.server.tail;
+
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+import java.util.OptionalLong;
+
+/**
+ * The proportion statistics verdicts rest on: the Wilson score interval (95%), the two-proportion z-test
+ * for a trend between two windows, and the sample size at which an interval would stop containing a
+ * threshold. Counts may be fractional: the worst-5% slice takes tied traces pro rata.
+ */
+public final class Proportions {
+
+    private static final NormalDistribution NORMAL = new NormalDistribution();
+    /** z for a two-sided 95% interval, 1.959963984540054. */
+    static final double Z95 = NORMAL.inverseCumulativeProbability(0.975);
+    /** Below this many observations per window the trend test is "not computable". */
+    public static final int MIN_TREND_SAMPLE = 30;
+    private static final long MAX_SAMPLE = 1_000_000_000L;
+
+    private Proportions() {
+    }
+
+    /** A closed interval [low, high] within [0, 1]. */
+    public record Interval(double low, double high) {
+        public boolean contains(double x) {
+            return low <= x && x <= high;
+        }
+    }
+
+    /** Wilson score interval at 95% for {@code successes} out of {@code n}; [0, 1] when n is 0. */
+    public static Interval wilson(double successes, double n) {
+        if (n <= 0) {
+            return new Interval(0, 1);
+        }
+        double p = successes / n;
+        double z2 = Z95 * Z95;
+        double denominator = 1 + z2 / n;
+        double center = (p + z2 / (2 * n)) / denominator;
+        double half = Z95 / denominator * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+        return new Interval(Math.max(0, center - half), Math.min(1, center + half));
+    }
+
+    /** Result of the two-proportion z-test: {@code z} > 0 when the current rate is higher. */
+    public record Trend(double current, double previous, double z, double pValue) {
+        public boolean significant() {
+            return pValue < 0.05;
+        }
+    }
+
+    /**
+     * Two-sided two-proportion z-test (pooled variance) of {@code x1/n1} (current window) against
+     * {@code x2/n2} (previous window); empty when either window has fewer than 30 observations.
+     */
+    public static java.util.Optional<Trend> trend(double x1, double n1, double x2, double n2) {
+        if (n1 < MIN_TREND_SAMPLE || n2 < MIN_TREND_SAMPLE) {
+            return java.util.Optional.empty();
+        }
+        double p1 = x1 / n1;
+        double p2 = x2 / n2;
+        double pooled = (x1 + x2) / (n1 + n2);
+        double se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+        if (se == 0) {
+            return java.util.Optional.of(new Trend(p1, p2, 0, 1));
+        }
+        double z = (p1 - p2) / se;
+        double pValue = 2 * (1 - NORMAL.cumulativeProbability(Math.abs(z)));
+        return java.util.Optional.of(new Trend(p1, p2, z, pValue));
+    }
+
+    /**
+     * The smallest sample size at which the Wilson interval around the observed {@code rate} would no
+     * longer contain {@code threshold}; empty when the rate equals the threshold (no sample decides it).
+     */
+    public static OptionalLong sampleSizeToDecide(double rate, double threshold) {
+        if (rate == threshold) {
+            return OptionalLong.empty();
+        }
+        long hi = 1;
+        while (wilson(rate * hi, hi).contains(threshold)) {
+            hi *= 2;
+            if (hi > MAX_SAMPLE) {
+                return OptionalLong.empty();
+            }
+        }
+        long lo = hi / 2;
+        // the interval narrows as n grows: find the first n that excludes the threshold
+        while (lo + 1 < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (wilson(rate * mid, mid).contains(threshold)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return OptionalLong.of(hi);
+    }
+}
