@@ -76,7 +76,9 @@ CREATE TABLE feedback (
 );
 
 CREATE INDEX feedback_trace_idx ON feedback (trace_id);
-CREATE INDEX feedback_pending_idx ON feedback (received_at) WHERE applied_at IS NULL;
+-- only held feedback: ingest probes it for every stored trace, so it must stay tiny
+CREATE INDEX feedback_pending_idx ON feedback (trace_id) WHERE applied_at IS NULL;
+CREATE INDEX feedback_held_since_idx ON feedback (received_at) WHERE applied_at IS NULL;
 
 -- Rejected records, one per source offset (a redelivered bad record is listed once).
 CREATE TABLE dead_letter (

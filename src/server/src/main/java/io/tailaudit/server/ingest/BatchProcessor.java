@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Turns a polled batch into rows and stores it: one transaction for the traces, feedback and dead letters
@@ -53,18 +54,23 @@ final class BatchProcessor implements AutoCloseable {
     }
 
     PreparedBatch prepare(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
+        records.forEach(polled::add);
+        // parsing and validation are pure CPU: use every core while the database is idle
+        ParsedEvent[] parsed = new ParsedEvent[polled.size()];
+        IntStream.range(0, parsed.length).parallel().forEach(i -> parsed[i] = parser.parse(polled.get(i).value()));
         List<IncomingRecord> traces = new ArrayList<>(records.count());
         List<IncomingRecord> feedback = new ArrayList<>();
         List<IncomingRecord> rejected = new ArrayList<>();
         Map<String, TraceRow> seen = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         Map<TopicPartition, Long> first = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
+        for (int i = 0; i < parsed.length; i++) {
+            ConsumerRecord<String, byte[]> r = polled.get(i);
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             first.putIfAbsent(tp, r.offset());
             commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
-            IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
-                    parser.parse(r.value()));
+            IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parsed[i]);
             switch (in.event()) {
                 case TraceRow t -> {
                     TraceRow earlier = seen.putIfAbsent(t.traceId(), t);

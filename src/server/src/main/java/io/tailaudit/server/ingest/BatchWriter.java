@@ -9,23 +9,29 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes one polled batch inside the caller's transaction: traces through COPY into a session-local
- * staging table, then one statement that claims each trace_id in {@code trace_key}, inserts only the
- * claimed rows and counts them per task and day; then feedback (stored once, merged into its trace when
- * the trace is there), then the batch's dead letters. Every step is idempotent, so a replayed batch
- * changes nothing.
+ * Writes one polled batch inside the caller's transaction: traces by COPY straight into {@code trace_key}
+ * and {@code trace}, the per-task daily counts, then feedback (stored once, merged into its trace when the
+ * trace is there), then the batch's dead letters. Every step is idempotent, so a replayed batch changes
+ * nothing.
+ *
+ * <p>Traces are written optimistically: the record key is the trace_id, so one consumer owns a given id
+ * and a batch normally holds only new ids. A redelivered or reused id makes the COPY into
+ * {@code trace_key} fail on its primary key; the writer then rolls back to a savepoint, looks the batch's
+ * ids up, skips the redeliveries (same content hash) and rejects the conflicts (other content).
  */
 final class BatchWriter {
 
@@ -34,31 +40,18 @@ final class BatchWriter {
             + "cost_usd, status, error_type, quality, feedback, escalated, fallback, retries, schema_valid, "
             + "session_id, parent_trace_id, step, input_text, output_text, tags, content_hash, received_at";
 
-    private static final String CREATE_STAGE = """
-            CREATE TEMP TABLE IF NOT EXISTS trace_stage (LIKE trace INCLUDING DEFAULTS) ON COMMIT DELETE ROWS""";
+    private static final String COPY_KEYS = "COPY trace_key (trace_id, occurred_at, content_hash) FROM STDIN";
 
-    private static final String COPY_STAGE = "COPY trace_stage (" + COLUMNS + ") FROM STDIN";
+    private static final String COPY_TRACES = "COPY trace (" + COLUMNS + ") FROM STDIN";
 
-    // claim ids, insert the claimed rows, count them: one statement, one pass over the stage
-    private static final String INSERT_CLAIMED = """
-            WITH claimed AS (
-                INSERT INTO trace_key (trace_id, occurred_at, content_hash)
-                SELECT trace_id, occurred_at, content_hash FROM trace_stage
-                ON CONFLICT (trace_id) DO NOTHING
-                RETURNING trace_id
-            ), inserted AS (
-                INSERT INTO trace (%1$s)
-                SELECT %1$s FROM trace_stage s JOIN claimed c USING (trace_id)
-                RETURNING task, occurred_at
-            )
+    private static final String STORED = "SELECT trace_id, content_hash FROM trace_key WHERE trace_id = ANY (?)";
+
+    private static final String COUNT_DAILY = """
             INSERT INTO task_volume_daily (task, day, traces)
-            SELECT task, (occurred_at AT TIME ZONE 'UTC')::date, count(*) FROM inserted GROUP BY 1, 2
-            ON CONFLICT (task, day) DO UPDATE SET traces = task_volume_daily.traces + excluded.traces
-            """.formatted(COLUMNS);
+            SELECT * FROM unnest(?::text[], ?::date[], ?::bigint[])
+            ON CONFLICT (task, day) DO UPDATE SET traces = task_volume_daily.traces + excluded.traces""";
 
-    private static final String CONFLICTS = """
-            SELECT s.trace_id FROM trace_stage s JOIN trace_key k USING (trace_id)
-            WHERE k.content_hash <> s.content_hash""";
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String INSERT_FEEDBACK = """
             INSERT INTO feedback (event_hash, trace_id, task, occurred_at, feedback, escalated, quality, label, received_at)
@@ -131,16 +124,83 @@ final class BatchWriter {
 
     private List<IncomingRecord> writeTraces(Connection c, List<IncomingRecord> traces, Instant receivedAt)
             throws SQLException {
-        // every batch: a rolled-back first batch also rolls back the CREATE, and pooled connections vary
-        try (Statement st = c.createStatement()) {
-            st.execute(CREATE_STAGE);
+        Savepoint beforeKeys = c.setSavepoint();
+        try {
+            copy(c, COPY_KEYS, keyRows(traces));
+            c.releaseSavepoint(beforeKeys);
+            insertNew(c, traces, receivedAt);
+            return List.of();
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(beforeKeys);
         }
-        StringBuilder sb = new StringBuilder(traces.size() * 320);
-        CopyText row = new CopyText(sb);
-        Map<String, IncomingRecord> byId = new LinkedHashMap<>();
+        // some ids were stored before: a redelivery (same content) changes nothing, a reuse is rejected
+        Map<String, Long> stored = storedHashes(c, traces);
+        List<IncomingRecord> fresh = new ArrayList<>(traces.size());
+        List<IncomingRecord> conflicts = new ArrayList<>();
         for (IncomingRecord r : traces) {
             TraceRow t = (TraceRow) r.event();
-            byId.put(t.traceId(), r);
+            Long hash = stored.get(t.traceId());
+            if (hash == null) {
+                fresh.add(r);
+            } else if (hash != t.contentHash()) {
+                conflicts.add(r.withEvent(new Rejection(Rejection.DUPLICATE_TRACE_ID_CONFLICT, "$.trace_id",
+                        "trace_id was already stored with different content; the first version stands")));
+            }
+        }
+        if (!fresh.isEmpty()) {
+            copy(c, COPY_KEYS, keyRows(fresh));
+            insertNew(c, fresh, receivedAt);
+        }
+        return conflicts;
+    }
+
+    private static void insertNew(Connection c, List<IncomingRecord> traces, Instant receivedAt) throws SQLException {
+        copy(c, COPY_TRACES, traceRows(traces, receivedAt));
+        Map<List<Object>, Long> daily = new HashMap<>();
+        for (IncomingRecord r : traces) {
+            TraceRow t = (TraceRow) r.event();
+            daily.merge(List.of(t.task(), LocalDate.ofInstant(t.occurredAt(), ZoneOffset.UTC)), 1L, Long::sum);
+        }
+        try (PreparedStatement ps = c.prepareStatement(COUNT_DAILY)) {
+            ps.setArray(1, c.createArrayOf("text", daily.keySet().stream().map(k -> k.get(0)).toArray()));
+            ps.setArray(2, c.createArrayOf("date", daily.keySet().stream().map(k -> java.sql.Date.valueOf((LocalDate) k.get(1))).toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", daily.values().toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static Map<String, Long> storedHashes(Connection c, List<IncomingRecord> traces) throws SQLException {
+        Map<String, Long> stored = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(STORED)) {
+            ps.setArray(1, c.createArrayOf("text", traces.stream().map(r -> ((TraceRow) r.event()).traceId()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return stored;
+    }
+
+    private static String keyRows(List<IncomingRecord> traces) {
+        StringBuilder sb = new StringBuilder(traces.size() * 64);
+        CopyText row = new CopyText(sb);
+        for (IncomingRecord r : traces) {
+            TraceRow t = (TraceRow) r.event();
+            row.add(t.traceId()).add(t.occurredAt()).add(t.contentHash());
+            row.endRow();
+        }
+        return sb.toString();
+    }
+
+    private static String traceRows(List<IncomingRecord> traces, Instant receivedAt) {
+        StringBuilder sb = new StringBuilder(traces.size() * 360);
+        CopyText row = new CopyText(sb);
+        for (IncomingRecord r : traces) {
+            TraceRow t = (TraceRow) r.event();
             row.add(t.traceId()).add(t.occurredAt()).add(t.task()).add(t.category()).add(t.service())
                     .add(t.deploymentKind()).add(t.provider()).add(t.model()).add(t.modelVersion())
                     .add(t.quantization()).add(t.region()).add(t.latencyMs()).add(t.ttftMs()).add(t.inputTokens())
@@ -150,23 +210,15 @@ final class BatchWriter {
                     .add(t.outputText()).addJson(t.tags()).add(t.contentHash()).add(receivedAt);
             row.endRow();
         }
+        return sb.toString();
+    }
+
+    private static void copy(Connection c, String sql, String rows) throws SQLException {
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGE, new StringReader(sb.toString()));
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(rows));
         } catch (IOException e) {
-            throw new SQLException("COPY into trace_stage failed: " + e.getMessage(), "08000", e);
+            throw new SQLException("COPY failed: " + e.getMessage(), "08000", e);
         }
-        try (Statement st = c.createStatement()) {
-            st.executeUpdate(INSERT_CLAIMED);
-        }
-        List<IncomingRecord> conflicts = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(CONFLICTS)) {
-            while (rs.next()) {
-                IncomingRecord r = byId.get(rs.getString(1));
-                conflicts.add(r.withEvent(new Rejection(Rejection.DUPLICATE_TRACE_ID_CONFLICT, "$.trace_id",
-                        "trace_id was already stored with different content; the first version stands")));
-            }
-        }
-        return conflicts;
     }
 
     private static void insertFeedback(Connection c, List<IncomingRecord> feedback, Instant receivedAt)

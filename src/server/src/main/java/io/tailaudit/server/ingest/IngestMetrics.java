@@ -26,7 +26,7 @@ final class IngestMetrics {
         this.retries = Counter.builder("tailaudit.ingest.retries")
                 .description("Batches retried after a storage failure").register(registry);
         this.batchTime = Timer.builder("tailaudit.ingest.batch.duration")
-                .description("Parse, validate, write and commit one polled batch").register(registry);
+                .description("Write and commit one polled batch (parsing excluded)").register(registry);
         this.batchSize = DistributionSummary.builder("tailaudit.ingest.batch.size")
                 .description("Records per polled batch").register(registry);
     }

@@ -1,0 +1,141 @@
+package io.tailaudit.bench;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What raw COPY costs: the same rows, in batches of the server's size, each batch one transaction, into
+ * {@code trace_copy}, a table with the same columns, constraints, primary key, task index and day
+ * partitions as {@code trace}. Only COPY and commit are timed; building the text is not.
+ */
+final class CopyBaseline {
+
+    /** @param schema what had to be added after {@code LIKE trace INCLUDING ALL}, for the report */
+    record Result(long rows, Duration elapsed, int partitions, String schema) {
+        double rowsPerSecond() {
+            return rows / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    private static final String COPY = "COPY trace_copy (" + CopyRows.COLUMNS + ") FROM STDIN";
+
+    private CopyBaseline() {
+    }
+
+    static Result run(String jdbcUrl, SyntheticTraces traces, int rows, int batchSize) throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+            String schema;
+            int partitions;
+            try (Statement st = c.createStatement()) {
+                schema = createTable(st);
+                partitions = createPartitions(st);
+                // start from the state a fresh run starts from: no dirty buffers of the ingest run pending
+                st.execute("CHECKPOINT");
+            }
+            c.setAutoCommit(false);
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            long timed = 0;
+            for (int done = 0; done < rows; done += batchSize) {
+                int n = Math.min(batchSize, rows - done);
+                StringBuilder sb = new StringBuilder(n * 360);
+                CopyRows row = new CopyRows(sb);
+                Instant receivedAt = Instant.now();
+                for (int i = 0; i < n; i++) {
+                    row.append(traces.next(), receivedAt);
+                }
+                String text = sb.toString();
+                long start = System.nanoTime();
+                copy.copyIn(COPY, new StringReader(text));
+                c.commit();
+                timed += System.nanoTime() - start;
+            }
+            return new Result(rows, Duration.ofNanos(timed), partitions, schema);
+        }
+    }
+
+    /** LIKE on a partitioned table copies columns, defaults and checks; the rest is added when missing. */
+    /**
+     * Rows of {@code trace_copy} equal to their {@code trace} row in every column but content_hash and
+     * received_at: proof that the baseline wrote what ingest wrote.
+     */
+    static long matchingRows(String jdbcUrl) throws SQLException {
+        StringBuilder same = new StringBuilder();
+        for (String col : CopyRows.COLUMNS.split(",\\s*")) {
+            if (!col.equals("content_hash") && !col.equals("received_at")) {
+                same.append(same.isEmpty() ? "" : " AND ").append("t.").append(col)
+                        .append(" IS NOT DISTINCT FROM c.").append(col);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM trace t JOIN trace_copy c USING (occurred_at, trace_id)"
+                     + " WHERE " + same)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String createTable(Statement st) throws SQLException {
+        st.execute("DROP TABLE IF EXISTS trace_copy");
+        st.execute("CREATE TABLE trace_copy (LIKE trace INCLUDING ALL) PARTITION BY RANGE (occurred_at)");
+        List<String> added = new ArrayList<>();
+        List<String> indexes = indexDefinitions(st, "trace_copy");
+        if (indexes.stream().noneMatch(d -> d.contains("(occurred_at, trace_id)"))) {
+            st.execute("ALTER TABLE trace_copy ADD PRIMARY KEY (occurred_at, trace_id)");
+            added.add("primary key");
+        }
+        if (indexes.stream().noneMatch(d -> d.contains("(task, occurred_at)"))) {
+            st.execute("CREATE INDEX trace_copy_task_time_idx ON trace_copy (task, occurred_at)");
+            added.add("task index");
+        }
+        List<String> expected = indexDefinitions(st, "trace");
+        List<String> actual = indexDefinitions(st, "trace_copy");
+        if (expected.size() != actual.size()) {
+            throw new IllegalStateException("trace_copy has indexes " + actual + " but trace has " + expected);
+        }
+        return (added.isEmpty() ? "LIKE copied the primary key and the task index" : "added after LIKE: "
+                + String.join(", ", added)) + "; indexes=" + actual.size();
+    }
+
+    private static int createPartitions(Statement st) throws SQLException {
+        List<String[]> parts = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("""
+                SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
+                JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = 'trace'::regclass ORDER BY 1""")) {
+            while (rs.next()) {
+                parts.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        for (String[] p : parts) {
+            String name = "trace_copy" + p[0].substring("trace".length());
+            st.execute("CREATE TABLE " + name + " PARTITION OF trace_copy " + p[1]);
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalStateException("trace has no partitions: did the server run?");
+        }
+        return parts.size();
+    }
+
+    private static List<String> indexDefinitions(Statement st, String table) throws SQLException {
+        List<String> defs = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = '"
+                + table + "'::regclass ORDER BY 1")) {
+            while (rs.next()) {
+                defs.add(rs.getString(1));
+            }
+        }
+        return defs;
+    }
+}

@@ -1,0 +1,157 @@
+package io.tailaudit.bench;
+
+import io.tailaudit.server.embedded.EmbeddedPlatform;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * End-to-end ingest throughput against raw COPY. Fills tailaudit.traces (4 partitions) on an embedded
+ * Kafka with N valid traces, then starts the packaged server (prod profile) on that Kafka and an embedded
+ * PostgreSQL and times it until every trace is a row; then COPYs the same rows into an identical indexed,
+ * partitioned table. Usage: {@code IngestBenchmark [events, default 1000000]}. Needs the server built.
+ */
+public final class IngestBenchmark {
+
+    private static final int PARTITIONS = 4;
+    private static final int COPY_BATCH = 5000;
+    private static final long SEED = 20240611L;
+    private static final double GOAL_RATIO = 0.5;
+    private static final double GOAL_RATE = 50_000;
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Fmt.useJBossLogManager();
+        try {
+            run(args.length > 0 ? Integer.parseInt(args[0].replace("_", "").replace(",", "")) : 1_000_000);
+            System.exit(0);
+        } catch (Exception e) {
+            System.err.println("ingest benchmark failed: " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(int events) throws Exception {
+        Path jar = ServerProcess.runJar(ServerProcess.repoRoot());
+        // one clock reading for producing and regenerating: the same seed and instant give the same traces
+        Instant now = Instant.now();
+        try (TempDir tmp = TempDir.create("tailaudit-ingest-bench")) {
+            printSetup(events, jar, tmp.path());
+            try (EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"))) {
+                TraceLoader.createTopics(platform.bootstrapServers(), PARTITIONS);
+                TraceLoader.Produced produced = TraceLoader.produce(platform.bootstrapServers(),
+                        new SyntheticTraces(SEED, now), events);
+                System.out.println(Fmt.line("produced", Fmt.count(produced.records()) + " records, avg "
+                        + produced.valueBytes() / produced.records() + " bytes/value, in "
+                        + Fmt.seconds(produced.elapsed().toNanos()) + " (" + Fmt.rate(produced.recordsPerSecond())
+                        + " records/s, acks=all, lz4)"));
+                IngestProgress.Timeline t = ingest(platform, jar, tmp.path(), events);
+                CopyBaseline.Result copy = CopyBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now),
+                        events, COPY_BATCH);
+                System.out.println(Fmt.line("copy baseline table", "trace_copy, " + copy.partitions()
+                        + " day partitions; " + copy.schema()));
+                long same = CopyBaseline.matchingRows(platform.jdbcUrl());
+                System.out.println(Fmt.line("check", Fmt.count(same) + " trace_copy rows equal their trace row"
+                        + " (all columns but content_hash, received_at)" + (same == events ? "" : " MISMATCH")));
+                printResults(events, t, copy);
+            }
+        }
+    }
+
+    private static void printSetup(int events, Path jar, Path dir) {
+        System.out.println("TailAudit ingest benchmark (end-to-end Kafka -> server -> PostgreSQL vs raw COPY)");
+        System.out.println(Fmt.line("events", Fmt.count(events) + " valid traces, " + SyntheticTraces.taskCount()
+                + " tasks, " + SyntheticTraces.categoryCount() + " categories, no input/output text, last 3 days"));
+        System.out.println(Fmt.line("topic", TraceLoader.TOPIC + " " + PARTITIONS + " partitions (+ "
+                + TraceLoader.DLQ_TOPIC + " " + PARTITIONS + "), key = trace_id"));
+        Fmt.printPlatform();
+        System.out.println(Fmt.line("platform", "embedded PostgreSQL 17 (fsync on) + in-process Kafka, " + dir));
+        System.out.println(Fmt.line("server", jar + " (profile prod, separate JVM)"));
+        System.out.println(Fmt.line("copy baseline", "COPY text, " + Fmt.count(COPY_BATCH) + " rows per transaction"));
+    }
+
+    private static IngestProgress.Timeline ingest(EmbeddedPlatform platform, Path jar, Path dir, int events)
+            throws Exception {
+        Map<String, String> props = Map.of(
+                "quarkus.profile", "prod",
+                "tailaudit.embedded.enabled", "false",
+                "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "",
+                "kafka.bootstrap.servers", platform.bootstrapServers(),
+                "tailaudit.demo.enabled", "false",
+                "quarkus.http.port", "0");
+        IngestProgress.Timeline t;
+        try (ServerProcess server = ServerProcess.start(jar, props, dir, dir.resolve("server.log"))) {
+            t = IngestProgress.await(platform.jdbcUrl(), server, events);
+            System.out.println(Fmt.line("server", "pid " + server.pid() + ", Quarkus reported start-up "
+                    + server.reportedStartup().orElse("(not logged)")));
+            System.out.println(Fmt.line("first rows seen", "at " + Fmt.seconds(t.firstRowNanos()) + " after launch ("
+                    + Fmt.count(t.rowsAtFirstPoll()) + " rows)"));
+            System.out.println(Fmt.line("all rows stored", "at " + Fmt.seconds(t.doneNanos()) + " after launch"));
+            List<Double> fifths = t.ratesByShare(5);
+            System.out.println(Fmt.line("rate by fifth of the rows", fifths.isEmpty() ? "too few polls to tell"
+                    : fifths.stream().map(Fmt::rate).collect(Collectors.joining(", ")) + " events/s"));
+            printServerMetrics(server, t);
+            System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
+                    + server.countLines("WARN") + " WARN lines"));
+        }
+        long dead = IngestProgress.deadLetters(platform.jdbcUrl());
+        System.out.println(Fmt.line("check", "count(*) FROM trace = " + Fmt.count(t.countStar()) + ", dead letters = "
+                + Fmt.count(dead)));
+        if (t.countStar() != events || dead != 0) {
+            throw new IllegalStateException("expected " + events + " rows and no dead letters");
+        }
+        return t;
+    }
+
+    /** Where the server's time went: store (write + commit) is timed by the server, the rest is not. */
+    private static void printServerMetrics(ServerProcess server, IngestProgress.Timeline t) {
+        try {
+            ServerMetrics m = ServerMetrics.scrape(server.httpPort()
+                    .orElseThrow(() -> new IllegalStateException("no 'Listening on' line in the server log")));
+            double batches = m.get("tailaudit_ingest_batch_duration_seconds_count");
+            double storeSeconds = m.get("tailaudit_ingest_batch_duration_seconds_sum");
+            double steadySeconds = (t.doneNanos() - t.firstRowNanos()) / 1e9;
+            System.out.println(Fmt.line("server ingest metrics", String.format(Locale.ROOT,
+                    "%.0f batches of avg %.0f records; store (write + commit) avg %.0f ms/batch, %.1f s in all"
+                            + " = %.0f%% of the steady-state time (the rest: poll, parse, validate)", batches,
+                    m.get("tailaudit_ingest_batch_size_sum") / batches, storeSeconds / batches * 1000, storeSeconds,
+                    storeSeconds / steadySeconds * 100)));
+        } catch (Exception e) {
+            System.out.println(Fmt.line("server ingest metrics", "unavailable: " + e.getMessage()));
+        }
+    }
+
+    private static void printResults(int events, IngestProgress.Timeline t, CopyBaseline.Result copy) {
+        double fromStart = events / (t.doneNanos() / 1e9);
+        long steadyRows = events - t.rowsAtFirstPoll();
+        long steadyNanos = t.doneNanos() - t.firstRowNanos();
+        double steady = steadyRows / (steadyNanos / 1e9);
+        double raw = copy.rowsPerSecond();
+        System.out.println("results");
+        System.out.println(Fmt.line("end-to-end, from server launch", Fmt.rate(fromStart) + " events/s ("
+                + Fmt.count(events) + " in " + Fmt.seconds(t.doneNanos()) + ", boot included)"));
+        System.out.println(Fmt.line("end-to-end, steady state", Fmt.rate(steady) + " events/s ("
+                + Fmt.count(steadyRows) + " in " + Fmt.seconds(steadyNanos) + ", first rows -> last row)"));
+        System.out.println(Fmt.line("raw COPY baseline", Fmt.rate(raw) + " rows/s (" + Fmt.count(copy.rows())
+                + " in " + Fmt.seconds(copy.elapsed().toNanos()) + ")"));
+        System.out.println(Fmt.line("end-to-end / COPY, from launch", Fmt.percent(fromStart / raw)));
+        System.out.println(Fmt.line("end-to-end / COPY, steady state", Fmt.percent(steady / raw)));
+        System.out.println("goal: >= 50% of raw COPY and >= 50,000 events/s");
+        System.out.println(Fmt.line("from server launch", verdict(fromStart, raw)));
+        System.out.println(Fmt.line("steady state", verdict(steady, raw)));
+    }
+
+    private static String verdict(double rate, double raw) {
+        boolean ok = rate / raw >= GOAL_RATIO && rate >= GOAL_RATE;
+        return (ok ? "PASS" : "FAIL") + " (" + Fmt.percent(rate / raw) + " of COPY, " + Fmt.rate(rate) + " events/s)";
+    }
+}

@@ -1,0 +1,162 @@
+package io.tailaudit.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged server ({@code src/server/target/quarkus-app/quarkus-run.jar}) in its own JVM, started with
+ * the java running the benchmark, its output in a log file. {@link #close()} sends SIGTERM, the way an
+ * operator stops it, and only kills it if it has not exited after a minute.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+    private static final Pattern LISTENING = Pattern.compile("Listening on: https?://[^ ]*:([0-9]+)");
+
+    private final Process process;
+    private final Path log;
+    private final long startNanos;
+
+    private ServerProcess(Process process, Path log, long startNanos) {
+        this.process = process;
+        this.log = log;
+        this.startNanos = startNanos;
+    }
+
+    /** The repository root: the nearest directory above the working directory that holds migrations/. */
+    static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("migrations")) && Files.isDirectory(p.resolve("src/server"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no migrations/ directory above " + Path.of("").toAbsolutePath()
+                + ": run the benchmark from inside the TailAudit repository");
+    }
+
+    static Path runJar(Path repoRoot) {
+        Path jar = repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the server is not built: " + jar + " is missing; build it with"
+                    + " mvn -B install -DskipTests -pl src/sdk,src/server");
+        }
+        return jar;
+    }
+
+    /** The java of this JVM and the flags its version supports; the server runs on the same JDK. */
+    static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Runtime.version().feature() >= 23) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED"); // lz4-java and Netty load native code
+        }
+        cmd.add("--add-opens");
+        cmd.add("java.base/java.lang=ALL-UNNAMED");
+        return cmd;
+    }
+
+    /** Starts {@code java -D<k>=<v>... -jar <jar>} in {@code workDir}; the clock starts just before. */
+    static ServerProcess start(Path jar, Map<String, String> properties, Path workDir, Path log) throws IOException {
+        List<String> cmd = javaCommand();
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        long start = System.nanoTime();
+        return new ServerProcess(pb.start(), log, start);
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Throws, with the end of the server's log, when the process has exited. */
+    void requireAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the server exited with code " + process.exitValue() + "; last log lines:\n"
+                    + String.join("\n", logTail(40)));
+        }
+    }
+
+    List<String> logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        } catch (IOException e) {
+            return List.of("(log unreadable: " + e.getMessage() + ")");
+        }
+    }
+
+    /** The start-up time Quarkus itself logged ("started in 3.456s"), if it has. */
+    Optional<String> reportedStartup() {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.map(STARTED::matcher).filter(Matcher::find).map(m -> m.group(1) + " s").findFirst();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The HTTP port Quarkus logged it listens on (the benchmark may have asked for port 0). */
+    Optional<Integer> httpPort() {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.map(LISTENING::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).findFirst();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    boolean logContains(String text) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.anyMatch(l -> l.contains(text));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** Lines of the log at WARN or ERROR, for a one-line health summary. */
+    long countLines(String level) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(" " + level + " ")).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** SIGTERM, then wait; returns the exit code. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                System.err.println("server pid=" + process.pid() + " ignored SIGTERM for 60 s; killing it");
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The exit code after {@link #close()}; -1 while running. */
+    int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+}
