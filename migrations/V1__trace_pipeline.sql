@@ -5,10 +5,12 @@
 -- One row per inference call. Typed columns for everything that is filtered or aggregated;
 -- jsonb only for tags. Feedback merges field by field: *_at holds the time of the value that won
 -- (NULL = the trace's own value, which counts as of occurred_at).
+-- Ids and task names compare byte-wise (COLLATE "C"): their indexes take every ingested row, and a
+-- linguistic collation would cost a strcoll() per comparison for an order nobody reads.
 CREATE TABLE trace (
-    trace_id        text             NOT NULL,
+    trace_id        text COLLATE "C" NOT NULL,
     occurred_at     timestamptz      NOT NULL,
-    task            text             NOT NULL,
+    task            text COLLATE "C" NOT NULL,
     category        text             NOT NULL,
     service         text,
     deployment_kind text             NOT NULL CHECK (deployment_kind IN ('local', 'cloud')),
@@ -55,7 +57,7 @@ CREATE INDEX trace_task_time_idx ON trace (task, occurred_at);
 -- uniqueness across partitions lives here. content_hash tells a redelivery (same hash: nothing changes)
 -- from a conflicting reuse of the id (different hash: the later one goes to the DLQ).
 CREATE TABLE trace_key (
-    trace_id     text        PRIMARY KEY,
+    trace_id     text COLLATE "C" PRIMARY KEY,
     occurred_at  timestamptz NOT NULL,
     content_hash bigint      NOT NULL
 );
@@ -64,7 +66,7 @@ CREATE TABLE trace_key (
 -- event is stored once; applied_at IS NULL while its trace has not arrived.
 CREATE TABLE feedback (
     event_hash   bigint      PRIMARY KEY,
-    trace_id     text        NOT NULL,
+    trace_id     text COLLATE "C" NOT NULL,
     task         text        NOT NULL,
     occurred_at  timestamptz NOT NULL,
     feedback     text,
@@ -101,7 +103,7 @@ CREATE INDEX dead_letter_received_idx ON dead_letter (received_at DESC, id DESC)
 -- Traces per task and UTC day, maintained by ingest in the batch's transaction; the console's first
 -- page reads this, never the trace table.
 CREATE TABLE task_volume_daily (
-    task   text   NOT NULL,
+    task   text COLLATE "C" NOT NULL,
     day    date   NOT NULL,
     traces bigint NOT NULL,
     PRIMARY KEY (task, day)

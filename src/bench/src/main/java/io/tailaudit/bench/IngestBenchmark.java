@@ -2,6 +2,7 @@ package io.tailaudit.bench;
 
 import io.tailaudit.server.embedded.EmbeddedPlatform;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -102,6 +103,11 @@ public final class IngestBenchmark {
             printServerMetrics(server, t);
             System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
                     + server.countLines("WARN") + " WARN lines"));
+        }
+        // kept for inspection, e.g. with QUARKUS_LOG_CATEGORY__IO_TAILAUDIT_SERVER_INGEST__LEVEL=DEBUG
+        Path kept = Path.of("src/bench/target/ingest-server.log");
+        if (Files.isDirectory(kept.getParent())) {
+            Files.copy(dir.resolve("server.log"), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         long dead = IngestProgress.deadLetters(platform.jdbcUrl());
         System.out.println(Fmt.line("check", "count(*) FROM trace = " + Fmt.count(t.countStar()) + ", dead letters = "

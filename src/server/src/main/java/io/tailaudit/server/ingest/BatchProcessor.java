@@ -21,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Turns a polled batch into rows and stores it: one transaction for the traces, feedback and dead letters
@@ -54,11 +53,13 @@ final class BatchProcessor implements AutoCloseable {
     }
 
     PreparedBatch prepare(ConsumerRecords<String, byte[]> records) {
+        // one thread: this overlaps the previous batch's store, and the other core belongs to PostgreSQL
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
-        // parsing and validation are pure CPU: use every core while the database is idle
         ParsedEvent[] parsed = new ParsedEvent[polled.size()];
-        IntStream.range(0, parsed.length).parallel().forEach(i -> parsed[i] = parser.parse(polled.get(i).value()));
+        for (int i = 0; i < parsed.length; i++) {
+            parsed[i] = parser.parse(polled.get(i).value());
+        }
         List<IncomingRecord> traces = new ArrayList<>(records.count());
         List<IncomingRecord> feedback = new ArrayList<>();
         List<IncomingRecord> rejected = new ArrayList<>();
@@ -130,7 +131,9 @@ final class BatchProcessor implements AutoCloseable {
         Connection c = connection();
         try {
             BatchWriter.Result result = writer.write(c, traces, feedback, rejected, now);
+            long beforeCommit = System.nanoTime();
             c.commit();
+            LOG.debugf("batch committed commit_ms=%.1f", (System.nanoTime() - beforeCommit) / 1e6);
             List<IncomingRecord> dead = new ArrayList<>(rejected);
             dead.addAll(result.conflicts());
             return dead;

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -58,6 +60,8 @@ final class BatchWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (event_hash) DO NOTHING""";
 
+    private static final String ANY_HELD = "SELECT EXISTS (SELECT 1 FROM feedback WHERE applied_at IS NULL)";
+
     private static final String PENDING_FOR = """
             SELECT f.event_hash, k.occurred_at FROM feedback f JOIN trace_key k USING (trace_id)
             WHERE f.applied_at IS NULL AND f.trace_id = ANY (?)
@@ -87,6 +91,7 @@ final class BatchWriter {
             ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING""";
 
     private static final int PREVIEW_CHARS = 2048;
+    private static final Logger LOG = Logger.getLogger(BatchWriter.class);
 
     private final TextRedactor redactor;
 
@@ -104,7 +109,9 @@ final class BatchWriter {
      */
     Result write(Connection c, List<IncomingRecord> traces, List<IncomingRecord> feedback,
                  List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
+        long t0 = System.nanoTime();
         List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, traces, receivedAt);
+        long t1 = System.nanoTime();
         Set<String> touched = new HashSet<>();
         traces.forEach(r -> touched.add(((TraceRow) r.event()).traceId()));
         if (!feedback.isEmpty()) {
@@ -114,10 +121,16 @@ final class BatchWriter {
         if (!touched.isEmpty()) {
             applyPendingFeedback(c, touched, receivedAt);
         }
+        long t2 = System.nanoTime();
         List<IncomingRecord> dead = new ArrayList<>(rejected);
         dead.addAll(conflicts);
         if (!dead.isEmpty()) {
             insertDeadLetters(c, dead, receivedAt);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("batch written traces=%d feedback=%d dead=%d traces_ms=%.1f feedback_ms=%.1f dead_ms=%.1f",
+                    traces.size(), feedback.size(), dead.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                    (System.nanoTime() - t2) / 1e6);
         }
         return new Result(traces.size(), feedback.size(), conflicts);
     }
@@ -126,9 +139,14 @@ final class BatchWriter {
             throws SQLException {
         Savepoint beforeKeys = c.setSavepoint();
         try {
+            long t0 = System.nanoTime();
             copy(c, COPY_KEYS, keyRows(traces));
             c.releaseSavepoint(beforeKeys);
+            long t1 = System.nanoTime();
             insertNew(c, traces, receivedAt);
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("traces written keys_ms=%.1f rows_ms=%.1f", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+            }
             return List.of();
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -242,6 +260,12 @@ final class BatchWriter {
     }
 
     private static void applyPendingFeedback(Connection c, Set<String> traceIds, Instant now) throws SQLException {
+        // usually nothing is held: one look at the partial index spares probing it with every trace_id
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ANY_HELD)) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return;
+            }
+        }
         List<Long> hashes = new ArrayList<>();
         List<Timestamp> traceTimes = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(PENDING_FOR)) {

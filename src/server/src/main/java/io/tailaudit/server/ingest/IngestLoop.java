@@ -15,13 +15,20 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The ingest consumer: poll a batch, store it in one transaction, then commit its offsets. Offsets go
- * after the database commit, so a crash in between replays the batch and the idempotent writes make the
- * replay change nothing. While storage is failing, the same parsed batch is retried with backoff and the
- * partitions stay paused (polling continues, so the group keeps this member); no offset moves, nothing is
- * lost, and ingestion resumes by itself. Runs on one thread; {@link #stop()} may be called from any.
+ * The ingest consumer. The consumer thread polls and parses batch N+1 while a writer thread stores batch N
+ * in one transaction; batch N's offsets are committed, by the consumer thread and in order, only after its
+ * database commit. A crash in between replays the batch, and the idempotent writes make the replay change
+ * nothing. While storage is failing, the same batch is retried with backoff and the partitions stay paused
+ * (polling continues, so the group keeps this member); no offset moves, nothing is lost, and ingestion
+ * resumes by itself. {@link #stop()} may be called from any thread.
  */
 final class IngestLoop implements Runnable {
 
@@ -34,8 +41,13 @@ final class IngestLoop implements Runnable {
     private final Duration pollTimeout;
     private final Duration maxBackoff;
     private final Runnable afterDatabaseCommit;
+    private final ExecutorService writer;
     private volatile boolean running = true;
-    private PreparedBatch pending;
+    private InFlight inFlight;
+    private PreparedBatch next;
+
+    private record InFlight(PreparedBatch batch, CompletableFuture<Void> stored) {
+    }
 
     /**
      * @param afterDatabaseCommit runs between the database commit and the offset commit; production passes
@@ -49,6 +61,7 @@ final class IngestLoop implements Runnable {
         this.pollTimeout = pollTimeout;
         this.maxBackoff = maxBackoff;
         this.afterDatabaseCommit = afterDatabaseCommit;
+        this.writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "tailaudit-ingest-writer"));
     }
 
     void stop() {
@@ -60,46 +73,84 @@ final class IngestLoop implements Runnable {
     public void run() {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
-            Duration backoff = FIRST_BACKOFF;
             while (running) {
-                if (pending == null) {
+                if (next == null) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
-                    if (records.isEmpty()) {
-                        continue;
+                    if (!records.isEmpty()) {
+                        next = processor.prepare(records);
                     }
-                    pending = processor.prepare(records);
                 }
-                try {
-                    processor.store(pending);
-                    afterDatabaseCommit.run();
-                    commit();
-                    if (!consumer.paused().isEmpty()) {
-                        LOG.infof("ingest resumed topic=%s", topic);
-                        consumer.resume(consumer.paused());
-                    }
-                    backoff = FIRST_BACKOFF;
-                } catch (StorageException e) {
-                    LOG.warnf("ingest paused, storage failing, retry_in=%s error=%s", backoff, e.getMessage());
-                    processor.recordRetry();
-                    consumer.pause(consumer.assignment());
-                    keepMembershipFor(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                if (inFlight != null && (next != null || inFlight.stored().isDone())) {
+                    settle();
                 }
+                if (inFlight == null && next != null) {
+                    inFlight = new InFlight(next, store(next));
+                    next = null;
+                }
+            }
+            if (inFlight != null) {
+                settle();
             }
         } catch (WakeupException e) {
             if (running) {
                 throw e;
             }
         } finally {
+            writer.shutdownNow();
+            awaitWriter();
             processor.close();
             consumer.close(Duration.ofSeconds(5));
             LOG.infof("ingest stopped topic=%s", topic);
         }
     }
 
-    private void commit() {
-        PreparedBatch batch = pending;
-        pending = null;
+    private CompletableFuture<Void> store(PreparedBatch batch) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                processor.store(batch);
+            } catch (StorageException e) {
+                throw new CompletionException(e);
+            }
+        }, writer);
+    }
+
+    /** Waits for the in-flight batch, retrying it while storage fails, then commits its offsets. */
+    private void settle() {
+        Duration backoff = FIRST_BACKOFF;
+        while (inFlight != null) {
+            InFlight current = inFlight;
+            try {
+                current.stored().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof StorageException failure)) {
+                    throw new KafkaException("ingest writer failed", e.getCause());
+                }
+                LOG.warnf("ingest paused, storage failing, retry_in=%s error=%s", backoff, failure.getMessage());
+                processor.recordRetry();
+                consumer.pause(consumer.assignment());
+                keepMembershipFor(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                if (inFlight == current && running) {
+                    inFlight = new InFlight(current.batch(), store(current.batch()));
+                } else if (inFlight == current) {
+                    inFlight = null;       // stopping: leave the batch to the next owner, uncommitted
+                }
+                continue;
+            }
+            inFlight = null;      // settled: a failure from here on must not reach the rebalance callback
+            afterDatabaseCommit.run();
+            commit(current.batch());
+            if (!consumer.paused().isEmpty()) {
+                LOG.infof("ingest resumed topic=%s", topic);
+                consumer.resume(consumer.paused());
+            }
+        }
+    }
+
+    private void commit(PreparedBatch batch) {
         try {
             consumer.commitSync(batch.commitOffsets());
         } catch (CommitFailedException | RebalanceInProgressException e) {
@@ -111,7 +162,8 @@ final class IngestLoop implements Runnable {
     /** Polls the paused partitions (returns nothing) until the backoff has passed, so the group keeps us. */
     private void keepMembershipFor(Duration backoff) {
         long deadline = System.nanoTime() + backoff.toNanos();
-        while (running && pending != null && System.nanoTime() < deadline) {
+        InFlight waitingFor = inFlight;
+        while (running && inFlight == waitingFor && System.nanoTime() < deadline) {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             ConsumerRecords<String, byte[]> none = consumer.poll(Duration.ofMillis(Math.min(left, 500)));
             if (!none.isEmpty()) {
@@ -120,16 +172,28 @@ final class IngestLoop implements Runnable {
         }
     }
 
-    /** A batch held for retry must not outlive the assignment of its partitions. */
+    private void awaitWriter() {
+        try {
+            writer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Batches must not outlive the assignment of their partitions: the stored in-flight batch is committed
+     * while we still own its partitions, a failed or unstarted one is dropped and its partitions we keep are
+     * rewound, so nothing is skipped.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-            dropPending(revoked);
+            release(revoked, true);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
-            dropPending(lost);
+            release(lost, false);
         }
 
         @Override
@@ -137,22 +201,49 @@ final class IngestLoop implements Runnable {
             LOG.infof("ingest partitions assigned topic=%s partitions=%s", topic, assigned);
         }
 
-        private void dropPending(Collection<TopicPartition> gone) {
-            if (pending == null) {
+        private void release(Collection<TopicPartition> gone, boolean mayCommit) {
+            if (inFlight == null && next == null) {
                 return;
             }
             Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
             kept.removeAll(gone);
-            // rewind the partitions we keep to the held batch's start; the others' new owner reads from
-            // the committed offsets, which never passed this batch
-            pending.firstOffsets().forEach((tp, offset) -> {
+            if (inFlight != null) {
+                InFlight current = inFlight;
+                inFlight = null;
+                boolean stored = awaitQuietly(current.stored());
+                if (stored && mayCommit) {
+                    afterDatabaseCommit.run();
+                    commit(current.batch());
+                } else {
+                    rewind(current.batch(), kept);
+                }
+            }
+            if (next != null) {
+                rewind(next, kept);
+                next = null;
+            }
+            consumer.resume(consumer.paused());
+            LOG.infof("ingest released held batches on rebalance partitions=%s", gone);
+        }
+
+        private void rewind(PreparedBatch batch, Set<TopicPartition> kept) {
+            batch.firstOffsets().forEach((tp, offset) -> {
                 if (kept.contains(tp)) {
                     consumer.seek(tp, offset);
                 }
             });
-            consumer.resume(consumer.paused());
-            pending = null;
-            LOG.infof("ingest dropped a held batch on rebalance partitions=%s", gone);
+        }
+
+        private boolean awaitQuietly(CompletableFuture<Void> stored) {
+            try {
+                stored.get(60, TimeUnit.SECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                return false;
+            }
         }
     }
 }
