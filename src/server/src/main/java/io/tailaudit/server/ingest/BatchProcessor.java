@@ -86,7 +86,8 @@ final class BatchProcessor implements AutoCloseable {
                 case Rejection x -> rejected.add(in);
             }
         }
-        return new PreparedBatch(records.count(), traces, feedback, rejected, commit, first);
+        return new PreparedBatch(records.count(), BatchWriter.TracePayload.of(traces, clock.instant()), feedback,
+                rejected, commit, first);
     }
 
     void store(PreparedBatch batch) throws StorageException {
@@ -95,7 +96,7 @@ final class BatchProcessor implements AutoCloseable {
         ensurePartitions(batch.traces());
         List<IncomingRecord> dead;
         try {
-            dead = writeInOneTransaction(batch.traces(), batch.feedback(), batch.rejected(), now);
+            dead = writeInOneTransaction(batch.payload(), batch.feedback(), batch.rejected(), now);
         } catch (SQLException e) {
             if (isTransient(e)) {
                 throw new StorageException("database unavailable: " + e.getMessage(), e);
@@ -126,7 +127,7 @@ final class BatchProcessor implements AutoCloseable {
         }
     }
 
-    private List<IncomingRecord> writeInOneTransaction(List<IncomingRecord> traces, List<IncomingRecord> feedback,
+    private List<IncomingRecord> writeInOneTransaction(BatchWriter.TracePayload traces, List<IncomingRecord> feedback,
                                                        List<IncomingRecord> rejected, Instant now) throws SQLException {
         Connection c = connection();
         try {
@@ -152,8 +153,8 @@ final class BatchProcessor implements AutoCloseable {
             boolean isTrace = r.event() instanceof TraceRow;
             boolean isFeedback = r.event() instanceof FeedbackRow;
             try {
-                dead.addAll(writeInOneTransaction(isTrace ? List.of(r) : List.of(), isFeedback ? List.of(r) : List.of(),
-                        isTrace || isFeedback ? List.of() : List.of(r), now));
+                dead.addAll(writeInOneTransaction(BatchWriter.TracePayload.of(isTrace ? List.of(r) : List.of(), now),
+                        isFeedback ? List.of(r) : List.of(), isTrace || isFeedback ? List.of() : List.of(r), now));
             } catch (SQLException e) {
                 if (isTransient(e)) {
                     throw new StorageException("database unavailable: " + e.getMessage(), e);
@@ -161,7 +162,8 @@ final class BatchProcessor implements AutoCloseable {
                 IncomingRecord rejected = r.withEvent(new Rejection(Rejection.STORAGE_REJECTED, "$",
                         "the database rejected the record (SQLSTATE " + e.getSQLState() + ")"));
                 try {
-                    dead.addAll(writeInOneTransaction(List.of(), List.of(), List.of(rejected), now));
+                    dead.addAll(writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(),
+                            List.of(rejected), now));
                 } catch (SQLException again) {
                     throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
                 }

@@ -99,6 +99,22 @@ final class BatchWriter {
         this.redactor = redactor;
     }
 
+    /**
+     * A batch's traces with their COPY text, built while the previous batch is being stored so the
+     * write itself only streams it. {@code receivedAt} is when ingest read them.
+     */
+    record TracePayload(List<IncomingRecord> traces, Instant receivedAt, String keyRows, String traceRows) {
+
+        TracePayload {
+            traces = List.copyOf(traces);
+        }
+
+        static TracePayload of(List<IncomingRecord> traces, Instant receivedAt) {
+            return new TracePayload(traces, receivedAt, BatchWriter.keyRows(traces),
+                    BatchWriter.traceRows(traces, receivedAt));
+        }
+    }
+
     /** What one batch did; {@code conflicts} are trace records that reused an id with other content. */
     record Result(int tracesOffered, int feedbackOffered, List<IncomingRecord> conflicts) {
     }
@@ -107,10 +123,11 @@ final class BatchWriter {
      * Writes the batch on {@code c} (auto-commit off); the caller commits. Traces must be unique by
      * trace_id within the batch; {@code rejected} records carry a {@link Rejection}.
      */
-    Result write(Connection c, List<IncomingRecord> traces, List<IncomingRecord> feedback,
+    Result write(Connection c, TracePayload payload, List<IncomingRecord> feedback,
                  List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
+        List<IncomingRecord> traces = payload.traces();
         long t0 = System.nanoTime();
-        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, traces, receivedAt);
+        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, payload);
         long t1 = System.nanoTime();
         Set<String> touched = new HashSet<>();
         traces.forEach(r -> touched.add(((TraceRow) r.event()).traceId()));
@@ -135,15 +152,15 @@ final class BatchWriter {
         return new Result(traces.size(), feedback.size(), conflicts);
     }
 
-    private List<IncomingRecord> writeTraces(Connection c, List<IncomingRecord> traces, Instant receivedAt)
-            throws SQLException {
+    private List<IncomingRecord> writeTraces(Connection c, TracePayload payload) throws SQLException {
+        List<IncomingRecord> traces = payload.traces();
         Savepoint beforeKeys = c.setSavepoint();
         try {
             long t0 = System.nanoTime();
-            copy(c, COPY_KEYS, keyRows(traces));
+            copy(c, COPY_KEYS, payload.keyRows());
             c.releaseSavepoint(beforeKeys);
             long t1 = System.nanoTime();
-            insertNew(c, traces, receivedAt);
+            insertNew(c, traces, payload.traceRows());
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("traces written keys_ms=%.1f rows_ms=%.1f", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
             }
@@ -169,14 +186,15 @@ final class BatchWriter {
             }
         }
         if (!fresh.isEmpty()) {
-            copy(c, COPY_KEYS, keyRows(fresh));
-            insertNew(c, fresh, receivedAt);
+            TracePayload rest = TracePayload.of(fresh, payload.receivedAt());
+            copy(c, COPY_KEYS, rest.keyRows());
+            insertNew(c, fresh, rest.traceRows());
         }
         return conflicts;
     }
 
-    private static void insertNew(Connection c, List<IncomingRecord> traces, Instant receivedAt) throws SQLException {
-        copy(c, COPY_TRACES, traceRows(traces, receivedAt));
+    private static void insertNew(Connection c, List<IncomingRecord> traces, String traceRows) throws SQLException {
+        copy(c, COPY_TRACES, traceRows);
         Map<List<Object>, Long> daily = new HashMap<>();
         for (IncomingRecord r : traces) {
             TraceRow t = (TraceRow) r.event();

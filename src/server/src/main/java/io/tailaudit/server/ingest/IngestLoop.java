@@ -142,12 +142,25 @@ final class IngestLoop implements Runnable {
             }
             inFlight = null;      // settled: a failure from here on must not reach the rebalance callback
             afterDatabaseCommit.run();
-            commit(current.batch());
+            commitAsync(current.batch());
             if (!consumer.paused().isEmpty()) {
                 LOG.infof("ingest resumed topic=%s", topic);
                 consumer.resume(consumer.paused());
             }
         }
+    }
+
+    /**
+     * Asynchronous, so the writer is not idle while the broker answers; still strictly after the
+     * database commit. A lost commit only makes the batch replay, which changes nothing; a later commit
+     * supersedes it.
+     */
+    private void commitAsync(PreparedBatch batch) {
+        consumer.commitAsync(batch.commitOffsets(), (offsets, error) -> {
+            if (error != null) {
+                LOG.infof("ingest offset commit failed, the batch may replay idempotently: %s", error.getMessage());
+            }
+        });
     }
 
     private void commit(PreparedBatch batch) {
