@@ -1,5 +1,6 @@
 package io.tailaudit.server.api;
 
+import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.trace.TraceNotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -25,7 +26,18 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    RestResponse<Problem> invalidSetting(InvalidSettingException e, UriInfo uri) {
+        LOG.debugf("bad setting path=%s field=%s detail=%s", uri.getPath(), e.field(), e.getMessage());
+        return problem(Response.Status.BAD_REQUEST, e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
     RestResponse<Problem> notFound(TraceNotFoundException e, UriInfo uri) {
+        return problem(Response.Status.NOT_FOUND, e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> notFound(ResourceNotFoundException e, UriInfo uri) {
         return problem(Response.Status.NOT_FOUND, e.getMessage(), uri);
     }
 
