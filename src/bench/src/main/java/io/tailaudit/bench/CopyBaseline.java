@@ -36,14 +36,7 @@ final class CopyBaseline {
 
     static Result run(String jdbcUrl, SyntheticTraces traces, int rows, int batchSize) throws SQLException, IOException {
         try (Connection c = DriverManager.getConnection(jdbcUrl)) {
-            String schema;
-            int partitions;
-            try (Statement st = c.createStatement()) {
-                schema = createTable(st);
-                partitions = createPartitions(st);
-                // start from the state a fresh run starts from: no dirty buffers of the ingest run pending
-                st.execute("CHECKPOINT");
-            }
+            Table table = createLikeTrace(c, "trace_copy");
             c.setAutoCommit(false);
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             long timed = 0;
@@ -61,16 +54,33 @@ final class CopyBaseline {
                 c.commit();
                 timed += System.nanoTime() - start;
             }
-            return new Result(rows, Duration.ofNanos(timed), partitions, schema);
+            return new Result(rows, Duration.ofNanos(timed), table.partitions(), table.schema());
         }
     }
 
-    /** LIKE on a partitioned table copies columns, defaults and checks; the rest is added when missing. */
+    /** What {@link #createLikeTrace} made: the day partitions and the schema note for the report. */
+    record Table(int partitions, String schema) {
+    }
+
     /**
-     * Rows of {@code trace_copy} equal to their {@code trace} row in every column but content_hash and
+     * (Re)creates {@code table} with the columns, constraints, primary key, task index and day partitions of
+     * {@code trace}, then checkpoints, so every baseline starts from the same state: no dirty buffers of the
+     * runs before it pending.
+     */
+    static Table createLikeTrace(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            String schema = createTable(st, table);
+            int partitions = createPartitions(st, table);
+            st.execute("CHECKPOINT");
+            return new Table(partitions, schema);
+        }
+    }
+
+    /**
+     * Rows of {@code table} equal to their {@code trace} row in every column but content_hash and
      * received_at: proof that the baseline wrote what ingest wrote.
      */
-    static long matchingRows(String jdbcUrl) throws SQLException {
+    static long matchingRows(String jdbcUrl, String table) throws SQLException {
         StringBuilder same = new StringBuilder();
         for (String col : CopyRows.COLUMNS.split(",\\s*")) {
             if (!col.equals("content_hash") && !col.equals("received_at")) {
@@ -79,36 +89,45 @@ final class CopyBaseline {
             }
         }
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM trace t JOIN trace_copy c USING (occurred_at, trace_id)"
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM trace t JOIN " + table + " c USING (occurred_at, trace_id)"
                      + " WHERE " + same)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    private static String createTable(Statement st) throws SQLException {
-        st.execute("DROP TABLE IF EXISTS trace_copy");
-        st.execute("CREATE TABLE trace_copy (LIKE trace INCLUDING ALL) PARTITION BY RANGE (occurred_at)");
+    static long rowCount(String jdbcUrl, String table) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** LIKE on a partitioned table copies columns, defaults and checks; the rest is added when missing. */
+    private static String createTable(Statement st, String table) throws SQLException {
+        st.execute("DROP TABLE IF EXISTS " + table);
+        st.execute("CREATE TABLE " + table + " (LIKE trace INCLUDING ALL) PARTITION BY RANGE (occurred_at)");
         List<String> added = new ArrayList<>();
-        List<String> indexes = indexDefinitions(st, "trace_copy");
+        List<String> indexes = indexDefinitions(st, table);
         if (indexes.stream().noneMatch(d -> d.contains("(occurred_at, trace_id)"))) {
-            st.execute("ALTER TABLE trace_copy ADD PRIMARY KEY (occurred_at, trace_id)");
+            st.execute("ALTER TABLE " + table + " ADD PRIMARY KEY (occurred_at, trace_id)");
             added.add("primary key");
         }
         if (indexes.stream().noneMatch(d -> d.contains("(task, occurred_at)"))) {
-            st.execute("CREATE INDEX trace_copy_task_time_idx ON trace_copy (task, occurred_at)");
+            st.execute("CREATE INDEX " + table + "_task_time_idx ON " + table + " (task, occurred_at)");
             added.add("task index");
         }
         List<String> expected = indexDefinitions(st, "trace");
-        List<String> actual = indexDefinitions(st, "trace_copy");
+        List<String> actual = indexDefinitions(st, table);
         if (expected.size() != actual.size()) {
-            throw new IllegalStateException("trace_copy has indexes " + actual + " but trace has " + expected);
+            throw new IllegalStateException(table + " has indexes " + actual + " but trace has " + expected);
         }
         return (added.isEmpty() ? "LIKE copied the primary key and the task index" : "added after LIKE: "
                 + String.join(", ", added)) + "; indexes=" + actual.size();
     }
 
-    private static int createPartitions(Statement st) throws SQLException {
+    private static int createPartitions(Statement st, String table) throws SQLException {
         List<String[]> parts = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("""
                 SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
@@ -119,8 +138,8 @@ final class CopyBaseline {
             }
         }
         for (String[] p : parts) {
-            String name = "trace_copy" + p[0].substring("trace".length());
-            st.execute("CREATE TABLE " + name + " PARTITION OF trace_copy " + p[1]);
+            String name = table + p[0].substring("trace".length());
+            st.execute("CREATE TABLE " + name + " PARTITION OF " + table + " " + p[1]);
         }
         if (parts.isEmpty()) {
             throw new IllegalStateException("trace has no partitions: did the server run?");

@@ -28,22 +28,31 @@ final class CopyRows {
         this.sb = sb;
     }
 
-    void append(Trace t, Instant receivedAt) {
+    /**
+     * Appends the row as COPY text and returns its values in {@link #COLUMNS} order (String, Instant, Double,
+     * Integer, Boolean, Long; tags as their jsonb text), so another loader can bind exactly what COPY loads.
+     */
+    Object[] append(Trace t, Instant receivedAt) {
         int rowStart = sb.length();
         Usage u = t.usage() == null ? new Usage(null, null, null) : t.usage();
         Outcome o = t.outcome() == null ? new Outcome(null, null, null, null, null, null, null, null) : t.outcome();
-        field(t.traceId()).field(t.occurredAt()).field(t.task()).field(t.category().wire()).field(t.service())
-                .field(t.deployment().kind().wire()).field(t.deployment().provider()).field(t.deployment().model())
-                .field(t.deployment().modelVersion()).field(t.deployment().quantization()).field(t.deployment().region())
-                .field(t.latencyMs()).field(t.ttftMs()).field(u.inputTokens()).field(u.outputTokens())
-                .field(u.contextTokens()).field(t.costUsd()).field(o.status() == null ? "ok" : o.status().wire())
-                .field(o.errorType()).field(o.quality()).field(o.feedback() == null ? null : o.feedback().wire())
-                .field(bool(o.escalated(), false)).field(bool(o.fallback(), false)).field(o.retries())
-                .field(bool(o.schemaValid(), true)).field(t.sessionId()).field(t.parentTraceId()).field(t.step())
-                .field(t.input()).field(t.output()).field(t.tags().isEmpty() ? null : json(t.tags()))
-                .field(fnv(sb, rowStart)).field(receivedAt);
+        Object[] v = {t.traceId(), t.occurredAt(), t.task(), t.category().wire(), t.service(),
+                t.deployment().kind().wire(), t.deployment().provider(), t.deployment().model(),
+                t.deployment().modelVersion(), t.deployment().quantization(), t.deployment().region(),
+                t.latencyMs(), t.ttftMs(), u.inputTokens(), u.outputTokens(), u.contextTokens(), t.costUsd(),
+                o.status() == null ? "ok" : o.status().wire(), o.errorType(), o.quality(),
+                o.feedback() == null ? null : o.feedback().wire(), bool(o.escalated(), false),
+                bool(o.fallback(), false), o.retries(), bool(o.schemaValid(), true), t.sessionId(),
+                t.parentTraceId(), t.step(), t.input(), t.output(), t.tags().isEmpty() ? null : json(t.tags()),
+                null, receivedAt};
+        for (int i = 0; i < v.length - 2; i++) {
+            field(v[i]);
+        }
+        v[v.length - 2] = fnv(sb, rowStart);
+        field(v[v.length - 2]).field(receivedAt);
         sb.append('\n');
         firstField = true;
+        return v;
     }
 
     private CopyRows field(Object value) {

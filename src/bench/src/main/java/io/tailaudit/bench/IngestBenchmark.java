@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * End-to-end ingest throughput against raw COPY. Fills tailaudit.traces (4 partitions) on an embedded
  * Kafka with N valid traces, then starts the packaged server (prod profile) on that Kafka and an embedded
  * PostgreSQL and times it until every trace is a row; then COPYs the same rows into an identical indexed,
- * partitioned table. Usage: {@code IngestBenchmark [events, default 1000000]}. Needs the server built.
+ * partitioned table, and again into another such table with batched multi-row INSERTs.
+ * Usage: {@code IngestBenchmark [events, default 1000000]}. Needs the server built.
  */
 public final class IngestBenchmark {
 
@@ -58,10 +59,23 @@ public final class IngestBenchmark {
                         events, COPY_BATCH);
                 System.out.println(Fmt.line("copy baseline table", "trace_copy, " + copy.partitions()
                         + " day partitions; " + copy.schema()));
-                long same = CopyBaseline.matchingRows(platform.jdbcUrl());
+                long same = CopyBaseline.matchingRows(platform.jdbcUrl(), "trace_copy");
                 System.out.println(Fmt.line("check", Fmt.count(same) + " trace_copy rows equal their trace row"
                         + " (all columns but content_hash, received_at)" + (same == events ? "" : " MISMATCH")));
-                printResults(events, t, copy);
+                CopyBaseline.Result insert = InsertBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now),
+                        events, COPY_BATCH);
+                System.out.println(Fmt.line("insert baseline table", InsertBaseline.TABLE + ", "
+                        + insert.partitions() + " day partitions; " + insert.schema()));
+                long inserted = CopyBaseline.rowCount(platform.jdbcUrl(), InsertBaseline.TABLE);
+                long sameInserted = CopyBaseline.matchingRows(platform.jdbcUrl(), InsertBaseline.TABLE);
+                System.out.println(Fmt.line("check", "count(*) FROM " + InsertBaseline.TABLE + " = "
+                        + Fmt.count(inserted) + ", " + Fmt.count(sameInserted) + " equal their trace row"
+                        + (inserted == events && sameInserted == events ? "" : " MISMATCH")));
+                if (inserted != events) {
+                    throw new IllegalStateException("expected " + events + " rows in " + InsertBaseline.TABLE
+                            + ", found " + inserted);
+                }
+                printResults(events, t, copy, insert);
             }
         }
     }
@@ -76,6 +90,9 @@ public final class IngestBenchmark {
         System.out.println(Fmt.line("platform", "embedded PostgreSQL 17 (fsync on) + in-process Kafka, " + dir));
         System.out.println(Fmt.line("server", jar + " (profile prod, separate JVM)"));
         System.out.println(Fmt.line("copy baseline", "COPY text, " + Fmt.count(COPY_BATCH) + " rows per transaction"));
+        System.out.println(Fmt.line("insert baseline", "prepared INSERT, addBatch/executeBatch, reWriteBatchedInserts"
+                + "=true, typed binds, " + Fmt.count(COPY_BATCH) + " rows per transaction; both baselines time only"
+                + " the write (COPY / executeBatch) + commit, not building or binding the rows"));
     }
 
     private static IngestProgress.Timeline ingest(EmbeddedPlatform platform, Path jar, Path dir, int events)
@@ -136,7 +153,8 @@ public final class IngestBenchmark {
         }
     }
 
-    private static void printResults(int events, IngestProgress.Timeline t, CopyBaseline.Result copy) {
+    private static void printResults(int events, IngestProgress.Timeline t, CopyBaseline.Result copy,
+                                     CopyBaseline.Result insert) {
         double fromStart = events / (t.doneNanos() / 1e9);
         long steadyRows = events - t.rowsAtFirstPoll();
         long steadyNanos = t.doneNanos() - t.firstRowNanos();
@@ -149,6 +167,10 @@ public final class IngestBenchmark {
                 + Fmt.count(steadyRows) + " in " + Fmt.seconds(steadyNanos) + ", first rows -> last row)"));
         System.out.println(Fmt.line("raw COPY baseline", Fmt.rate(raw) + " rows/s (" + Fmt.count(copy.rows())
                 + " in " + Fmt.seconds(copy.elapsed().toNanos()) + ")"));
+        System.out.println(Fmt.line("raw multi-row INSERT (reWriteBatchedInserts)", Fmt.rate(insert.rowsPerSecond())
+                + " rows/s (" + Fmt.count(insert.rows()) + " in " + Fmt.seconds(insert.elapsed().toNanos()) + ")"));
+        System.out.println(Fmt.line("COPY / multi-row INSERT", String.format(Locale.ROOT, "%.2f",
+                raw / insert.rowsPerSecond())));
         System.out.println(Fmt.line("end-to-end / COPY, from launch", Fmt.percent(fromStart / raw)));
         System.out.println(Fmt.line("end-to-end / COPY, steady state", Fmt.percent(steady / raw)));
         System.out.println("goal: >= 50% of raw COPY and >= 50,000 events/s");
