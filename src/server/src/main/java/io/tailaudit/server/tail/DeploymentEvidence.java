@@ -1,0 +1,23 @@
+package io.tailaudit.server.tail;
+
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The numbers a verdict rests on for one task deployment in one window.
+ *
+ * @param local            whether the deployment is local (else cloud)
+ * @param model            the deployment's model, for the sentences
+ * @param traces           traces in the window
+ * @param tokensPerDay     (input + output) tokens / window length in days
+ * @param inputShare       input tokens / all tokens, for the cloud price at this task's mix
+ * @param tail             the worst-5% slice of the whole deployment
+ * @param upTo8k           the worst-5% slice of the traces with <= 8k context tokens, when any
+ * @param over8k           the worst-5% slice of the traces with > 8k context tokens, when any
+ * @param driftShare       share of recent inputs novel against the reference inputs, once measured
+ */
+public record DeploymentEvidence(String task, boolean local, String model, long traces, double tokensPerDay,
+                                 double inputShare, QualityHistogram.WorstSlice tail,
+                                 Optional<QualityHistogram.WorstSlice> upTo8k,
+                                 Optional<QualityHistogram.WorstSlice> over8k, OptionalDouble driftShare) {
+}

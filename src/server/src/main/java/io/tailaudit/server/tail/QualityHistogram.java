@@ -1,0 +1,153 @@
+package io.tailaudit.server.tail;
+
+import java.util.Arrays;
+
+/**
+ * Effective quality (qe, in [0, 1]) of a set of traces in 100 bins of 0.01, mergeable and exact enough for
+ * the worst-5% cut. Per bin it keeps: all traces, "hard" failures (status not ok, escalated, rated negative
+ * or schema-invalid, failures whatever the quality floor), "flagged" ones (escalated or rated negative,
+ * visible even where the tail is absorbable) and the sum of qe. The quality floor and absorbability are
+ * applied when reading, so a changed task setting applies to history too; the floor's resolution is 0.01.
+ */
+public final class QualityHistogram {
+
+    public static final int BINS = 100;
+    private static final double ESCALATED_CAP = 0.25;
+
+    private final long[] all;
+    private final long[] hard;
+    private final long[] flagged;
+    private final double[] sum;
+
+    public QualityHistogram() {
+        this(new long[BINS], new long[BINS], new long[BINS], new double[BINS]);
+    }
+
+    private QualityHistogram(long[] all, long[] hard, long[] flagged, double[] sum) {
+        this.all = all;
+        this.hard = hard;
+        this.flagged = flagged;
+        this.sum = sum;
+    }
+
+    /** A histogram from stored arrays (copied); all four must have {@link #BINS} entries. */
+    public static QualityHistogram of(long[] all, long[] hard, long[] flagged, double[] sum) {
+        if (all.length != BINS || hard.length != BINS || flagged.length != BINS || sum.length != BINS) {
+            throw new IllegalArgumentException("a quality histogram has " + BINS + " bins");
+        }
+        return new QualityHistogram(all.clone(), hard.clone(), flagged.clone(), sum.clone());
+    }
+
+    /**
+     * DESIGN's effective quality: 0 when the status is not ok; else the quality (1 when not given); then
+     * capped at 0.25 when escalated, rated negative or schema-invalid.
+     */
+    public static double effectiveQuality(boolean ok, Double quality, boolean escalated, boolean negative,
+                                          boolean schemaValid) {
+        double qe = ok ? (quality == null ? 1.0 : quality) : 0.0;
+        return escalated || negative || !schemaValid ? Math.min(qe, ESCALATED_CAP) : qe;
+    }
+
+    public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid) {
+        double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
+        int b = bin(qe);
+        all[b]++;
+        if (!ok || escalated || negative || !schemaValid) {
+            hard[b]++;
+        }
+        if (escalated || negative) {
+            flagged[b]++;
+        }
+        sum[b] += qe;
+    }
+
+    public QualityHistogram merge(QualityHistogram other) {
+        for (int b = 0; b < BINS; b++) {
+            all[b] += other.all[b];
+            hard[b] += other.hard[b];
+            flagged[b] += other.flagged[b];
+            sum[b] += other.sum[b];
+        }
+        return this;
+    }
+
+    public long count() {
+        return Arrays.stream(all).sum();
+    }
+
+    /** Failures under {@code floor}: the hard ones plus the traces whose qe lies under the floor. */
+    public long failures(double floor) {
+        long n = 0;
+        for (int b = 0; b < BINS; b++) {
+            n += belowFloor(b, floor) ? all[b] : hard[b];
+        }
+        return n;
+    }
+
+    /** Visible failures: all failures, or only the flagged ones when the tail is absorbable. */
+    public long visibleFailures(double floor, boolean absorbable) {
+        long n = 0;
+        for (int b = 0; b < BINS; b++) {
+            n += visibleIn(b, floor, absorbable);
+        }
+        return n;
+    }
+
+    /**
+     * The worst {@code fraction} of traces by qe (k = fraction x n, fractional; the bin at the cut taken pro
+     * rata): how many of them are visible failures, and their mean qe (CVaR).
+     */
+    public WorstSlice worst(double fraction, double floor, boolean absorbable) {
+        long n = count();
+        double k = fraction * n;
+        if (n == 0 || k <= 0) {
+            return new WorstSlice(0, 0, 0, Double.NaN);
+        }
+        double taken = 0;
+        double visible = 0;
+        double qeSum = 0;
+        int cut = -1;
+        for (int b = 0; b < BINS && taken < k; b++) {
+            if (all[b] == 0) {
+                continue;
+            }
+            double share = Math.min(1.0, (k - taken) / all[b]);
+            taken += share * all[b];
+            visible += share * visibleIn(b, floor, absorbable);
+            qeSum += share * sum[b];
+            cut = b;
+        }
+        return new WorstSlice(k, visible, cut / (double) BINS, qeSum / k);
+    }
+
+    private long visibleIn(int b, double floor, boolean absorbable) {
+        if (absorbable) {
+            return flagged[b];
+        }
+        return belowFloor(b, floor) ? all[b] : hard[b];
+    }
+
+    private static boolean belowFloor(int bin, double floor) {
+        return (bin + 1) / (double) BINS <= floor + 1e-12;
+    }
+
+    static int bin(double qe) {
+        // the epsilon keeps 0.29 in bin 29 although 0.29 * 100 is 28.999... in binary
+        return Math.min(BINS - 1, Math.max(0, (int) Math.floor(qe * BINS + 1e-9)));
+    }
+
+    /**
+     * The worst slice: {@code size} traces (fractional), {@code visibleFailures} of them visible failures
+     * (fractional at the cut), the qe bin where it was cut, and its mean qe.
+     */
+    public record WorstSlice(double size, double visibleFailures, double cutQuality, double cvar) {
+
+        public double visibleFailureRate() {
+            return size == 0 ? 0 : visibleFailures / size;
+        }
+
+        public Proportions.Interval interval() {
+            return Proportions.wilson(visibleFailures, size);
+        }
+    }
+}

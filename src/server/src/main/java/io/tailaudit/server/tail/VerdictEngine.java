@@ -1,0 +1,151 @@
+package io.tailaudit.server.tail;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * DESIGN's verdict rules, deterministic and explained. A verdict is given only when the Wilson interval
+ * of the worst-5% visible-failure rate excludes the task's tail threshold T:
+ * <ul>
+ * <li>T inside the interval: INSUFFICIENT_DATA, with the traces that would decide it;</li>
+ * <li>local, visible tail (interval above T): HYBRID when the context &lt;= 8k cohort lies below T and the
+ *     &gt; 8k cohort above it (route &gt; 8k to the cloud), else MOVE_TO_CLOUD;</li>
+ * <li>local, tail fine (interval below T): MOVE_TO_CLOUD on cost when under 500k tokens/day and the latency
+ *     budget is over 100 ms, else KEEP;</li>
+ * <li>cloud, tail fine: MOVE_TO_LOCAL when the scope is constrained (and drift under 20% once measured)
+ *     and tokens/day exceed the break-even, else KEEP;</li>
+ * <li>cloud, visible tail: KEEP (nowhere better to move it), with an alert.</li>
+ * </ul>
+ */
+public final class VerdictEngine {
+
+    static final double WORST_FRACTION = 0.05;
+    static final double CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY = 500_000;
+    static final double INTERACTIVE_BUDGET_MS = 100;
+    static final double DRIFT_LIMIT = 0.20;
+    public static final String LONG_CONTEXT_COHORT = "context > 8k tokens";
+
+    private VerdictEngine() {
+    }
+
+    public static Verdict decide(DeploymentEvidence e, TaskSettings s, CostModel cost, String cloudModel) {
+        double t = s.tailThreshold();
+        QualityHistogram.WorstSlice tail = e.tail();
+        Proportions.Interval ci = tail.interval();
+        boolean constrained = s.scopeConstrained() && (e.driftShare().isEmpty() || e.driftShare().getAsDouble() < DRIFT_LIMIT);
+        OptionalDouble breakEven = cost.breakEvenTokensPerDay(e.inputShare());
+        List<String> evidence = List.of(scope(s, e.driftShare()), tail(e, t), cost(e, cost, cloudModel, breakEven));
+        Map<String, String> links = links(e.task());
+
+        if (ci.contains(t)) {
+            OptionalLong slice = Proportions.sampleSizeToDecide(tail.visibleFailureRate(), t);
+            OptionalLong traces = slice.isPresent()
+                    ? OptionalLong.of((long) Math.ceil(slice.getAsLong() / WORST_FRACTION)) : OptionalLong.empty();
+            String need = traces.isPresent()
+                    ? String.format(Locale.ROOT, "about %,d traces in the window would decide it", traces.getAsLong())
+                    : "no sample size decides a rate equal to the threshold";
+            return new Verdict(Verdict.Kind.INSUFFICIENT_DATA, String.format(Locale.ROOT,
+                    "Not decided yet: the tail's interval contains the %s threshold; %s.", pct(t), need),
+                    Optional.empty(), traces, false, evidence, links);
+        }
+        boolean visibleTail = ci.low() > t;
+        if (e.local() && visibleTail) {
+            if (below(e.upTo8k(), t) && above(e.over8k(), t)) {
+                return new Verdict(Verdict.Kind.HYBRID, "Route requests with more than 8k context tokens to the cloud:"
+                        + " the tail fails above 8k and holds below it.", Optional.of(LONG_CONTEXT_COHORT),
+                        OptionalLong.empty(), false, withCohorts(evidence, e), links);
+            }
+            return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
+                    "Move to the cloud: %s of the worst 5%% are visible failures, above the %s threshold.",
+                    pct(tail.visibleFailureRate()), pct(t)), Optional.empty(), OptionalLong.empty(), false, evidence, links);
+        }
+        if (e.local()) {
+            if (e.tokensPerDay() < CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY && s.latencyBudgetMs() > INTERACTIVE_BUDGET_MS) {
+                return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
+                        "Move to the cloud on cost: %s tokens/day is below 500k, where the cloud is cheaper, and the"
+                                + " task is not latency-critical.", tokens(e.tokensPerDay())),
+                        Optional.empty(), OptionalLong.empty(), false, evidence, links);
+            }
+            return new Verdict(Verdict.Kind.KEEP, "Keep it local: the tail holds and the volume or latency justify it.",
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
+        }
+        if (visibleTail) {
+            return new Verdict(Verdict.Kind.KEEP, String.format(Locale.ROOT,
+                    "Keep it in the cloud, but the tail is visible: %s of the worst 5%% fail visibly.",
+                    pct(tail.visibleFailureRate())), Optional.empty(), OptionalLong.empty(), true, evidence, links);
+        }
+        if (constrained && breakEven.isPresent() && e.tokensPerDay() > breakEven.getAsDouble()) {
+            return new Verdict(Verdict.Kind.MOVE_TO_LOCAL, String.format(Locale.ROOT,
+                    "Move to a local model: a constrained task at %s tokens/day, above the %s break-even, with a"
+                            + " tail that holds.", tokens(e.tokensPerDay()), tokens(breakEven.getAsDouble())),
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
+        }
+        return new Verdict(Verdict.Kind.KEEP, "Keep it in the cloud: "
+                + (constrained ? "the volume is below the break-even." : "the scope is open."),
+                Optional.empty(), OptionalLong.empty(), false, evidence, links);
+    }
+
+    private static boolean below(Optional<QualityHistogram.WorstSlice> cohort, double t) {
+        return cohort.isPresent() && cohort.get().size() > 0 && cohort.get().interval().high() < t;
+    }
+
+    private static boolean above(Optional<QualityHistogram.WorstSlice> cohort, double t) {
+        return cohort.isPresent() && cohort.get().size() > 0 && cohort.get().interval().low() > t;
+    }
+
+    private static String scope(TaskSettings s, OptionalDouble drift) {
+        String base = s.scopeConstrained()
+                ? "Scope: constrained (" + s.category() + "), so a local model can be specialised for it"
+                : "Scope: open (" + s.category() + "), the kind of task local models struggle to keep up with";
+        return base + (drift.isPresent()
+                ? String.format(Locale.ROOT, "; %s of recent inputs are novel.", pct(drift.getAsDouble()))
+                : "; drift not measured yet.");
+    }
+
+    private static String tail(DeploymentEvidence e, double t) {
+        QualityHistogram.WorstSlice w = e.tail();
+        Proportions.Interval ci = w.interval();
+        return String.format(Locale.ROOT, "Tail: the worst 5%% (%,.0f of %,d traces) are %s visible failures (95%% CI"
+                        + " %s to %s) against a threshold of %s; their mean effective quality (CVaR 5%%) is %.2f.",
+                w.size(), e.traces(), pct(w.visibleFailureRate()), pct(ci.low()), pct(ci.high()), pct(t),
+                Double.isNaN(w.cvar()) ? 0.0 : w.cvar());
+    }
+
+    private static String cost(DeploymentEvidence e, CostModel cost, String cloudModel, OptionalDouble breakEven) {
+        return String.format(Locale.ROOT, "Cost: %s tokens/day would cost $%,.2f/day on %s and $%,.2f/day locally;"
+                        + " break-even %s.", tokens(e.tokensPerDay()), cost.cloudPerDay(e.tokensPerDay(), e.inputShare()),
+                cloudModel, cost.localPerDay(e.tokensPerDay()),
+                breakEven.isPresent() ? tokens(breakEven.getAsDouble()) + " tokens/day" : "never (the cloud is cheaper per token)");
+    }
+
+    private static List<String> withCohorts(List<String> evidence, DeploymentEvidence e) {
+        List<String> out = new ArrayList<>(evidence);
+        out.add(String.format(Locale.ROOT, "Cohorts: with <= 8k context tokens the worst 5%% are %s visible failures;"
+                        + " with > 8k, %s.", pct(e.upTo8k().orElseThrow().visibleFailureRate()),
+                pct(e.over8k().orElseThrow().visibleFailureRate())));
+        return out;
+    }
+
+    private static Map<String, String> links(String task) {
+        String t = URLEncoder.encode(task, StandardCharsets.UTF_8);
+        return Map.of("worst_traces", "/api/v1/tasks/" + t + "/worst", "failures", "/api/v1/traces?task=" + t + "&failures=true");
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    static String tokens(double perDay) {
+        if (perDay >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.1fM", perDay / 1_000_000);
+        }
+        return perDay >= 1_000 ? String.format(Locale.ROOT, "%.0fk", perDay / 1_000) : String.format(Locale.ROOT, "%.0f", perDay);
+    }
+}
