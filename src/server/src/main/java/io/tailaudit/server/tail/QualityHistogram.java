@@ -49,16 +49,38 @@ public final class QualityHistogram {
     }
 
     public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid) {
+        add(ok, quality, escalated, negative, schemaValid, 1);
+    }
+
+    /** Adds a trace with {@code weight} 1, or removes one with -1 (a feedback correction). */
+    public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int b = bin(qe);
-        all[b]++;
+        all[b] += weight;
         if (!ok || escalated || negative || !schemaValid) {
-            hard[b]++;
+            hard[b] += weight;
         }
         if (escalated || negative) {
-            flagged[b]++;
+            flagged[b] += weight;
         }
-        sum[b] += qe;
+        sum[b] += weight * qe;
+    }
+
+    /** Copies of the four arrays, for storage: all, hard, flagged counts and the qe sums. */
+    public long[] all() {
+        return all.clone();
+    }
+
+    public long[] hard() {
+        return hard.clone();
+    }
+
+    public long[] flagged() {
+        return flagged.clone();
+    }
+
+    public double[] sums() {
+        return sum.clone();
     }
 
     public QualityHistogram merge(QualityHistogram other) {
