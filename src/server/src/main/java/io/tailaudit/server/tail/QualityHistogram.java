@@ -49,38 +49,16 @@ public final class QualityHistogram {
     }
 
     public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid) {
-        add(ok, quality, escalated, negative, schemaValid, 1);
-    }
-
-    /** Adds a trace with {@code weight} 1, or removes one with -1 (a feedback correction). */
-    public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int b = bin(qe);
-        all[b] += weight;
+        all[b]++;
         if (!ok || escalated || negative || !schemaValid) {
-            hard[b] += weight;
+            hard[b]++;
         }
         if (escalated || negative) {
-            flagged[b] += weight;
+            flagged[b]++;
         }
-        sum[b] += weight * qe;
-    }
-
-    /** Copies of the four arrays, for storage: all, hard, flagged counts and the qe sums. */
-    public long[] all() {
-        return all.clone();
-    }
-
-    public long[] hard() {
-        return hard.clone();
-    }
-
-    public long[] flagged() {
-        return flagged.clone();
-    }
-
-    public double[] sums() {
-        return sum.clone();
+        sum[b] += qe;
     }
 
     public QualityHistogram merge(QualityHistogram other) {
