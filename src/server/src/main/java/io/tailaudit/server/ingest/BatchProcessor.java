@@ -131,12 +131,12 @@ final class BatchProcessor implements AutoCloseable {
                                                        List<IncomingRecord> rejected, Instant now) throws SQLException {
         Connection c = connection();
         try {
-            BatchWriter.Result result = writer.write(c, traces, feedback, rejected, now);
+            List<IncomingRecord> conflicts = writer.write(c, traces, feedback, rejected, now);
             long beforeCommit = System.nanoTime();
             c.commit();
             LOG.debugf("batch committed commit_ms=%.1f", (System.nanoTime() - beforeCommit) / 1e6);
             List<IncomingRecord> dead = new ArrayList<>(rejected);
-            dead.addAll(result.conflicts());
+            dead.addAll(conflicts);
             return dead;
         } catch (SQLException | RuntimeException e) {
             discardConnection();

@@ -115,15 +115,12 @@ final class BatchWriter {
         }
     }
 
-    /** What one batch did; {@code conflicts} are trace records that reused an id with other content. */
-    record Result(int tracesOffered, int feedbackOffered, List<IncomingRecord> conflicts) {
-    }
-
     /**
      * Writes the batch on {@code c} (auto-commit off); the caller commits. Traces must be unique by
-     * trace_id within the batch; {@code rejected} records carry a {@link Rejection}.
+     * trace_id within the batch; {@code rejected} records carry a {@link Rejection}. Returns the trace
+     * records that reused a stored id with other content, now dead letters too.
      */
-    Result write(Connection c, TracePayload payload, List<IncomingRecord> feedback,
+    List<IncomingRecord> write(Connection c, TracePayload payload, List<IncomingRecord> feedback,
                  List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
         List<IncomingRecord> traces = payload.traces();
         long t0 = System.nanoTime();
@@ -149,7 +146,7 @@ final class BatchWriter {
                     traces.size(), feedback.size(), dead.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                     (System.nanoTime() - t2) / 1e6);
         }
-        return new Result(traces.size(), feedback.size(), conflicts);
+        return conflicts;
     }
 
     private List<IncomingRecord> writeTraces(Connection c, TracePayload payload) throws SQLException {
