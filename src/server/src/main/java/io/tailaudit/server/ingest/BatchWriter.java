@@ -1,5 +1,9 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.rollup.CohortValues;
+import io.tailaudit.server.rollup.RollupBatch;
+import io.tailaudit.server.rollup.RollupKey;
+import io.tailaudit.server.rollup.RollupWriter;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
@@ -63,13 +67,15 @@ final class BatchWriter {
     private static final String ANY_HELD = "SELECT EXISTS (SELECT 1 FROM feedback WHERE applied_at IS NULL)";
 
     private static final String PENDING_FOR = """
-            SELECT f.event_hash, k.occurred_at FROM feedback f JOIN trace_key k USING (trace_id)
+            SELECT f.event_hash, k.occurred_at, f.trace_id FROM feedback f JOIN trace_key k USING (trace_id)
             WHERE f.applied_at IS NULL AND f.trace_id = ANY (?)
             ORDER BY f.occurred_at""";
 
-    // field by field, the value with the latest occurred_at wins; the trace's own values count as of its
-    // occurred_at, so the outcome does not depend on arrival order
     private static final String MERGE_FEEDBACK = """
+            WITH old AS (
+                SELECT trace_id, occurred_at, status, quality, escalated, feedback, schema_valid, fallback
+                FROM trace WHERE trace_id = ? AND occurred_at = ? FOR UPDATE
+            )
             UPDATE trace t SET
               feedback    = CASE WHEN f.feedback  IS NOT NULL AND f.occurred_at > coalesce(t.feedback_at,  t.occurred_at) THEN f.feedback    ELSE t.feedback    END,
               feedback_at = CASE WHEN f.feedback  IS NOT NULL AND f.occurred_at > coalesce(t.feedback_at,  t.occurred_at) THEN f.occurred_at ELSE t.feedback_at END,
@@ -79,8 +85,13 @@ final class BatchWriter {
               quality_at  = CASE WHEN f.quality   IS NOT NULL AND f.occurred_at > coalesce(t.quality_at,   t.occurred_at) THEN f.occurred_at ELSE t.quality_at  END,
               label       = CASE WHEN f.label     IS NOT NULL AND f.occurred_at > coalesce(t.label_at,     t.occurred_at) THEN f.label       ELSE t.label       END,
               label_at    = CASE WHEN f.label     IS NOT NULL AND f.occurred_at > coalesce(t.label_at,     t.occurred_at) THEN f.occurred_at ELSE t.label_at    END
-            FROM feedback f
-            WHERE f.event_hash = ? AND t.trace_id = f.trace_id AND t.occurred_at = ?""";
+            FROM feedback f, old o
+            WHERE f.event_hash = ? AND f.trace_id = t.trace_id AND t.trace_id = o.trace_id AND t.occurred_at = o.occurred_at
+            RETURNING t.task, t.category, t.deployment_kind, t.provider, t.model, t.occurred_at,
+                      o.status, o.quality, o.escalated, o.feedback, o.schema_valid, o.fallback,
+                      t.quality, t.escalated, t.feedback, t.context_tokens, t.input_tokens, t.step, t.model_version,
+                      ARRAY(SELECT key FROM jsonb_each_text(t.tags) ORDER BY key),
+                      ARRAY(SELECT value FROM jsonb_each_text(t.tags) ORDER BY key)""";
 
     private static final String MARK_APPLIED = "UPDATE feedback SET applied_at = ? WHERE event_hash = ANY (?)";
 
@@ -94,9 +105,11 @@ final class BatchWriter {
     private static final Logger LOG = Logger.getLogger(BatchWriter.class);
 
     private final TextRedactor redactor;
+    private final CohortValues cohorts;
 
-    BatchWriter(TextRedactor redactor) {
+    BatchWriter(TextRedactor redactor, CohortValues cohorts) {
         this.redactor = redactor;
+        this.cohorts = cohorts;
     }
 
     /**
@@ -122,9 +135,20 @@ final class BatchWriter {
      */
     List<IncomingRecord> write(Connection c, TracePayload payload, List<IncomingRecord> feedback,
                  List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
+        try {
+            return writeAll(c, payload, feedback, rejected, receivedAt);
+        } catch (SQLException | RuntimeException e) {
+            cohorts.discard();
+            throw e;
+        }
+    }
+
+    private List<IncomingRecord> writeAll(Connection c, TracePayload payload, List<IncomingRecord> feedback,
+                 List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
         List<IncomingRecord> traces = payload.traces();
+        RollupBatch rollups = new RollupBatch();
         long t0 = System.nanoTime();
-        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, payload);
+        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, payload, rollups);
         long t1 = System.nanoTime();
         Set<String> touched = new HashSet<>();
         traces.forEach(r -> touched.add(((TraceRow) r.event()).traceId()));
@@ -133,8 +157,10 @@ final class BatchWriter {
             feedback.forEach(r -> touched.add(((FeedbackRow) r.event()).traceId()));
         }
         if (!touched.isEmpty()) {
-            applyPendingFeedback(c, touched, receivedAt);
+            applyPendingFeedback(c, touched, receivedAt, rollups);
         }
+        RollupWriter.append(c, rollups, receivedAt);
+        cohorts.save(c);
         long t2 = System.nanoTime();
         List<IncomingRecord> dead = new ArrayList<>(rejected);
         dead.addAll(conflicts);
@@ -149,7 +175,7 @@ final class BatchWriter {
         return conflicts;
     }
 
-    private List<IncomingRecord> writeTraces(Connection c, TracePayload payload) throws SQLException {
+    private List<IncomingRecord> writeTraces(Connection c, TracePayload payload, RollupBatch rollups) throws SQLException {
         List<IncomingRecord> traces = payload.traces();
         Savepoint beforeKeys = c.setSavepoint();
         try {
@@ -157,7 +183,7 @@ final class BatchWriter {
             copy(c, COPY_KEYS, payload.keyRows());
             c.releaseSavepoint(beforeKeys);
             long t1 = System.nanoTime();
-            insertNew(c, traces, payload.traceRows());
+            insertNew(c, traces, payload.traceRows(), rollups);
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("traces written keys_ms=%.1f rows_ms=%.1f", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
             }
@@ -185,16 +211,22 @@ final class BatchWriter {
         if (!fresh.isEmpty()) {
             TracePayload rest = TracePayload.of(fresh, payload.receivedAt());
             copy(c, COPY_KEYS, rest.keyRows());
-            insertNew(c, fresh, rest.traceRows());
+            insertNew(c, fresh, rest.traceRows(), rollups);
         }
         return conflicts;
     }
 
-    private static void insertNew(Connection c, List<IncomingRecord> traces, String traceRows) throws SQLException {
+    private void insertNew(Connection c, List<IncomingRecord> traces, String traceRows, RollupBatch rollups)
+            throws SQLException {
         copy(c, COPY_TRACES, traceRows);
         Map<List<Object>, Long> daily = new HashMap<>();
         for (IncomingRecord r : traces) {
             TraceRow t = (TraceRow) r.event();
+            rollups.addTrace(RollupKey.of(t.task(), t.deploymentKind(), t.provider(), t.model(), t.occurredAt()),
+                    t.category(), cohorts.of(c, t.task(), t.contextTokens(), t.inputTokens(), t.step(),
+                            t.modelVersion(), t.tags()), new RollupBatch.Outcome(t.status(), t.quality(), t.escalated(),
+                            "negative".equals(t.feedback()), t.schemaValid(), t.fallback()),
+                    t.latencyMs(), t.inputTokens(), t.outputTokens(), t.costUsd());
             daily.merge(List.of(t.task(), LocalDate.ofInstant(t.occurredAt(), ZoneOffset.UTC)), 1L, Long::sum);
         }
         try (PreparedStatement ps = c.prepareStatement(COUNT_DAILY)) {
@@ -274,7 +306,8 @@ final class BatchWriter {
         }
     }
 
-    private static void applyPendingFeedback(Connection c, Set<String> traceIds, Instant now) throws SQLException {
+    private void applyPendingFeedback(Connection c, Set<String> traceIds, Instant now, RollupBatch rollups)
+            throws SQLException {
         // usually nothing is held: one look at the partial index spares probing it with every trace_id
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ANY_HELD)) {
             if (!rs.next() || !rs.getBoolean(1)) {
@@ -283,6 +316,7 @@ final class BatchWriter {
         }
         List<Long> hashes = new ArrayList<>();
         List<Timestamp> traceTimes = new ArrayList<>();
+        List<String> traceIdsByHash = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(PENDING_FOR)) {
             Array ids = c.createArrayOf("text", traceIds.toArray());
             ps.setArray(1, ids);
@@ -290,19 +324,37 @@ final class BatchWriter {
                 while (rs.next()) {
                     hashes.add(rs.getLong(1));
                     traceTimes.add(rs.getTimestamp(2));
+                    traceIdsByHash.add(rs.getString(3));
                 }
             }
         }
         if (hashes.isEmpty()) {
             return;
         }
+        // field by field, the value with the latest occurred_at wins (the trace's own values count as of its
+        // occurred_at), so the outcome does not depend on arrival order; the rollup moves the trace from its
+        // old outcome to its new one
         try (PreparedStatement ps = c.prepareStatement(MERGE_FEEDBACK)) {
             for (int i = 0; i < hashes.size(); i++) {
-                ps.setLong(1, hashes.get(i));
+                ps.setString(1, traceIdsByHash.get(i));
                 ps.setTimestamp(2, traceTimes.get(i));
-                ps.addBatch();
+                ps.setLong(3, hashes.get(i));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        RollupKey key = RollupKey.of(rs.getString(1), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getTimestamp(6).toInstant());
+                        String status = rs.getString(7);
+                        boolean schemaValid = rs.getBoolean(11);
+                        boolean fallback = rs.getBoolean(12);
+                        RollupBatch.Outcome before = new RollupBatch.Outcome(status, doubleOrNull(rs, 8),
+                                rs.getBoolean(9), "negative".equals(rs.getString(10)), schemaValid, fallback);
+                        RollupBatch.Outcome after = new RollupBatch.Outcome(status, doubleOrNull(rs, 13),
+                                rs.getBoolean(14), "negative".equals(rs.getString(15)), schemaValid, fallback);
+                        rollups.correct(key, rs.getString(2), cohorts.of(c, key.task(), intOrNull(rs, 16),
+                                intOrNull(rs, 17), intOrNull(rs, 18), rs.getString(19), tags(rs)), before, after);
+                    }
+                }
             }
-            ps.executeBatch();
         }
         try (PreparedStatement ps = c.prepareStatement(MARK_APPLIED)) {
             ps.setTimestamp(1, Timestamp.from(now));
@@ -338,5 +390,25 @@ final class BatchWriter {
         String s = new String(value, 0, Math.min(value.length, PREVIEW_CHARS * 4), java.nio.charset.StandardCharsets.UTF_8);
         s = s.length() > PREVIEW_CHARS ? s.substring(0, PREVIEW_CHARS) : s;
         return redactor.apply(s.replace("\u0000", ""));
+    }
+
+    private static Integer intOrNull(ResultSet rs, int i) throws SQLException {
+        int v = rs.getInt(i);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static java.util.SortedMap<String, String> tags(ResultSet rs) throws SQLException {
+        String[] keys = (String[]) rs.getArray(20).getArray();
+        String[] values = (String[]) rs.getArray(21).getArray();
+        java.util.SortedMap<String, String> tags = new java.util.TreeMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            tags.put(keys[i], values[i]);
+        }
+        return tags;
+    }
+
+    private static Double doubleOrNull(ResultSet rs, int i) throws SQLException {
+        double v = rs.getDouble(i);
+        return rs.wasNull() ? null : v;
     }
 }

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.tailaudit.server.rollup.CohortValues;
+import io.tailaudit.server.rollup.RollupConfig;
 import io.tailaudit.server.trace.PartitionManager;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,6 +37,7 @@ public class IngestService {
     private static final Logger LOG = Logger.getLogger(IngestService.class);
 
     private final IngestConfig config;
+    private final RollupConfig rollup;
     private final Map<String, Object> kafka;
     private final DataSource dataSource;
     private final PartitionManager partitions;
@@ -45,7 +48,8 @@ public class IngestService {
     private Thread thread;
 
     IngestService(IngestConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                  DataSource dataSource, PartitionManager partitions, MeterRegistry registry, Clock clock) {
+                  DataSource dataSource, PartitionManager partitions, MeterRegistry registry, Clock clock,
+                  RollupConfig rollup) {
         if (config.batchSize() < 1) {
             throw new IllegalArgumentException("tailaudit.ingest.batch-size must be >= 1, got " + config.batchSize());
         }
@@ -56,6 +60,7 @@ public class IngestService {
             throw new IllegalArgumentException("tailaudit.ingest.max-text-chars must be >= 0, got " + config.maxTextChars());
         }
         this.config = config;
+        this.rollup = rollup;
         this.kafka = kafka;
         this.dataSource = dataSource;
         this.partitions = partitions;
@@ -90,7 +95,7 @@ public class IngestService {
     IngestLoop newLoop(String topic, String groupId, Runnable afterDatabaseCommit) {
         TextRedactor redactor = new TextRedactor(config.maxTextChars());
         EventParser parser = new EventParser(redactor, clock, partitions.retention(), config.futureTolerance());
-        BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor), partitions,
+        BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor, new CohortValues(rollup.cohortValues())), partitions,
                 new DeadLetterPublisher(kafka, config.dlqTopic()), metrics, clock);
         return new IngestLoop(new KafkaConsumer<>(consumerConfig(groupId), new StringDeserializer(), new ByteArrayDeserializer()),
                 processor, topic, config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);

@@ -49,16 +49,74 @@ public final class QualityHistogram {
     }
 
     public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid) {
+        add(ok, quality, escalated, negative, schemaValid, 1);
+    }
+
+    /** Adds a trace with {@code weight} 1, or removes one with -1 (a feedback correction). */
+    public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int b = bin(qe);
-        all[b]++;
+        all[b] += weight;
         if (!ok || escalated || negative || !schemaValid) {
-            hard[b]++;
+            hard[b] += weight;
         }
         if (escalated || negative) {
-            flagged[b]++;
+            flagged[b] += weight;
         }
-        sum[b] += qe;
+        sum[b] += weight * qe;
+    }
+
+    /** Copies of the four arrays, for storage: all, hard, flagged counts and the qe sums. */
+    public long[] all() {
+        return all.clone();
+    }
+
+    public long[] hard() {
+        return hard.clone();
+    }
+
+    public long[] flagged() {
+        return flagged.clone();
+    }
+
+    public double[] sums() {
+        return sum.clone();
+    }
+
+    /** Compact form of the non-empty bins (bin, all, hard, flagged, qe sum), for delta rows. */
+    public byte[] encode() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            for (int b = 0; b < BINS; b++) {
+                if (all[b] != 0 || hard[b] != 0 || flagged[b] != 0 || sum[b] != 0) {
+                    out.writeByte(b);
+                    out.writeLong(all[b]);
+                    out.writeLong(hard[b]);
+                    out.writeLong(flagged[b]);
+                    out.writeDouble(sum[b]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads what {@link #encode()} wrote. */
+    public static QualityHistogram decode(byte[] encoded) {
+        QualityHistogram h = new QualityHistogram();
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            while (in.available() > 0) {
+                int b = in.readUnsignedByte();
+                h.all[b] += in.readLong();
+                h.hard[b] += in.readLong();
+                h.flagged[b] += in.readLong();
+                h.sum[b] += in.readDouble();
+            }
+        } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not an encoded quality histogram", e);
+        }
+        return h;
     }
 
     public QualityHistogram merge(QualityHistogram other) {
@@ -118,6 +176,59 @@ public final class QualityHistogram {
             cut = b;
         }
         return new WorstSlice(k, visible, cut / (double) BINS, qeSum / k);
+    }
+
+    /**
+     * How much of each bin the worst {@code fraction} takes: 1 for the bins below the cut, the pro-rata share
+     * at the cut bin, 0 above.
+     */
+    public double[] worstShares(double fraction) {
+        double[] shares = new double[BINS];
+        double k = fraction * count();
+        double taken = 0;
+        for (int b = 0; b < BINS && taken < k; b++) {
+            if (all[b] > 0) {
+                shares[b] = Math.min(1.0, (k - taken) / all[b]);
+                taken += shares[b] * all[b];
+            }
+        }
+        return shares;
+    }
+
+    /** Traces of this histogram inside a slice given by {@link #worstShares} of another (e.g. a cohort's). */
+    public double countIn(double[] shares) {
+        double n = 0;
+        for (int b = 0; b < BINS; b++) {
+            n += shares[b] * all[b];
+        }
+        return n;
+    }
+
+    /**
+     * The failure modes inside a slice given by {@link #worstShares}, at bin resolution: traces whose status
+     * is not ok all sit in bin 0 (qe 0), so the slice holds the share of bin 0 it takes of them.
+     */
+    public SliceModes modes(double[] shares, double floor, long notOk) {
+        double flaggedIn = 0;
+        double hardIn = 0;
+        double lowIn = 0;
+        for (int b = 0; b < BINS; b++) {
+            flaggedIn += shares[b] * flagged[b];
+            hardIn += shares[b] * hard[b];
+            if (belowFloor(b, floor)) {
+                lowIn += shares[b] * (all[b] - hard[b]);
+            }
+        }
+        double statusIn = all[0] == 0 ? 0 : shares[0] * Math.min(notOk, all[0]);
+        return new SliceModes(statusIn, flaggedIn, Math.max(0, hardIn - statusIn - flaggedIn), lowIn);
+    }
+
+    /**
+     * Failure modes in a slice (fractional counts): status not ok; escalated or rated negative; other hard
+     * failures (schema-invalid output); ok but under the quality floor.
+     */
+    public record SliceModes(double statusNotOk, double escalatedOrNegative, double schemaInvalid,
+                             double belowQualityFloor) {
     }
 
     private long visibleIn(int b, double floor, boolean absorbable) {

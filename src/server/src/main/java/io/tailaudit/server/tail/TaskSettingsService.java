@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,6 +43,21 @@ public class TaskSettingsService {
             return Optional.empty();
         }
         return Optional.of(TaskSettings.effective(task, observed.orElse(null), row));
+    }
+
+    /** The effective settings of a task whose traces report {@code observedCategory}; reads no traces. */
+    public TaskSettings effective(String task, String observedCategory) {
+        return TaskSettings.effective(task, observedCategory, rows.findById(task));
+    }
+
+    /** Effective settings of many tasks (task -> the category its traces report) in one read. */
+    public Map<String, TaskSettings> effective(Map<String, String> observedCategories) {
+        Map<String, TaskSettingsRow> stored = new java.util.HashMap<>();
+        rows.listAll().forEach(r -> stored.put(r.task, r));
+        Map<String, TaskSettings> out = new java.util.HashMap<>();
+        observedCategories.forEach((task, category) ->
+                out.put(task, TaskSettings.effective(task, category, stored.get(task))));
+        return out;
     }
 
     /** Validates every field first, then saves; nothing is saved when one field is bad. */

@@ -16,19 +16,26 @@ import java.util.OptionalLong;
 public record Verdict(Kind kind, String headline, Optional<String> cohort, OptionalLong sampleSizeToDecide,
                       boolean alert, List<String> evidence, Map<String, String> links) {
 
-    public enum Kind { MOVE_TO_CLOUD, MOVE_TO_LOCAL, HYBRID, KEEP, INSUFFICIENT_DATA }
+    public enum Kind {
+        MOVE_TO_CLOUD, MOVE_TO_LOCAL, HYBRID, KEEP, INSUFFICIENT_DATA;
+
+        /** Flagged verdicts (a move) come first in lists, then KEEP, then INSUFFICIENT_DATA. */
+        public int rank() {
+            return switch (this) {
+                case MOVE_TO_CLOUD, MOVE_TO_LOCAL, HYBRID -> 0;
+                case KEEP -> 1;
+                case INSUFFICIENT_DATA -> 2;
+            };
+        }
+    }
 
     public Verdict {
         evidence = List.copyOf(evidence);
         links = Map.copyOf(links);
     }
 
-    /** Flagged verdicts (a move) come first in lists, then KEEP, then INSUFFICIENT_DATA. */
+    /** See {@link Kind#rank()}. */
     public int rank() {
-        return switch (kind) {
-            case MOVE_TO_CLOUD, MOVE_TO_LOCAL, HYBRID -> 0;
-            case KEEP -> 1;
-            case INSUFFICIENT_DATA -> 2;
-        };
+        return kind.rank();
     }
 }

@@ -46,6 +46,36 @@ public class TraceQueries {
         this.dataSource = dataSource;
     }
 
+    /** DESIGN's effective quality of a stored trace, in SQL. */
+    public static final String EFFECTIVE_QUALITY = "LEAST(CASE WHEN status <> 'ok' THEN 0 ELSE coalesce(quality, 1) END,"
+            + " CASE WHEN escalated OR feedback IS NOT DISTINCT FROM 'negative' OR NOT schema_valid THEN 0.25 ELSE 1 END)";
+
+    /** A trace with its effective quality. */
+    public record Ranked(double effectiveQuality, TraceSummary trace) {
+    }
+
+    /**
+     * A task's traces in [from, to) with the lowest effective quality first (ties: newest first), through
+     * the (task, occurred_at) index.
+     */
+    public List<Ranked> worst(String task, Instant from, Instant to, int limit) throws SQLException {
+        String sql = SELECT.replace("\nFROM trace", ", " + EFFECTIVE_QUALITY + " AS qe\nFROM trace")
+                + " WHERE task = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY qe, occurred_at DESC, trace_id LIMIT ?";
+        List<Ranked> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, task);
+            ps.setTimestamp(2, Timestamp.from(from));
+            ps.setTimestamp(3, Timestamp.from(to));
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Ranked(rs.getDouble("qe"), row(rs, null)));
+                }
+            }
+        }
+        return out;
+    }
+
     public TracePage list(TraceFilter f) throws SQLException {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         List<Object> args = new ArrayList<>();

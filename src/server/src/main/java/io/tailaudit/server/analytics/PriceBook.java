@@ -1,0 +1,72 @@
+package io.tailaudit.server.analytics;
+
+import io.tailaudit.server.rollup.RollupKey;
+import io.tailaudit.server.rollup.TailAggregate;
+import io.tailaudit.server.tail.CostModel;
+import io.tailaudit.server.tail.CostSettings;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One read of the price table and the local GPU settings, for pricing every deployment of a request
+ * without a query per deployment.
+ */
+final class PriceBook {
+
+    private final Map<String, CostSettings.Price> prices = new HashMap<>();
+    private final CostSettings.Local local;
+    private final CostSettings.Price reference;
+
+    PriceBook(CostSettings settings) {
+        settings.prices().forEach(p -> prices.put(p.provider() + '\u0000' + p.model(), p));
+        this.local = settings.local();
+        this.reference = price(local.referenceProvider(), local.referenceModel()).orElseThrow(() ->
+                new IllegalStateException("the reference model " + local.referenceModel() + " has no price"));
+    }
+
+    /** The provider's own row, else a provider-less row for that model. */
+    Optional<CostSettings.Price> price(String provider, String model) {
+        CostSettings.Price p = prices.get((provider == null ? "" : provider) + '\u0000' + model);
+        return Optional.ofNullable(p != null ? p : prices.get("\u0000" + model));
+    }
+
+    CostSettings.Local local() {
+        return local;
+    }
+
+    CostSettings.Price reference() {
+        return reference;
+    }
+
+    /**
+     * The cost model a deployment is judged by: a local one against the reference cloud model; a cloud one
+     * against its own list price (the reference when the table has none).
+     */
+    CostModel modelFor(RollupKey.Deployment d) {
+        CostSettings.Price cloud = d.local() ? reference : price(d.provider(), d.model()).orElse(reference);
+        return new CostModel(cloud.inputPerMtok(), cloud.outputPerMtok(), local.gpuHourlyUsd(), local.gpus(),
+                local.throughputTokensPerS(), local.monthlyFixedUsd());
+    }
+
+    String cloudModelFor(RollupKey.Deployment d) {
+        return d.local() ? reference.model() : price(d.provider(), d.model()).orElse(reference).model();
+    }
+
+    /**
+     * What the window's traffic cost, in $: {@code cost_usd} where the traces gave it, else the price table
+     * (cloud) or the GPUs' marginal cost (local). Empty when cloud tokens have no price.
+     */
+    Optional<Double> actualCost(RollupKey.Deployment d, TailAggregate a) {
+        if (d.local()) {
+            double marginal = local.gpuHourlyUsd() * local.gpus() / (local.throughputTokensPerS() * 3600);
+            return Optional.of(a.pricedCostUsd() + (a.unpricedInputTokens() + a.unpricedOutputTokens()) * marginal);
+        }
+        if (a.unpricedInputTokens() + a.unpricedOutputTokens() == 0) {
+            return Optional.of(a.pricedCostUsd());
+        }
+        return price(d.provider(), d.model()).map(p -> a.pricedCostUsd()
+                + a.unpricedInputTokens() * p.inputPerMtok() / 1e6 + a.unpricedOutputTokens() * p.outputPerMtok() / 1e6);
+    }
+}

@@ -1,0 +1,331 @@
+package io.tailaudit.server.analytics;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import io.tailaudit.server.analytics.TaskViews.CohortLift;
+import io.tailaudit.server.analytics.TaskViews.ContextSplit;
+import io.tailaudit.server.analytics.TaskViews.Cost;
+import io.tailaudit.server.analytics.TaskViews.DeploymentDetail;
+import io.tailaudit.server.analytics.TaskViews.DeploymentId;
+import io.tailaudit.server.analytics.TaskViews.FailureModes;
+import io.tailaudit.server.analytics.TaskViews.Latency;
+import io.tailaudit.server.analytics.TaskViews.Rate;
+import io.tailaudit.server.analytics.TaskViews.StatusCounts;
+import io.tailaudit.server.analytics.TaskViews.TaskDetail;
+import io.tailaudit.server.analytics.TaskViews.TaskList;
+import io.tailaudit.server.analytics.TaskViews.TaskSummary;
+import io.tailaudit.server.analytics.TaskViews.Trend;
+import io.tailaudit.server.analytics.TaskViews.VerdictView;
+import io.tailaudit.server.analytics.TaskViews.WindowView;
+import io.tailaudit.server.analytics.TaskViews.Worst5;
+import io.tailaudit.server.rollup.Cohort;
+import io.tailaudit.server.rollup.RollupKey.Deployment;
+import io.tailaudit.server.rollup.RollupReader;
+import io.tailaudit.server.rollup.RollupReader.Window;
+import io.tailaudit.server.rollup.TailAggregate;
+import io.tailaudit.server.tail.CostModel;
+import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.tail.DeploymentEvidence;
+import io.tailaudit.server.tail.Proportions;
+import io.tailaudit.server.tail.QualityHistogram;
+import io.tailaudit.server.tail.TaskSettings;
+import io.tailaudit.server.tail.TaskSettingsService;
+import io.tailaudit.server.tail.Verdict;
+import io.tailaudit.server.tail.VerdictEngine;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The numbers of DESIGN's metric definitions for tasks and their deployments over a window, from rollups
+ * only, and the verdict each argues for.
+ */
+@ApplicationScoped
+public class TaskAnalytics {
+
+    static final double WORST = 0.05;
+    private static final int MAX_COHORTS = 25;
+    private static final String ROUNDING = "rounded out to whole UTC hours, the rollups' resolution";
+
+    private final RollupReader rollups;
+    private final TaskSettingsService settings;
+    private final CostSettings costs;
+    private final Clock clock;
+
+    TaskAnalytics(RollupReader rollups, TaskSettingsService settings, CostSettings costs, Clock clock) {
+        this.rollups = rollups;
+        this.settings = settings;
+        this.costs = costs;
+        this.clock = clock;
+    }
+
+    /** Every task with traces in the window, flagged verdicts first, then by worst-5% failure rate. */
+    public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
+            throws SQLException {
+        Map<String, Map<Deployment, TailAggregate>> current = rollups.summaries(Optional.empty(), w, false);
+        Map<String, Map<Deployment, TailAggregate>> previous = rollups.summaries(Optional.empty(), w.previous(), false);
+        Map<String, String> observed = new HashMap<>();
+        current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
+        Map<String, TaskSettings> taskSettings = settings.effective(observed);
+        PriceBook prices = new PriceBook(costs);
+        List<TaskSummary> rows = new ArrayList<>();
+        for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
+            String task = e.getKey();
+            TaskSettings s = taskSettings.get(task);
+            Map.Entry<Deployment, TailAggregate> top = busiest(e.getValue());
+            TailAggregate a = top.getValue();
+            Verdict v = verdict(task, top.getKey(), a, s, w, prices);
+            if (v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
+                // only a local deployment with a visible tail can be HYBRID: read its context cohorts
+                TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(task).get(top.getKey());
+                v = verdict(task, top.getKey(), withContext, s, w, prices);
+            }
+            TailAggregate before = previous.getOrDefault(task, Map.of()).get(top.getKey());
+            QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+            double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
+            CostModel model = prices.modelFor(top.getKey());
+            OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare(a));
+            rows.add(new TaskSummary(task, s.category(), VerdictView.of(v), id(top.getKey()),
+                    e.getValue().keySet().stream().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
+                    prices.actualCost(top.getKey(), a).map(c -> c / w.lengthDays()).orElse(null),
+                    breakEven.isPresent() ? breakEven.getAsDouble() : null, rate(tail.visibleFailures(), tail.size()),
+                    rate(a.escalations(), a.traces()), trend(a, before)));
+        }
+        rows.sort(Comparator.comparingInt((TaskSummary r) -> r.verdict().kind().rank())
+                .thenComparing(r -> -r.worst5VisibleFailureRate().rate())
+                .thenComparing(TaskSummary::task));
+        return new TaskList(window(name, w, requestedFrom, requestedTo), clock.instant(), rows);
+    }
+
+    /** One task's deployments in full; empty when the task has no traces in the window. */
+    public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
+                                       java.time.Instant requestedTo) throws SQLException {
+        Map<Deployment, TailAggregate> current = rollups.totals(Optional.of(task), w).get(task);
+        if (current == null) {
+            return Optional.empty();
+        }
+        Map<Deployment, TailAggregate> previous = rollups.summaries(Optional.of(task), w.previous(), false)
+                .getOrDefault(task, Map.of());
+        Map<Deployment, TailAggregate> days = rollups.daily(task, w);
+        Map.Entry<Deployment, TailAggregate> top = busiest(current);
+        TaskSettings s = settings.effective(task, top.getValue().category());
+        PriceBook prices = new PriceBook(costs);
+        WindowView window = window(name, w, requestedFrom, requestedTo);
+        WindowView cohortWindow = window(name, w.days(), null, null);
+        List<DeploymentDetail> out = new ArrayList<>();
+        VerdictView taskVerdict = null;
+        for (Map.Entry<Deployment, TailAggregate> e : current.entrySet()) {
+            Deployment d = e.getKey();
+            TailAggregate a = e.getValue();
+            VerdictView v = VerdictView.of(verdict(task, d, a, s, w, prices));
+            boolean busiest = d.equals(top.getKey());
+            if (busiest) {
+                taskVerdict = v;
+            }
+            out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, v));
+        }
+        out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
+        return Optional.of(new TaskDetail(task, window, s, taskVerdict, id(top.getKey()), out,
+                "not measured yet"));
+    }
+
+    private DeploymentDetail deployment(Deployment d, boolean busiest, TailAggregate a, TailAggregate before,
+                                        TailAggregate days, TaskSettings s, Window w, WindowView cohortWindow,
+                                        PriceBook prices, VerdictView verdict) {
+        QualityHistogram q = a.quality();
+        double n = a.traces();
+        double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
+        long failures = q.failures(s.qualityFloor());
+        QualityHistogram.WorstSlice tail = q.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        long notOk = a.statusError() + a.statusTimeout() + a.statusRefused() + a.statusInvalidOutput();
+        QualityHistogram.SliceModes modes = q.modes(q.worstShares(WORST), s.qualityFloor(), notOk);
+        Worst5 worst5 = new Worst5(tail.size(), rate(tail.visibleFailures(), tail.size()),
+                Double.isNaN(tail.cvar()) ? 0 : tail.cvar(), tail.cutQuality(),
+                new FailureModes(modes.statusNotOk(), modes.escalatedOrNegative(), modes.schemaInvalid(),
+                        modes.belowQualityFloor()),
+                lifts(a, days), cohortWindow);
+        ContextSplit split = contextSplit(a, s);
+        DDSketch lat = a.latency();
+        Latency latency = lat.isEmpty() ? new Latency(null, null, null, s.latencyBudgetMs(), 0)
+                : new Latency(nearestRank(lat, 0.50), nearestRank(lat, 0.95), nearestRank(lat, 0.99),
+                s.latencyBudgetMs(), overBudget(lat, s.latencyBudgetMs()));
+        CostModel model = prices.modelFor(d);
+        double inputShare = inputShare(a);
+        OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare);
+        Optional<Double> actual = prices.actualCost(d, a);
+        long unpriced = actual.isPresent() ? 0 : a.unpricedInputTokens() + a.unpricedOutputTokens();
+        Cost cost = d.local()
+                ? new Cost("local", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "cloud",
+                prices.cloudModelFor(d), model.cloudPerDay(tokensPerDay, inputShare),
+                breakEven.isPresent() ? breakEven.getAsDouble() : null, model.localFixedPerDay())
+                : new Cost("cloud", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "local", null,
+                model.localPerDay(tokensPerDay), breakEven.isPresent() ? breakEven.getAsDouble() : null,
+                model.localFixedPerDay());
+        return new DeploymentDetail(id(d), busiest, a.traces(), n / w.lengthDays(), a.inputTokens(),
+                a.outputTokens(), tokensPerDay, rate(failures, n),
+                new StatusCounts(a.statusError(), a.statusTimeout(), a.statusRefused(), a.statusInvalidOutput(),
+                        a.schemaInvalid(), a.escalated(), a.negative()),
+                worst5, split, latency, rate(a.escalations(), n), trend(a, before), cost, verdict);
+    }
+
+    private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices) {
+        QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram upTo8k = new QualityHistogram();
+        QualityHistogram over8k = new QualityHistogram();
+        a.cohorts().forEach((c, h) -> {
+            if (Cohort.CONTEXT.equals(c.dimension())) {
+                if (Cohort.OVER_8K.equals(c.value())) {
+                    over8k.merge(h);
+                } else if (Cohort.UP_TO_8K_VALUES.contains(c.value())) {
+                    upTo8k.merge(h);
+                }
+            }
+        });
+        DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
+                (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), tail,
+                slice(upTo8k, s), slice(over8k, s), OptionalDouble.empty());
+        return VerdictEngine.decide(e, s, prices.modelFor(d), prices.cloudModelFor(d));
+    }
+
+    private static Optional<QualityHistogram.WorstSlice> slice(QualityHistogram h, TaskSettings s) {
+        return h.count() == 0 ? Optional.empty() : Optional.of(h.worst(WORST, s.qualityFloor(), s.tailAbsorbable()));
+    }
+
+    private static boolean visibleTail(TailAggregate a, TaskSettings s) {
+        return a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable()).interval().low() > s.tailThreshold();
+    }
+
+    private static ContextSplit contextSplit(TailAggregate a, TaskSettings s) {
+        QualityHistogram upTo8k = new QualityHistogram();
+        QualityHistogram over8k = new QualityHistogram();
+        a.cohorts().forEach((c, h) -> {
+            if (Cohort.CONTEXT.equals(c.dimension())) {
+                (Cohort.OVER_8K.equals(c.value()) ? over8k
+                        : Cohort.UP_TO_8K_VALUES.contains(c.value()) ? upTo8k : new QualityHistogram()).merge(h);
+            }
+        });
+        QualityHistogram.WorstSlice lo = upTo8k.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram.WorstSlice hi = over8k.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        return new ContextSplit(rate(lo.visibleFailures(), lo.size()), rate(hi.visibleFailures(), hi.size()),
+                upTo8k.count(), over8k.count());
+    }
+
+    /**
+     * Cohort lift = share of the cohort in the worst-5% slice / its share of all traffic. Context cohorts are
+     * exact to the hour window; the others are per day, so all are computed over the whole days covering
+     * the window, against that span's own worst-5% cut. The most over-represented first.
+     */
+    private static List<CohortLift> lifts(TailAggregate window, TailAggregate days) {
+        TailAggregate base = days != null ? days : window;
+        QualityHistogram all = base.quality();
+        double n = all.count();
+        if (n == 0) {
+            return List.of();
+        }
+        double[] shares = all.worstShares(WORST);
+        double k = WORST * n;
+        List<CohortLift> out = new ArrayList<>();
+        base.cohorts().forEach((c, h) -> {
+            double count = h.count();
+            if (count <= 0) {
+                return;
+            }
+            double in = h.countIn(shares);
+            double shareAll = count / n;
+            double shareWorst = k == 0 ? 0 : in / k;
+            out.add(new CohortLift(c.dimension(), c.value(), count, shareAll, in, shareWorst,
+                    shareAll == 0 ? null : shareWorst / shareAll));
+        });
+        out.sort(Comparator.comparing((CohortLift l) -> l.lift() == null ? 0 : -l.lift())
+                .thenComparing(l -> -l.traces()));
+        List<CohortLift> top = new ArrayList<>(out.stream().limit(MAX_COHORTS).toList());
+        // the context buckets always show, the > 8k one above all
+        out.stream().filter(l -> Cohort.CONTEXT.equals(l.dimension()) && !top.contains(l)).forEach(top::add);
+        return top;
+    }
+
+    /**
+     * DESIGN's nearest-rank quantile (the value at rank ceil(q x n), 1-based) read from the sketch's bins, so
+     * within its 1% relative accuracy. The sketch's own getValueAtQuantile interpolates ranks differently.
+     */
+    static double nearestRank(DDSketch sketch, double q) {
+        double rank = Math.max(1, Math.ceil(q * sketch.getCount() - 1e-9));
+        double seen = sketch.getCount() - sketch.getPositiveValueStore().getTotalCount();  // zeros (and nothing below)
+        if (seen >= rank) {
+            return 0;
+        }
+        for (var it = sketch.getPositiveValueStore().getAscendingIterator(); it.hasNext(); ) {
+            var bin = it.next();
+            seen += bin.getCount();
+            if (seen >= rank) {
+                return sketch.getIndexMapping().value(bin.getIndex());
+            }
+        }
+        return sketch.getMaxValue();
+    }
+
+    /** Share of latencies over the budget, at the sketch's 1% accuracy. */
+    static double overBudget(DDSketch sketch, double budgetMs) {
+        double[] over = {0};
+        sketch.getPositiveValueStore().forEach((index, count) -> {
+            if (sketch.getIndexMapping().value(index) > budgetMs) {
+                over[0] += count;
+            }
+        });
+        return sketch.getCount() == 0 ? 0 : over[0] / sketch.getCount();
+    }
+
+    private static Trend trend(TailAggregate now, TailAggregate before) {
+        double rate = now.traces() == 0 ? 0 : now.escalations() / (double) now.traces();
+        if (before == null) {
+            return new Trend("not_computable", rate, 0, 0, null, null, false,
+                    "the previous window has no traces of this deployment");
+        }
+        double prevRate = before.traces() == 0 ? 0 : before.escalations() / (double) before.traces();
+        Optional<Proportions.Trend> t = Proportions.trend(now.escalations(), now.traces(), before.escalations(),
+                before.traces());
+        if (t.isEmpty()) {
+            return new Trend("not_computable", rate, prevRate, before.traces(), null, null, false,
+                    "fewer than " + Proportions.MIN_TREND_SAMPLE + " traces in a window");
+        }
+        Proportions.Trend x = t.get();
+        String direction = !x.significant() ? "flat" : x.z() > 0 ? "up" : "down";
+        return new Trend(direction, rate, prevRate, before.traces(), x.z(), x.pValue(), x.significant(), null);
+    }
+
+    private static Rate rate(double x, double n) {
+        if (n <= 0) {
+            return new Rate(0, 0, 0, x, n);
+        }
+        Proportions.Interval ci = Proportions.wilson(x, n);
+        return new Rate(x / n, ci.low(), ci.high(), x, n);
+    }
+
+    private static double inputShare(TailAggregate a) {
+        long all = a.inputTokens() + a.outputTokens();
+        return all == 0 ? 0.5 : a.inputTokens() / (double) all;
+    }
+
+    private static Map.Entry<Deployment, TailAggregate> busiest(Map<Deployment, TailAggregate> deployments) {
+        return deployments.entrySet().stream()
+                .max(Comparator.comparingLong((Map.Entry<Deployment, TailAggregate> e) -> e.getValue().traces())
+                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+                .orElseThrow();
+    }
+
+    private static DeploymentId id(Deployment d) {
+        return new DeploymentId(d.kind(), d.provider().isEmpty() ? null : d.provider(), d.model());
+    }
+
+    private static WindowView window(String name, Window w, java.time.Instant requestedFrom,
+                                     java.time.Instant requestedTo) {
+        return new WindowView(name, w.from(), w.to(), requestedFrom, requestedTo, w.lengthDays(), ROUNDING);
+    }
+}

@@ -1,0 +1,109 @@
+package io.tailaudit.server.api;
+
+import io.tailaudit.server.analytics.TaskAnalytics;
+import io.tailaudit.server.analytics.TaskViews;
+import io.tailaudit.server.rollup.RollupReader.Window;
+import io.tailaudit.server.trace.TraceQueries;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+@Path("/api/v1/tasks")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "tasks", description = "Per-task tail analytics and verdicts, computed from rollups")
+public class TaskResource {
+
+    static final Map<String, Duration> WINDOWS = Map.of("1h", Duration.ofHours(1), "24h", Duration.ofHours(24),
+            "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
+    static final Duration MAX_WINDOW = Duration.ofDays(400);
+    private static final int MAX_WORST = 500;
+
+    private final TaskAnalytics analytics;
+    private final TraceQueries traces;
+    private final Clock clock;
+
+    TaskResource(TaskAnalytics analytics, TraceQueries traces, Clock clock) {
+        this.analytics = analytics;
+        this.traces = traces;
+        this.clock = clock;
+    }
+
+    @GET
+    @Operation(summary = "Every task with traces in the window and its verdict, flagged verdicts first")
+    public TaskViews.TaskList list(
+            @Parameter(description = "1h, 24h, 7d (default) or 30d, ending now; ignored when from/to are given")
+            @QueryParam("window") String window,
+            @Parameter(description = "explicit window start, RFC 3339") @QueryParam("from") String from,
+            @Parameter(description = "explicit window end (exclusive), RFC 3339") @QueryParam("to") String to)
+            throws SQLException {
+        Requested r = window(window, from, to);
+        return analytics.list(r.name(), r.window(), r.from(), r.to());
+    }
+
+    @GET
+    @Path("/{task}")
+    @Operation(summary = "One task per deployment: volume, tokens and cost, failure rate, the worst-5% profile"
+            + " with cohort lift, latency, escalation trend, break-even and the verdict with its evidence")
+    public TaskViews.TaskDetail get(@PathParam("task") String task, @QueryParam("window") String window,
+                                    @QueryParam("from") String from, @QueryParam("to") String to) throws SQLException {
+        Requested r = window(window, from, to);
+        return analytics.detail(task, r.name(), r.window(), r.from(), r.to()).orElseThrow(() ->
+                new ResourceNotFoundException("task '" + task + "' has no traces between " + r.window().from()
+                        + " and " + r.window().to()));
+    }
+
+    @GET
+    @Path("/{task}/worst")
+    @Operation(summary = "The task's traces with the lowest effective quality in the window, worst first")
+    public WorstTraces worst(@PathParam("task") String task, @QueryParam("window") String window,
+                             @QueryParam("from") String from, @QueryParam("to") String to,
+                             @Parameter(description = "1 to 500, default 50") @QueryParam("limit") String limit)
+            throws SQLException {
+        int n = Params.limit(limit, 50, MAX_WORST);
+        Requested r = window(window, from, to);
+        return new WorstTraces(task, r.window().from(), r.window().to(),
+                traces.worst(task, r.window().from(), r.window().to(), n));
+    }
+
+    public record WorstTraces(String task, Instant from, Instant to, List<TraceQueries.Ranked> traces) {
+    }
+
+    record Requested(String name, Window window, Instant from, Instant to) {
+    }
+
+    private Requested window(String window, String from, String to) {
+        Optional<Instant> f = Params.time("from", from);
+        Optional<Instant> t = Params.time("to", to);
+        if (f.isPresent() || t.isPresent()) {
+            if (f.isEmpty() || t.isEmpty()) {
+                throw new InvalidParameterException("from and to go together: give both, or a window");
+            }
+            if (!f.get().isBefore(t.get())) {
+                throw new InvalidParameterException("from must be before to, got from=" + f.get() + " to=" + t.get());
+            }
+            if (Duration.between(f.get(), t.get()).compareTo(MAX_WINDOW) > 0) {
+                throw new InvalidParameterException("a window spans at most " + MAX_WINDOW.toDays() + " days");
+            }
+            return new Requested("custom", Window.covering(f.get(), t.get()), f.get(), t.get());
+        }
+        String name = Params.oneOf("window", window, WINDOWS.keySet()).orElse("7d");
+        // a rolling window ends with the current hour, so the hour in progress counts
+        Instant end = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+        return new Requested(name, new Window(end.minus(WINDOWS.get(name)), end), null, null);
+    }
+}

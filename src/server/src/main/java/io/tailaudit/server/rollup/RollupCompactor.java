@@ -1,0 +1,73 @@
+package io.tailaudit.server.rollup;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Folds the deltas ingest appended into the hourly rollups, off the ingest path. Each run claims the oldest
+ * deltas with {@code FOR UPDATE SKIP LOCKED} and deletes them in the transaction that merges them, so any
+ * number of replicas can compact at once and every delta is merged exactly once.
+ */
+@ApplicationScoped
+public class RollupCompactor {
+
+    private static final Logger LOG = Logger.getLogger(RollupCompactor.class);
+    private static final int CLAIM_LIMIT = 5_000;
+
+    private static final String CLAIM = """
+            DELETE FROM tail_rollup_delta WHERE id IN (
+                SELECT id FROM tail_rollup_delta ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+            RETURNING task, deployment_kind, provider, model, hour, """ + RollupDeltas.COLUMNS;
+
+    private final DataSource dataSource;
+
+    RollupCompactor(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Scheduled(every = "{tailaudit.rollup.compact-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void compact() throws SQLException {
+        int claimed;
+        do {
+            claimed = compactOnce();
+        } while (claimed == CLAIM_LIMIT);
+    }
+
+    /** Merges one claim of deltas; returns how many deltas it took. */
+    int compactOnce() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<RollupKey, RollupDelta> merged = new TreeMap<>();
+                int n = 0;
+                try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                    ps.setInt(1, CLAIM_LIMIT);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            n++;
+                            merged.merge(RollupDeltas.key(rs), RollupDeltas.delta(rs, 6), RollupDelta::merge);
+                        }
+                    }
+                }
+                RollupWriter.merge(c, merged);
+                c.commit();
+                if (n > 0) {
+                    LOG.debugf("rollup compacted deltas=%d buckets=%d", n, merged.size());
+                }
+                return n;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

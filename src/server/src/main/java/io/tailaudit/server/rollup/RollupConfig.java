@@ -1,0 +1,21 @@
+package io.tailaudit.server.rollup;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+@ConfigMapping(prefix = "tailaudit.rollup")
+public interface RollupConfig {
+
+    /** How often appended deltas are folded into the rollups (readers add unfolded deltas themselves). */
+    @WithDefault("2s")
+    Duration compactEvery();
+
+    /**
+     * Per task: the most values kept per cohort dimension (step, model version, each tag) and the most tag
+     * keys; later ones count as "(other)". Bounds the cohort rollups whatever the tags hold.
+     */
+    @WithDefault("50")
+    int cohortValues();
+}

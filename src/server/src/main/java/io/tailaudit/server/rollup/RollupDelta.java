@@ -1,0 +1,71 @@
+package io.tailaudit.server.rollup;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import io.tailaudit.server.tail.QualityHistogram;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What one batch adds to (or, for feedback corrections, moves within) one rollup bucket. */
+final class RollupDelta {
+
+    static final double LATENCY_ACCURACY = 0.01;
+
+    String category;
+    long traces;
+    long escalations;
+    long statusError;
+    long statusTimeout;
+    long statusRefused;
+    long statusInvalidOutput;
+    long escalated;
+    long negative;
+    long schemaInvalid;
+    long inputTokens;
+    long outputTokens;
+    double pricedCostUsd;
+    long unpricedInputTokens;
+    long unpricedOutputTokens;
+    final QualityHistogram quality = new QualityHistogram();
+    DDSketch latency;
+    final Map<Cohort, QualityHistogram> cohorts = new TreeMap<>();
+
+    /** Adds another delta of the same bucket (counts, histogram, latency). */
+    RollupDelta merge(RollupDelta o) {
+        if (o.category != null) {
+            category = o.category;
+        }
+        traces += o.traces;
+        escalations += o.escalations;
+        statusError += o.statusError;
+        statusTimeout += o.statusTimeout;
+        statusRefused += o.statusRefused;
+        statusInvalidOutput += o.statusInvalidOutput;
+        escalated += o.escalated;
+        negative += o.negative;
+        schemaInvalid += o.schemaInvalid;
+        inputTokens += o.inputTokens;
+        outputTokens += o.outputTokens;
+        pricedCostUsd += o.pricedCostUsd;
+        unpricedInputTokens += o.unpricedInputTokens;
+        unpricedOutputTokens += o.unpricedOutputTokens;
+        quality.merge(o.quality);
+        if (o.latency != null) {
+            latency().mergeWith(o.latency);
+        }
+        o.cohorts.forEach((c, h) -> cohort(c).merge(h));
+        return this;
+    }
+
+    QualityHistogram cohort(Cohort c) {
+        return cohorts.computeIfAbsent(c, k -> new QualityHistogram());
+    }
+
+    DDSketch latency() {
+        if (latency == null) {
+            latency = DDSketches.unboundedDense(LATENCY_ACCURACY);
+        }
+        return latency;
+    }
+}
