@@ -36,7 +36,7 @@ CREATE TABLE tail_rollup (
     quality                bytea            NOT NULL,
     latency                bytea,
     PRIMARY KEY (span, bucket, task, deployment_kind, provider, model)
-);
+) WITH (fillfactor = 70);  -- room for HOT updates: the compactor rewrites rows in place
 
 CREATE INDEX tail_rollup_task_idx ON tail_rollup (task, span, bucket);
 
@@ -54,7 +54,7 @@ CREATE TABLE tail_rollup_cohort (
     value                  text COLLATE "C" NOT NULL,
     quality                bytea            NOT NULL,
     PRIMARY KEY (task, span, bucket, deployment_kind, provider, model, dimension, value)
-);
+) WITH (fillfactor = 70);
 
 -- The cohort values tracked per task and dimension, first come first kept, up to the configured cap.
 CREATE TABLE tail_cohort_value (

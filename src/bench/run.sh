@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one benchmark from the packaged bench module; builds nothing.
-#   src/bench/run.sh IngestBenchmark [events]
+#   src/bench/run.sh IngestBenchmark [events] [ordered|random]
 #   src/bench/run.sh SdkOverheadBenchmark [timed calls]
 #   src/bench/run.sh StartupBenchmark [demo]
 # Build first: mvn -B install -DskipTests -pl src/sdk,src/server && mvn -B package -pl src/bench

@@ -4,6 +4,7 @@ import io.tailaudit.server.embedded.EmbeddedPlatform;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,13 @@ public final class IngestBenchmark {
     public static void main(String[] args) {
         Fmt.useJBossLogManager();
         try {
-            run(args.length > 0 ? Integer.parseInt(args[0].replace("_", "").replace(",", "")) : 1_000_000);
+            int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "").replace(",", "")) : 1_000_000;
+            String times = args.length > 1 ? args[1] : "ordered";
+            if (!List.of("ordered", "random", "live").contains(times)) {
+                throw new IllegalArgumentException("the second argument is 'ordered' (default), 'random' or 'live', got "
+                        + times);
+            }
+            run(events, times);
             System.exit(0);
         } catch (Exception e) {
             System.err.println("ingest benchmark failed: " + e.getMessage());
@@ -40,29 +47,32 @@ public final class IngestBenchmark {
         }
     }
 
-    private static void run(int events) throws Exception {
+    private static void run(int events, String times) throws Exception {
+        boolean randomTimes = "random".equals(times);
+        long ordered = randomTimes ? 0 : events;
+        Duration spread = "live".equals(times) ? Duration.ofHours(1) : Duration.ofDays(3);
         Path jar = ServerProcess.runJar(ServerProcess.repoRoot());
         // one clock reading for producing and regenerating: the same seed and instant give the same traces
         Instant now = Instant.now();
         try (TempDir tmp = TempDir.create("tailaudit-ingest-bench")) {
-            printSetup(events, jar, tmp.path());
+            printSetup(events, times, jar, tmp.path());
             try (EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"))) {
                 TraceLoader.createTopics(platform.bootstrapServers(), PARTITIONS);
                 TraceLoader.Produced produced = TraceLoader.produce(platform.bootstrapServers(),
-                        new SyntheticTraces(SEED, now), events);
+                        new SyntheticTraces(SEED, now, ordered, spread, 1), events);
                 System.out.println(Fmt.line("produced", Fmt.count(produced.records()) + " records, avg "
                         + produced.valueBytes() / produced.records() + " bytes/value, in "
                         + Fmt.seconds(produced.elapsed().toNanos()) + " (" + Fmt.rate(produced.recordsPerSecond())
                         + " records/s, acks=all, lz4)"));
                 IngestProgress.Timeline t = ingest(platform, jar, tmp.path(), events);
-                CopyBaseline.Result copy = CopyBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now),
+                CopyBaseline.Result copy = CopyBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now, ordered, spread, 1),
                         events, COPY_BATCH);
                 System.out.println(Fmt.line("copy baseline table", "trace_copy, " + copy.partitions()
                         + " day partitions; " + copy.schema()));
                 long same = CopyBaseline.matchingRows(platform.jdbcUrl(), "trace_copy");
                 System.out.println(Fmt.line("check", Fmt.count(same) + " trace_copy rows equal their trace row"
                         + " (all columns but content_hash, received_at)" + (same == events ? "" : " MISMATCH")));
-                CopyBaseline.Result insert = InsertBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now),
+                CopyBaseline.Result insert = InsertBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now, ordered, spread, 1),
                         events, COPY_BATCH);
                 System.out.println(Fmt.line("insert baseline table", InsertBaseline.TABLE + ", "
                         + insert.partitions() + " day partitions; " + insert.schema()));
@@ -80,10 +90,15 @@ public final class IngestBenchmark {
         }
     }
 
-    private static void printSetup(int events, Path jar, Path dir) {
+    private static void printSetup(int events, String times, Path jar, Path dir) {
         System.out.println("TailAudit ingest benchmark (end-to-end Kafka -> server -> PostgreSQL vs raw COPY)");
         System.out.println(Fmt.line("events", Fmt.count(events) + " valid traces, " + SyntheticTraces.taskCount()
-                + " tasks, " + SyntheticTraces.categoryCount() + " categories, no input/output text, last 3 days"));
+                + " tasks, " + SyntheticTraces.categoryCount() + " categories, no input/output text, "
+                + switch (times) {
+                    case "random" -> "at random times in the last 3 days";
+                    case "live" -> "the last hour in time order (a backlog of live traffic)";
+                    default -> "the last 3 days replayed in time order";
+                }));
         System.out.println(Fmt.line("topic", TraceLoader.TOPIC + " " + PARTITIONS + " partitions (+ "
                 + TraceLoader.DLQ_TOPIC + " " + PARTITIONS + "), key = trace_id"));
         Fmt.printPlatform();

@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * Realistic traces without input/output text (the figures are about the pipeline, not the redactor):
  * 50 tasks over the 9 categories, local and cloud models, lognormal latencies with a heavy tail, a few
- * failures and escalations, 2-3 tags, occurred_at spread over the 3 days before {@code now}.
+ * failures and escalations, 2-3 tags, occurred_at spread over the 3 days before {@code now}: in time order
+ * (a replay of 3 days of traffic, as services emit it, within a minute of jitter) or at random times.
  * Deterministic: the same seed and {@code now} give the same sequence, so a benchmark can regenerate the
  * rows it produced instead of holding a million of them. Not thread-safe.
  */
@@ -67,14 +68,48 @@ final class SyntheticTraces {
             new Model(Deployment.cloud("google", "gemini-1.5-flash"), 0.075, 0.30),
             new Model(Deployment.cloud("openai", "gpt-4.1"), 2.00, 8.00));
 
-    private static final long SPREAD_MILLIS = Duration.ofDays(3).toMillis();
+    private static final Duration SPREAD = Duration.ofDays(3);
 
     private final Random random;
     private final Instant now;
+    private final long count;
+    private final long spreadMillis;
+    private final int variants;
+    private long produced;
 
+    /** Traces at random times in the 3 days before {@code now}. */
     SyntheticTraces(long seed, Instant now) {
+        this(seed, now, 0);
+    }
+
+    static int taskCount(int variants) {
+        return taskCount() * variants;
+    }
+
+    /** {@code count} traces in time order over the 3 days before {@code now}; 0 = at random times. */
+    SyntheticTraces(long seed, Instant now, long count) {
+        this(seed, now, count, SPREAD, 1);
+    }
+
+    /**
+     * {@code count} traces in time order over {@code spread} before {@code now}, for {@code variants} x 50
+     * tasks; with variants > 1 each task serves 90% of its traffic from one deployment of its own (the rest
+     * from a random other, like a canary), as real tasks do.
+     */
+    SyntheticTraces(long seed, Instant now, long count, Duration spread, int variants) {
         this.random = new Random(seed);
         this.now = now.truncatedTo(ChronoUnit.MILLIS);
+        this.count = count;
+        this.spreadMillis = spread.toMillis();
+        this.variants = variants;
+    }
+
+    private long ago() {
+        if (count <= 0) {
+            return (long) (random.nextDouble() * spreadMillis);
+        }
+        long steady = spreadMillis - (long) ((double) produced++ / count * spreadMillis);
+        return Math.max(0, Math.min(spreadMillis, steady + (long) ((random.nextDouble() - 0.5) * 120_000)));
     }
 
     static int taskCount() {
@@ -88,8 +123,19 @@ final class SyntheticTraces {
     Trace next() {
         Profile p = PROFILES.get(random.nextInt(PROFILES.size()));
         String task = p.tasks().get(random.nextInt(p.tasks().size()));
-        boolean local = random.nextDouble() < 0.45;
-        Model m = (local ? LOCAL : CLOUD).get(random.nextInt(4));
+        boolean local;
+        Model m;
+        if (variants > 1) {
+            int variant = random.nextInt(variants);
+            task = task + "-" + variant;
+            int home = Math.floorMod(task.hashCode(), 8);
+            int pick = random.nextDouble() < 0.9 ? home : random.nextInt(8);
+            local = pick < 4;
+            m = (local ? LOCAL : CLOUD).get(pick % 4);
+        } else {
+            local = random.nextDouble() < 0.45;
+            m = (local ? LOCAL : CLOUD).get(random.nextInt(4));
+        }
         double latency = p.latencyMs() * (local ? 0.8 : 1.2) * Math.exp(0.5 * random.nextGaussian());
         if (random.nextDouble() < 0.02) {
             latency *= 3 + 5 * random.nextDouble(); // the tail the platform exists to find
@@ -98,7 +144,7 @@ final class SyntheticTraces {
         int out = Math.max(1, (int) (p.outputTokens() * Math.exp(0.6 * random.nextGaussian())));
         Trace.Builder b = Trace.builder(task, p.category())
                 .traceId(new UUID(random.nextLong(), random.nextLong()).toString())
-                .occurredAt(now.minusMillis((long) (random.nextDouble() * SPREAD_MILLIS)))
+                .occurredAt(now.minusMillis(ago()))
                 .service(p.service())
                 .deployment(m.deployment())
                 .latencyMs(round(latency, 10))

@@ -1,6 +1,7 @@
 package io.tailaudit.server.api;
 
 import io.tailaudit.server.analytics.TaskAnalytics;
+import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
 import io.tailaudit.server.rollup.RollupReader.Window;
 import io.tailaudit.server.trace.TraceQueries;
@@ -34,17 +35,21 @@ public class TaskResource {
     private static final int MAX_WORST = 500;
 
     private final TaskAnalytics analytics;
+    private final TaskListCache lists;
     private final TraceQueries traces;
     private final Clock clock;
 
-    TaskResource(TaskAnalytics analytics, TraceQueries traces, Clock clock) {
+    TaskResource(TaskAnalytics analytics, TaskListCache lists, TraceQueries traces, Clock clock) {
         this.analytics = analytics;
+        this.lists = lists;
         this.traces = traces;
         this.clock = clock;
     }
 
     @GET
-    @Operation(summary = "Every task with traces in the window and its verdict, flagged verdicts first")
+    @Operation(summary = "Every task with traces in the window and its verdict, flagged verdicts first",
+            description = "Named windows are served from a list recomputed in the background every"
+                    + " tailaudit.analytics.list-refresh (computed_at says when); from/to are computed on the request.")
     public TaskViews.TaskList list(
             @Parameter(description = "1h, 24h, 7d (default) or 30d, ending now; ignored when from/to are given")
             @QueryParam("window") String window,
@@ -52,7 +57,7 @@ public class TaskResource {
             @Parameter(description = "explicit window end (exclusive), RFC 3339") @QueryParam("to") String to)
             throws SQLException {
         Requested r = window(window, from, to);
-        return analytics.list(r.name(), r.window(), r.from(), r.to());
+        return r.from() == null ? lists.get(r.name(), r.window()) : analytics.list(r.name(), r.window(), r.from(), r.to());
     }
 
     @GET

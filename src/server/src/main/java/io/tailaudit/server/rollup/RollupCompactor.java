@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public class RollupCompactor {
 
     private static final Logger LOG = Logger.getLogger(RollupCompactor.class);
-    private static final int CLAIM_LIMIT = 5_000;
+    private static final int CLAIM_LIMIT = 20_000;
 
     private static final String CLAIM = """
             DELETE FROM tail_rollup_delta WHERE id IN (
@@ -44,6 +44,7 @@ public class RollupCompactor {
 
     /** Merges one claim of deltas; returns how many deltas it took. */
     int compactOnce() throws SQLException {
+        long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -61,7 +62,8 @@ public class RollupCompactor {
                 RollupWriter.merge(c, merged);
                 c.commit();
                 if (n > 0) {
-                    LOG.debugf("rollup compacted deltas=%d buckets=%d", n, merged.size());
+                    LOG.debugf("rollup compacted deltas=%d hour_buckets=%d ms=%.1f", (Object) n, (Object) merged.size(),
+                            (System.nanoTime() - start) / 1e6);
                 }
                 return n;
             } catch (SQLException | RuntimeException e) {

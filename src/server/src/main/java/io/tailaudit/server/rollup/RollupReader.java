@@ -115,7 +115,7 @@ public class RollupReader {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT " + TOTAL_COLUMNS
-                        + columns(latency).replace("cohorts", "NULL::bytea") + " FROM tail_rollup WHERE "
+                        + columns(latency, Cohorts.NONE) + " FROM tail_rollup WHERE "
                         + BUCKETS + taskFilter)) {
                     bind(ps, b, task);
                     collect(ps, out, c2 -> false);
@@ -124,7 +124,7 @@ public class RollupReader {
                     readCohorts(c, b, task, taskFilter + (cohorts == Cohorts.ALL ? "" : " AND dimension = 'context'"), out);
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT task, deployment_kind, provider, model, hour, "
-                        + columns(latency) + " FROM tail_rollup_delta WHERE hour >= ? AND hour < ?" + taskFilter)) {
+                        + columns(latency, cohorts) + " FROM tail_rollup_delta WHERE hour >= ? AND hour < ?" + taskFilter)) {
                     ps.setTimestamp(1, Timestamp.from(w.from()));
                     ps.setTimestamp(2, Timestamp.from(w.to()));
                     if (task.isPresent()) {
@@ -197,8 +197,10 @@ public class RollupReader {
         }
     }
 
-    private static String columns(boolean latency) {
-        return latency ? RollupDeltas.COLUMNS : RollupDeltas.COLUMNS.replace("latency", "NULL::bytea");
+    /** The delta columns, with NULL for the sketches and cohorts a read does not need (they are large). */
+    private static String columns(boolean latency, Cohorts cohorts) {
+        String c = latency ? RollupDeltas.COLUMNS : RollupDeltas.COLUMNS.replace("latency", "NULL::bytea");
+        return cohorts == Cohorts.NONE ? c.replace("cohorts", "NULL::bytea") : c;
     }
 
     private static Instant ceilDay(Instant t) {

@@ -83,16 +83,19 @@ public final class QualityHistogram {
         return sum.clone();
     }
 
-    /** Compact form of the non-empty bins (bin, all, hard, flagged, qe sum), for delta rows. */
+    /**
+     * Compact form of the non-empty bins, for rollup rows: per bin its index, the three counts as zigzag
+     * varints (a correction's counts can be negative) and the qe sum as a double; ~12 bytes a bin.
+     */
     public byte[] encode() {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             for (int b = 0; b < BINS; b++) {
                 if (all[b] != 0 || hard[b] != 0 || flagged[b] != 0 || sum[b] != 0) {
                     out.writeByte(b);
-                    out.writeLong(all[b]);
-                    out.writeLong(hard[b]);
-                    out.writeLong(flagged[b]);
+                    varlong(out, all[b]);
+                    varlong(out, hard[b]);
+                    varlong(out, flagged[b]);
                     out.writeDouble(sum[b]);
                 }
             }
@@ -108,15 +111,35 @@ public final class QualityHistogram {
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
             while (in.available() > 0) {
                 int b = in.readUnsignedByte();
-                h.all[b] += in.readLong();
-                h.hard[b] += in.readLong();
-                h.flagged[b] += in.readLong();
+                h.all[b] += varlong(in);
+                h.hard[b] += varlong(in);
+                h.flagged[b] += varlong(in);
                 h.sum[b] += in.readDouble();
             }
         } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not an encoded quality histogram", e);
         }
         return h;
+    }
+
+    private static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
+        long z = (v << 1) ^ (v >> 63);
+        while ((z & ~0x7FL) != 0) {
+            out.writeByte((int) ((z & 0x7F) | 0x80));
+            z >>>= 7;
+        }
+        out.writeByte((int) z);
+    }
+
+    private static long varlong(java.io.DataInputStream in) throws java.io.IOException {
+        long z = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.readUnsignedByte();
+            z |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return (z >>> 1) ^ -(z & 1);
+            }
+        }
     }
 
     public QualityHistogram merge(QualityHistogram other) {

@@ -75,4 +75,23 @@ class QualityHistogramTest {
         assertThat(QualityHistogram.bin(0.29)).isEqualTo(29);
         assertThat(QualityHistogram.bin(1.0)).isEqualTo(99);
     }
+
+    @Test
+    void the_compact_encoding_round_trips_negative_corrections_and_large_counts() {
+        QualityHistogram h = new QualityHistogram();
+        for (int i = 0; i < 300; i++) {
+            h.add(true, 0.9, false, false, true);
+        }
+        h.add(true, 0.9, false, false, true, -1);            // a correction moves one trace out of bin 90...
+        h.add(true, 0.9, false, true, true, 1);              // ...into bin 25, rated negative
+        h.add(false, null, true, false, true, -1);           // a bare correction: bin 0 goes negative
+        QualityHistogram back = QualityHistogram.decode(h.encode());
+        assertThat(back.all()).containsExactly(h.all());
+        assertThat(back.hard()).containsExactly(h.hard());
+        assertThat(back.flagged()).containsExactly(h.flagged());
+        assertThat(back.sums()).containsExactly(h.sums());
+        assertThat(back.all()[90]).isEqualTo(299);
+        assertThat(back.all()[0]).isEqualTo(-1);
+        assertThat(h.encode().length).as("3 bins of ~12 bytes").isLessThan(40);
+    }
 }
