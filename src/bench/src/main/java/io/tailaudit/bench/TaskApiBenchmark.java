@@ -145,6 +145,7 @@ public final class TaskApiBenchmark {
             var copy = c.unwrap(PGConnection.class).getCopyAPI();
             long done = 0;
             long lastPrint = System.nanoTime();
+            long[] spent = new long[4];   // build rows and deltas, COPY traces and keys, append deltas, commit
             while (done < traces) {
                 int n = (int) Math.min(LOAD_BATCH, traces - done);
                 StringBuilder rows = new StringBuilder(n * 420);
@@ -152,23 +153,34 @@ public final class TaskApiBenchmark {
                 CopyRows copyRows = new CopyRows(rows);
                 RollupBatch batch = new RollupBatch();
                 Instant received = Instant.now();
+                long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     Trace t = gen.next();
                     Object[] v = copyRows.append(t, received);
                     keys.append(t.traceId()).append('\t').append(t.occurredAt()).append('\t').append(v[31]).append('\n');
                     addToRollups(c, cohorts, batch, t);
                 }
+                long t1 = System.nanoTime();
                 copy.copyIn("COPY trace (" + CopyRows.COLUMNS + ") FROM STDIN", new StringReader(rows.toString()));
                 copy.copyIn("COPY trace_key (trace_id, occurred_at, content_hash) FROM STDIN",
                         new StringReader(keys.toString()));
+                long t2 = System.nanoTime();
                 RollupWriter.append(c, batch, received);
                 cohorts.save(c);
+                long t3 = System.nanoTime();
                 c.commit();
+                long t4 = System.nanoTime();
+                spent[0] += t1 - t0;
+                spent[1] += t2 - t1;
+                spent[2] += t3 - t2;
+                spent[3] += t4 - t3;
                 done += n;
                 if (System.nanoTime() - lastPrint > 15e9) {
                     lastPrint = System.nanoTime();
                     System.out.println(Fmt.line("loading", Fmt.count(done) + " traces, "
-                            + Fmt.rate(done / ((System.nanoTime() - start) / 1e9)) + " traces/s"));
+                            + Fmt.rate(done / ((System.nanoTime() - start) / 1e9)) + " traces/s; s in build "
+                            + Fmt.seconds(spent[0]) + ", COPY " + Fmt.seconds(spent[1]) + ", deltas "
+                            + Fmt.seconds(spent[2]) + ", commit " + Fmt.seconds(spent[3])));
                 }
             }
         }
@@ -215,17 +227,15 @@ public final class TaskApiBenchmark {
                 }
                 Thread.sleep(500);
             }
-            long rollups;
-            long cohortRows;
-            try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM tail_rollup), (SELECT count(*) FROM tail_rollup_cohort)")) {
+            String rollups;
+            try (ResultSet rs = st.executeQuery("SELECT count(*), pg_size_pretty(pg_total_relation_size('tail_rollup'))"
+                    + " FROM tail_rollup")) {
                 rs.next();
-                rollups = rs.getLong(1);
-                cohortRows = rs.getLong(2);
+                rollups = Fmt.count(rs.getLong(1)) + " rollup rows (hour + day), " + rs.getString(2);
             }
             System.out.println(Fmt.line("compactor caught up", Fmt.seconds(System.nanoTime() - start)
-                    + " after the load; " + Fmt.count(rollups) + " rollup rows (hour + day), " + Fmt.count(cohortRows)
-                    + " cohort rows"));
-            st.execute("VACUUM ANALYZE tail_rollup, tail_rollup_cohort");
+                    + " after the load; " + rollups));
+            st.execute("VACUUM ANALYZE tail_rollup");
         }
     }
 

@@ -56,15 +56,21 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     }
 
     static byte[] encode(Map<Cohort, QualityHistogram> cohorts) {
+        Map<Cohort, byte[]> encoded = new TreeMap<>();
+        cohorts.forEach((c, h) -> encoded.put(c, h.encode()));
+        return encodeEncoded(encoded);
+    }
+
+    /** Cohorts whose histograms are already encoded ({@link QualityHistogram#encode()}'s format). */
+    static byte[] encodeEncoded(Map<Cohort, byte[]> cohorts) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * cohorts.size() + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(cohorts.size());
-            for (Map.Entry<Cohort, QualityHistogram> e : cohorts.entrySet()) {
+            for (Map.Entry<Cohort, byte[]> e : cohorts.entrySet()) {
                 out.writeUTF(e.getKey().dimension());
                 out.writeUTF(e.getKey().value());
-                byte[] h = e.getValue().encode();
-                out.writeInt(h.length);
-                out.write(h);
+                out.writeInt(e.getValue().length);
+                out.write(e.getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -74,6 +80,9 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
 
     static Map<Cohort, QualityHistogram> decode(byte[] encoded) {
         Map<Cohort, QualityHistogram> cohorts = new TreeMap<>();
+        if (encoded.length == 0) {
+            return cohorts;
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
             int n = in.readInt();
             for (int i = 0; i < n; i++) {

@@ -1,8 +1,8 @@
 package io.tailaudit.server.rollup;
 
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Accumulates one ingest batch's contribution to the hourly rollups: new traces, and feedback that changed
@@ -11,7 +11,8 @@ import java.util.TreeMap;
  */
 public final class RollupBatch {
 
-    private final Map<RollupKey, RollupDelta> deltas = new TreeMap<>();
+    private final Map<RollupKey, RollupDelta> deltas = new HashMap<>();
+    private final Map<RollupKey, Map<Cohort, SparseQuality>> cohorts = new HashMap<>();
 
     /** The outcome fields a trace's effective quality and failure state depend on. */
     public record Outcome(String status, Double quality, boolean escalated, boolean negative, boolean schemaValid,
@@ -33,7 +34,7 @@ public final class RollupBatch {
         d.category = category;
         d.traces++;
         count(d, o, 1);
-        add(d, cohorts, o, 1);
+        add(key, d, cohorts, o, 1);
         d.latency().accept(latencyMs);
         long in = inputTokens == null ? 0 : inputTokens;
         long out = outputTokens == null ? 0 : outputTokens;
@@ -56,15 +57,24 @@ public final class RollupBatch {
         d.category = category;
         count(d, before, -1);
         count(d, after, 1);
-        add(d, cohorts, before, -1);
-        add(d, cohorts, after, 1);
+        add(key, d, cohorts, before, -1);
+        add(key, d, cohorts, after, 1);
     }
 
-    private static void add(RollupDelta d, List<Cohort> cohorts, Outcome o, int weight) {
+    private void add(RollupKey key, RollupDelta d, List<Cohort> of, Outcome o, int weight) {
         d.quality.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
-        for (Cohort c : cohorts) {
-            d.cohort(c).add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+        Map<Cohort, SparseQuality> m = cohorts.computeIfAbsent(key, k -> new HashMap<>());
+        for (Cohort c : of) {
+            m.computeIfAbsent(c, x -> new SparseQuality())
+                    .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         }
+    }
+
+    /** The bucket's cohorts in {@link Cohort#encode}'s format. */
+    byte[] encodedCohorts(RollupKey key) {
+        Map<Cohort, byte[]> encoded = new java.util.TreeMap<>();
+        cohorts.getOrDefault(key, Map.of()).forEach((c, q) -> encoded.put(c, q.encode()));
+        return Cohort.encodeEncoded(encoded);
     }
 
     private static void count(RollupDelta d, Outcome o, int w) {

@@ -1,6 +1,5 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.QualityHistogram;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -22,7 +21,7 @@ import java.util.function.Predicate;
  * hours and read as the whole UTC days inside it (span 'd') plus the hours at its edges (span 'h'), plus the
  * deltas ingest appended that the compactor has not folded yet, all in one snapshot so that a concurrent
  * compaction is counted exactly once. Step, model version and tag cohorts exist per day only: {@link #daily}
- * reads them over the whole days covering the window.
+ * reads them over the whole days covering the window; context cohorts exist per hour too.
  */
 @ApplicationScoped
 public class RollupReader {
@@ -114,14 +113,15 @@ public class RollupReader {
                 try (java.sql.Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
+                Predicate<Cohort> keep = switch (cohorts) {
+                    case NONE -> c2 -> false;
+                    case CONTEXT -> Cohort::hourly;
+                    case ALL -> c2 -> true;
+                };
                 try (PreparedStatement ps = c.prepareStatement("SELECT " + TOTAL_COLUMNS
-                        + columns(latency, Cohorts.NONE) + " FROM tail_rollup WHERE "
-                        + BUCKETS + taskFilter)) {
+                        + columns(latency, cohorts) + " FROM tail_rollup WHERE " + BUCKETS + taskFilter)) {
                     bind(ps, b, task);
-                    collect(ps, out, c2 -> false);
-                }
-                if (cohorts != Cohorts.NONE) {
-                    readCohorts(c, b, task, taskFilter + (cohorts == Cohorts.ALL ? "" : " AND dimension = 'context'"), out);
+                    collect(ps, out, keep);
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT task, deployment_kind, provider, model, hour, "
                         + columns(latency, cohorts) + " FROM tail_rollup_delta WHERE hour >= ? AND hour < ?" + taskFilter)) {
@@ -130,11 +130,7 @@ public class RollupReader {
                     if (task.isPresent()) {
                         ps.setString(3, task.get());
                     }
-                    collect(ps, out, switch (cohorts) {
-                        case NONE -> c2 -> false;
-                        case CONTEXT -> Cohort::hourly;
-                        case ALL -> c2 -> true;
-                    });
+                    collect(ps, out, keep);
                 }
             } finally {
                 c.rollback();
@@ -154,20 +150,6 @@ public class RollupReader {
             }
         });
         return result;
-    }
-
-    private static void readCohorts(Connection c, Instant[] b, Optional<String> task, String filter,
-                                    Map<String, Map<RollupKey.Deployment, RollupDelta>> out) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT task, deployment_kind, provider, model, dimension,"
-                + " value, quality FROM tail_rollup_cohort WHERE " + BUCKETS + filter)) {
-            bind(ps, b, task);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    slot(out, rs).cohort(new Cohort(rs.getString(5), rs.getString(6)))
-                            .merge(QualityHistogram.decode(rs.getBytes(7)));
-                }
-            }
-        }
     }
 
     private static void collect(PreparedStatement ps, Map<String, Map<RollupKey.Deployment, RollupDelta>> out,

@@ -42,14 +42,14 @@ public final class RollupWriter {
     private static final String CREATE_MISSING = "INSERT INTO tail_rollup (" + KEY_COLUMNS + """
             , category, traces, escalations, status_error, status_timeout, status_refused,
               status_invalid_output, escalated, negative, schema_invalid, input_tokens, output_tokens,
-              priced_cost_usd, unpriced_input_tokens, unpriced_output_tokens, quality)
-            SELECT k.*, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\x'::bytea
+              priced_cost_usd, unpriced_input_tokens, unpriced_output_tokens, quality, cohorts)
+            SELECT k.*, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\x'::bytea, '\\x'::bytea
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::"char"[], ?::timestamptz[], ?::text[])
                  AS k(task, deployment_kind, provider, model, span, bucket, category)
             ON CONFLICT DO NOTHING""";
 
     private static final String LOCK = "SELECT r.task, r.deployment_kind, r.provider, r.model, r.span, r.bucket,"
-            + " r.quality, r.latency FROM tail_rollup r JOIN " + KEYS + " ON " + KEY_JOIN
+            + " r.quality, r.latency, r.cohorts FROM tail_rollup r JOIN " + KEYS + " ON " + KEY_JOIN
             + " ORDER BY r.span, r.bucket, r.task, r.deployment_kind, r.provider, r.model FOR UPDATE OF r";
 
     private static final String UPDATE = """
@@ -59,28 +59,8 @@ public final class RollupWriter {
                    escalated = escalated + ?, negative = negative + ?, schema_invalid = schema_invalid + ?,
                    input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
                    priced_cost_usd = priced_cost_usd + ?, unpriced_input_tokens = unpriced_input_tokens + ?,
-                   unpriced_output_tokens = unpriced_output_tokens + ?, quality = ?, latency = ?
+                   unpriced_output_tokens = unpriced_output_tokens + ?, quality = ?, latency = ?, cohorts = ?
             WHERE task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND span = ?::"char" AND bucket = ?""";
-
-    private static final String COHORT_KEYS = """
-            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::"char"[], ?::timestamptz[], ?::text[], ?::text[])
-            AS k(task, deployment_kind, provider, model, span, bucket, dimension, value)""";
-
-    private static final String COHORT_CREATE_MISSING = """
-            INSERT INTO tail_rollup_cohort (task, deployment_kind, provider, model, span, bucket, dimension, value,
-                                            quality)
-            SELECT k.*, '\\x'::bytea FROM\s""" + COHORT_KEYS + " ON CONFLICT DO NOTHING";
-
-    private static final String COHORT_LOCK = "SELECT r.task, r.deployment_kind, r.provider, r.model, r.span,"
-            + " r.bucket, r.dimension, r.value, r.quality FROM tail_rollup_cohort r JOIN " + COHORT_KEYS + " ON "
-            + KEY_JOIN + " AND r.dimension = k.dimension AND r.value = k.value"
-            + " ORDER BY r.task, r.span, r.bucket, r.deployment_kind, r.provider, r.model, r.dimension, r.value"
-            + " FOR UPDATE OF r";
-
-    private static final String COHORT_UPDATE = """
-            UPDATE tail_rollup_cohort SET quality = ?
-            WHERE task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND span = ?::"char" AND bucket = ?
-              AND dimension = ? AND value = ?""";
 
     private RollupWriter() {
     }
@@ -107,7 +87,7 @@ public final class RollupWriter {
             sb.append('\t').append(d.pricedCostUsd).append('\t').append(d.unpricedInputTokens)
                     .append('\t').append(d.unpricedOutputTokens).append('\t').append(hex(d.quality.encode()))
                     .append('\t').append(d.latency == null ? "\\N" : hex(encode(d.latency)))
-                    .append('\t').append(hex(Cohort.encode(d.cohorts)))
+                    .append('\t').append(hex(batch.encodedCohorts(k)))
                     .append('\t').append(now).append('\n');
         }
         try {
@@ -123,8 +103,8 @@ public final class RollupWriter {
     }
 
     /**
-     * Merges hourly deltas (already combined per hour) into the rollups at both spans and into the cohort
-     * rollups, in the caller's transaction.
+     * Merges hourly deltas (already combined per hour) into the rollups at both spans, in the caller's
+     * transaction. Hour rows keep only the hourly cohorts (context), day rows all of them.
      */
     static void merge(Connection c, Map<RollupKey, RollupDelta> hourly) throws SQLException {
         if (hourly.isEmpty()) {
@@ -132,20 +112,12 @@ public final class RollupWriter {
         }
         Map<RollupKey, RollupDelta> deltas = new TreeMap<>();
         for (Map.Entry<RollupKey, RollupDelta> e : hourly.entrySet()) {
-            deltas.put(e.getKey(), e.getValue());
             deltas.merge(e.getKey().day(), copy(e.getValue()), RollupDelta::merge);
+            RollupDelta hour = e.getValue();
+            hour.cohorts.keySet().removeIf(cohort -> !cohort.hourly());
+            deltas.put(e.getKey(), hour);
         }
         mergeTotals(c, deltas);
-        Map<CohortKey, QualityHistogram> cohorts = new TreeMap<>();
-        for (Map.Entry<RollupKey, RollupDelta> e : deltas.entrySet()) {
-            RollupKey k = e.getKey();
-            e.getValue().cohorts.forEach((cohort, h) -> {
-                if (k.span() == RollupKey.Span.DAY || cohort.hourly()) {
-                    cohorts.merge(new CohortKey(k, cohort), h, QualityHistogram::merge);
-                }
-            });
-        }
-        mergeCohorts(c, cohorts);
     }
 
     private static RollupDelta copy(RollupDelta d) {
@@ -166,7 +138,8 @@ public final class RollupWriter {
             bindKeys(c, ps, keys);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    stored.put(key(rs), new Stored(QualityHistogram.decode(rs.getBytes(7)), rs.getBytes(8)));
+                    stored.put(key(rs), new Stored(QualityHistogram.decode(rs.getBytes(7)), rs.getBytes(8),
+                            Cohort.decode(rs.getBytes(9))));
                 }
             }
         }
@@ -184,49 +157,12 @@ public final class RollupWriter {
                 ps.setLong(i++, d.unpricedOutputTokens);
                 ps.setBytes(i++, s.quality().merge(d.quality).encode());
                 ps.setBytes(i++, mergedLatency(s.latency(), d.latency));
+                d.cohorts.forEach((cohort, h) -> s.cohorts().merge(cohort, h, QualityHistogram::merge));
+                ps.setBytes(i++, Cohort.encode(s.cohorts()));
                 bindKey(ps, i, k);
                 ps.addBatch();
             }
             ps.executeBatch();
-        }
-    }
-
-    private static void mergeCohorts(Connection c, Map<CohortKey, QualityHistogram> cohorts) throws SQLException {
-        if (cohorts.isEmpty()) {
-            return;
-        }
-        List<CohortKey> keys = new ArrayList<>(cohorts.keySet());
-        try (PreparedStatement ps = c.prepareStatement(COHORT_CREATE_MISSING)) {
-            bindCohortKeys(c, ps, keys);
-            ps.executeUpdate();
-        }
-        Map<CohortKey, QualityHistogram> stored = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(COHORT_LOCK)) {
-            bindCohortKeys(c, ps, keys);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stored.put(new CohortKey(key(rs), new Cohort(rs.getString(7), rs.getString(8))),
-                            QualityHistogram.decode(rs.getBytes(9)));
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(COHORT_UPDATE)) {
-            for (CohortKey k : keys) {
-                ps.setBytes(1, stored.get(k).merge(cohorts.get(k)).encode());
-                bindKey(ps, 2, k.key());
-                ps.setString(8, k.cohort().dimension());
-                ps.setString(9, k.cohort().value());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private record CohortKey(RollupKey key, Cohort cohort) implements Comparable<CohortKey> {
-        @Override
-        public int compareTo(CohortKey o) {
-            int c = key.compareTo(o.key);
-            return c != 0 ? c : cohort.compareTo(o.cohort);
         }
     }
 
@@ -286,7 +222,7 @@ public final class RollupWriter {
         return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 
-    private record Stored(QualityHistogram quality, byte[] latency) {
+    private record Stored(QualityHistogram quality, byte[] latency, Map<Cohort, QualityHistogram> cohorts) {
     }
 
     private static void bindKeys(Connection c, PreparedStatement ps, List<RollupKey> keys) throws SQLException {
@@ -296,11 +232,5 @@ public final class RollupWriter {
         ps.setArray(4, c.createArrayOf("text", keys.stream().map(RollupKey::model).toArray()));
         ps.setArray(5, c.createArrayOf("text", keys.stream().map(k -> k.span().code).toArray()));
         ps.setArray(6, c.createArrayOf("timestamptz", keys.stream().map(k -> Timestamp.from(k.bucket())).toArray()));
-    }
-
-    private static void bindCohortKeys(Connection c, PreparedStatement ps, List<CohortKey> keys) throws SQLException {
-        bindKeys(c, ps, keys.stream().map(CohortKey::key).toList());
-        ps.setArray(7, c.createArrayOf("text", keys.stream().map(k -> k.cohort().dimension()).toArray()));
-        ps.setArray(8, c.createArrayOf("text", keys.stream().map(k -> k.cohort().value()).toArray()));
     }
 }

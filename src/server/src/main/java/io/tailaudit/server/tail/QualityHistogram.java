@@ -57,13 +57,18 @@ public final class QualityHistogram {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int b = bin(qe);
         all[b] += weight;
-        if (!ok || escalated || negative || !schemaValid) {
+        if (isHard(ok, escalated, negative, schemaValid)) {
             hard[b] += weight;
         }
         if (escalated || negative) {
             flagged[b] += weight;
         }
         sum[b] += weight * qe;
+    }
+
+    /** A failure whatever the quality floor. */
+    public static boolean isHard(boolean ok, boolean escalated, boolean negative, boolean schemaValid) {
+        return !ok || escalated || negative || !schemaValid;
     }
 
     /** Copies of the four arrays, for storage: all, hard, flagged counts and the qe sums. */
@@ -92,11 +97,7 @@ public final class QualityHistogram {
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             for (int b = 0; b < BINS; b++) {
                 if (all[b] != 0 || hard[b] != 0 || flagged[b] != 0 || sum[b] != 0) {
-                    out.writeByte(b);
-                    varlong(out, all[b]);
-                    varlong(out, hard[b]);
-                    varlong(out, flagged[b]);
-                    out.writeDouble(sum[b]);
+                    writeBin(out, b, all[b], hard[b], flagged[b], sum[b]);
                 }
             }
         } catch (java.io.IOException e) {
@@ -120,6 +121,16 @@ public final class QualityHistogram {
             throw new IllegalArgumentException("not an encoded quality histogram", e);
         }
         return h;
+    }
+
+    /** Writes one bin in {@link #encode()}'s format; bins must be written in ascending order. */
+    public static void writeBin(java.io.DataOutputStream out, int bin, long all, long hard, long flagged, double sum)
+            throws java.io.IOException {
+        out.writeByte(bin);
+        varlong(out, all);
+        varlong(out, hard);
+        varlong(out, flagged);
+        out.writeDouble(sum);
     }
 
     private static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
@@ -265,7 +276,7 @@ public final class QualityHistogram {
         return (bin + 1) / (double) BINS <= floor + 1e-12;
     }
 
-    static int bin(double qe) {
+    public static int bin(double qe) {
         // the epsilon keeps 0.29 in bin 29 although 0.29 * 100 is 28.999... in binary
         return Math.min(BINS - 1, Math.max(0, (int) Math.floor(qe * BINS + 1e-9)));
     }
