@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A cohort of a deployment's traffic: a dimension and a value, e.g. {@code context = >8k},
@@ -80,8 +81,14 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
 
     static Map<Cohort, QualityHistogram> decode(byte[] encoded) {
         Map<Cohort, QualityHistogram> cohorts = new TreeMap<>();
+        mergeEncoded(encoded, cohorts, c -> true);
+        return cohorts;
+    }
+
+    /** Adds the encoded cohorts that {@code keep} accepts to {@code into}, without a histogram apiece. */
+    static void mergeEncoded(byte[] encoded, Map<Cohort, QualityHistogram> into, Predicate<Cohort> keep) {
         if (encoded.length == 0) {
-            return cohorts;
+            return;
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
             int n = in.readInt();
@@ -89,11 +96,12 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
                 Cohort c = new Cohort(in.readUTF(), in.readUTF());
                 byte[] h = new byte[in.readInt()];
                 in.readFully(h);
-                cohorts.merge(c, QualityHistogram.decode(h), QualityHistogram::merge);
+                if (keep.test(c)) {
+                    into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(h);
+                }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("not an encoded cohort map", e);
         }
-        return cohorts;
     }
 }

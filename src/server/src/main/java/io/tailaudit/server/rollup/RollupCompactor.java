@@ -55,7 +55,8 @@ public class RollupCompactor {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             n++;
-                            merged.merge(RollupDeltas.key(rs), RollupDeltas.delta(rs, 6), RollupDelta::merge);
+                            RollupDeltas.addTo(merged.computeIfAbsent(RollupDeltas.key(rs), k -> new RollupDelta()),
+                                    rs, 6, c2 -> true);
                         }
                     }
                 }

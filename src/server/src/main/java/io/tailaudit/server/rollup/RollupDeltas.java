@@ -1,9 +1,11 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.QualityHistogram;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 
+import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.function.Predicate;
 
 /** Reads {@code tail_rollup_delta} rows, for the compactor and for readers that add what is not folded yet. */
 final class RollupDeltas {
@@ -23,34 +25,42 @@ final class RollupDeltas {
                 rs.getTimestamp(5).toInstant());
     }
 
-    /** The delta whose {@link #COLUMNS} start at column {@code from}. */
-    static RollupDelta delta(ResultSet rs, int from) throws SQLException {
-        RollupDelta d = new RollupDelta();
+    /**
+     * Adds the delta whose {@link #COLUMNS} start at column {@code from} to {@code d}, merging the encoded
+     * histograms and sketch straight into it, and only the cohorts {@code keep} accepts.
+     */
+    static void addTo(RollupDelta d, ResultSet rs, int from, Predicate<Cohort> keep) throws SQLException {
         int i = from;
-        d.category = rs.getString(i++);
-        d.traces = rs.getLong(i++);
-        d.escalations = rs.getLong(i++);
-        d.statusError = rs.getLong(i++);
-        d.statusTimeout = rs.getLong(i++);
-        d.statusRefused = rs.getLong(i++);
-        d.statusInvalidOutput = rs.getLong(i++);
-        d.escalated = rs.getLong(i++);
-        d.negative = rs.getLong(i++);
-        d.schemaInvalid = rs.getLong(i++);
-        d.inputTokens = rs.getLong(i++);
-        d.outputTokens = rs.getLong(i++);
-        d.pricedCostUsd = rs.getDouble(i++);
-        d.unpricedInputTokens = rs.getLong(i++);
-        d.unpricedOutputTokens = rs.getLong(i++);
-        d.quality.merge(QualityHistogram.decode(rs.getBytes(i++)));
+        String category = rs.getString(i++);
+        if (category != null) {
+            d.category = category;
+        }
+        d.traces += rs.getLong(i++);
+        d.escalations += rs.getLong(i++);
+        d.statusError += rs.getLong(i++);
+        d.statusTimeout += rs.getLong(i++);
+        d.statusRefused += rs.getLong(i++);
+        d.statusInvalidOutput += rs.getLong(i++);
+        d.escalated += rs.getLong(i++);
+        d.negative += rs.getLong(i++);
+        d.schemaInvalid += rs.getLong(i++);
+        d.inputTokens += rs.getLong(i++);
+        d.outputTokens += rs.getLong(i++);
+        d.pricedCostUsd += rs.getDouble(i++);
+        d.unpricedInputTokens += rs.getLong(i++);
+        d.unpricedOutputTokens += rs.getLong(i++);
+        d.quality.mergeEncoded(rs.getBytes(i++));
         byte[] latency = rs.getBytes(i++);
         if (latency != null) {
-            d.latency = RollupWriter.latency(latency);
+            try {
+                d.latency().decodeAndMergeWith(ByteArrayInput.wrap(latency));
+            } catch (IOException e) {
+                throw new SQLException("stored latency sketch is unreadable", "XX001", e);
+            }
         }
         byte[] cohorts = rs.getBytes(i);
         if (cohorts != null) {
-            Cohort.decode(cohorts).forEach((c, h) -> d.cohort(c).merge(h));
+            Cohort.mergeEncoded(cohorts, d.cohorts, keep);
         }
-        return d;
     }
 }

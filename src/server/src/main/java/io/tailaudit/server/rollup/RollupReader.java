@@ -156,9 +156,7 @@ public class RollupReader {
                                 Predicate<Cohort> keep) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                RollupDelta d = RollupDeltas.delta(rs, 6);
-                d.cohorts.keySet().removeIf(keep.negate());
-                slot(out, rs).merge(d);
+                RollupDeltas.addTo(slot(out, rs), rs, 6, keep);
             }
         }
     }

@@ -109,18 +109,24 @@ public final class QualityHistogram {
     /** Reads what {@link #encode()} wrote. */
     public static QualityHistogram decode(byte[] encoded) {
         QualityHistogram h = new QualityHistogram();
+        h.mergeEncoded(encoded);
+        return h;
+    }
+
+    /** Adds what {@link #encode()} wrote, without building a histogram for it. */
+    public QualityHistogram mergeEncoded(byte[] encoded) {
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
             while (in.available() > 0) {
                 int b = in.readUnsignedByte();
-                h.all[b] += varlong(in);
-                h.hard[b] += varlong(in);
-                h.flagged[b] += varlong(in);
-                h.sum[b] += in.readDouble();
+                all[b] += varlong(in);
+                hard[b] += varlong(in);
+                flagged[b] += varlong(in);
+                sum[b] += in.readDouble();
             }
         } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not an encoded quality histogram", e);
         }
-        return h;
+        return this;
     }
 
     /** Writes one bin in {@link #encode()}'s format; bins must be written in ascending order. */
