@@ -41,17 +41,12 @@ final class PriceBook {
     }
 
     /**
-     * The cost model a deployment is judged by: a local one against the reference cloud model; a cloud one
-     * against its own list price (the reference when the table has none).
+     * DESIGN's cost model, the one verdicts and break-even use for every deployment: local GPUs against the
+     * reference cloud model's list price. (A cloud deployment's actual cost uses its own price.)
      */
-    CostModel modelFor(RollupKey.Deployment d) {
-        CostSettings.Price cloud = d.local() ? reference : price(d.provider(), d.model()).orElse(reference);
-        return new CostModel(cloud.inputPerMtok(), cloud.outputPerMtok(), local.gpuHourlyUsd(), local.gpus(),
+    CostModel model() {
+        return new CostModel(reference.inputPerMtok(), reference.outputPerMtok(), local.gpuHourlyUsd(), local.gpus(),
                 local.throughputTokensPerS(), local.monthlyFixedUsd());
-    }
-
-    String cloudModelFor(RollupKey.Deployment d) {
-        return d.local() ? reference.model() : price(d.provider(), d.model()).orElse(reference).model();
     }
 
     /**

@@ -90,7 +90,7 @@ public class TaskAnalytics {
             TailAggregate before = previous.getOrDefault(task, Map.of()).get(top.getKey());
             QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
             double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
-            CostModel model = prices.modelFor(top.getKey());
+            CostModel model = prices.model();
             OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare(a));
             rows.add(new TaskSummary(task, s.category(), VerdictView.of(v), id(top.getKey()),
                     e.getValue().keySet().stream().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
@@ -156,14 +156,14 @@ public class TaskAnalytics {
         Latency latency = lat.isEmpty() ? new Latency(null, null, null, s.latencyBudgetMs(), 0)
                 : new Latency(nearestRank(lat, 0.50), nearestRank(lat, 0.95), nearestRank(lat, 0.99),
                 s.latencyBudgetMs(), overBudget(lat, s.latencyBudgetMs()));
-        CostModel model = prices.modelFor(d);
+        CostModel model = prices.model();
         double inputShare = inputShare(a);
         OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare);
         Optional<Double> actual = prices.actualCost(d, a);
         long unpriced = actual.isPresent() ? 0 : a.unpricedInputTokens() + a.unpricedOutputTokens();
         Cost cost = d.local()
                 ? new Cost("local", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "cloud",
-                prices.cloudModelFor(d), model.cloudPerDay(tokensPerDay, inputShare),
+                prices.reference().model(), model.cloudPerDay(tokensPerDay, inputShare),
                 breakEven.isPresent() ? breakEven.getAsDouble() : null, model.localFixedPerDay())
                 : new Cost("cloud", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "local", null,
                 model.localPerDay(tokensPerDay), breakEven.isPresent() ? breakEven.getAsDouble() : null,
@@ -191,7 +191,7 @@ public class TaskAnalytics {
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
                 (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), tail,
                 slice(upTo8k, s), slice(over8k, s), OptionalDouble.empty());
-        return VerdictEngine.decide(e, s, prices.modelFor(d), prices.cloudModelFor(d));
+        return VerdictEngine.decide(e, s, prices.model(), prices.reference().model());
     }
 
     private static Optional<QualityHistogram.WorstSlice> slice(QualityHistogram h, TaskSettings s) {

@@ -76,10 +76,10 @@ final class DemoGenerator {
         Integer context = null;
         double failP = task.failRate();
         if (task.shape() == DemoTask.Shape.LONG_CONTEXT) {
-            // the seed: 7B-13B local models lose the thread above 8k tokens of context
-            context = random.nextDouble() < 0.3 ? 8_001 + random.nextInt(8_000) : 1_000 + random.nextInt(7_000);
+            // the seed: 7B-13B local models lose the thread above 8k (8,192) tokens of context
+            context = random.nextDouble() < 0.3 ? 8_193 + random.nextInt(8_000) : 1_000 + random.nextInt(7_192);
             input = context + 200 + random.nextInt(300);
-            failP = context > 8_000 ? task.failRate() : 0.0002;
+            failP = context > 8_192 ? task.failRate() : 0.0002;
         } else if (task.shape() == DemoTask.Shape.AGENT && task.deployment().kind() == DeploymentKind.LOCAL) {
             failP = Math.min(0.9, task.failRate() * step);      // errors accumulate along the chain
         } else if (input > 200) {

@@ -8,8 +8,11 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tailaudit.rollup")
 public interface RollupConfig {
 
-    /** How often appended deltas are folded into the rollups (readers add unfolded deltas themselves). */
-    @WithDefault("2s")
+    /**
+     * How often appended deltas are folded into the rollups. Readers add unfolded deltas themselves, so this
+     * is not the freshness; a fold costs per bucket touched, so a longer interval costs ingest less.
+     */
+    @WithDefault("10s")
     Duration compactEvery();
 
     /**
