@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs one benchmark from the packaged bench module; builds nothing.
-#   src/bench/run.sh IngestBenchmark [events] [ordered|random]
+#   src/bench/run.sh IngestBenchmark [events] [ordered|random|live]
 #   src/bench/run.sh SdkOverheadBenchmark [timed calls]
 #   src/bench/run.sh StartupBenchmark [demo]
+#   src/bench/run.sh TaskApiBenchmark [traces] [requests]
+#   src/bench/run.sh LatencySketchBenchmark
 # Build first: mvn -B install -DskipTests -pl src/sdk,src/server && mvn -B package -pl src/bench
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 IngestBenchmark|SdkOverheadBenchmark|StartupBenchmark [args...]" >&2
+  echo "usage: $0 IngestBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark [args...]" >&2
   exit 2
 fi
 name=$1

@@ -177,20 +177,10 @@ public class TaskAnalytics {
 
     private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices) {
         QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
-        QualityHistogram upTo8k = new QualityHistogram();
-        QualityHistogram over8k = new QualityHistogram();
-        a.cohorts().forEach((c, h) -> {
-            if (Cohort.CONTEXT.equals(c.dimension())) {
-                if (Cohort.OVER_8K.equals(c.value())) {
-                    over8k.merge(h);
-                } else if (Cohort.UP_TO_8K_VALUES.contains(c.value())) {
-                    upTo8k.merge(h);
-                }
-            }
-        });
+        ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
                 (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), tail,
-                slice(upTo8k, s), slice(over8k, s), OptionalDouble.empty());
+                slice(context.upTo8k(), s), slice(context.over8k(), s), OptionalDouble.empty());
         return VerdictEngine.decide(e, s, prices.model(), prices.reference().model());
     }
 
@@ -203,18 +193,27 @@ public class TaskAnalytics {
     }
 
     private static ContextSplit contextSplit(TailAggregate a, TaskSettings s) {
-        QualityHistogram upTo8k = new QualityHistogram();
-        QualityHistogram over8k = new QualityHistogram();
-        a.cohorts().forEach((c, h) -> {
-            if (Cohort.CONTEXT.equals(c.dimension())) {
-                (Cohort.OVER_8K.equals(c.value()) ? over8k
-                        : Cohort.UP_TO_8K_VALUES.contains(c.value()) ? upTo8k : new QualityHistogram()).merge(h);
-            }
-        });
-        QualityHistogram.WorstSlice lo = upTo8k.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
-        QualityHistogram.WorstSlice hi = over8k.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        ContextHistograms context = ContextHistograms.of(a);
+        QualityHistogram.WorstSlice lo = context.upTo8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram.WorstSlice hi = context.over8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
         return new ContextSplit(rate(lo.visibleFailures(), lo.size()), rate(hi.visibleFailures(), hi.size()),
-                upTo8k.count(), over8k.count());
+                context.upTo8k().count(), context.over8k().count());
+    }
+
+    /** A deployment's traffic with <= 8k and > 8k context tokens (traces without a token count in neither). */
+    private record ContextHistograms(QualityHistogram upTo8k, QualityHistogram over8k) {
+
+        static ContextHistograms of(TailAggregate a) {
+            ContextHistograms out = new ContextHistograms(new QualityHistogram(), new QualityHistogram());
+            a.cohorts().forEach((c, h) -> {
+                if (Cohort.CONTEXT.equals(c.dimension()) && Cohort.OVER_8K.equals(c.value())) {
+                    out.over8k().merge(h);
+                } else if (Cohort.CONTEXT.equals(c.dimension()) && Cohort.UP_TO_8K.contains(c.value())) {
+                    out.upTo8k().merge(h);
+                }
+            });
+            return out;
+        }
     }
 
     /**
@@ -255,7 +254,7 @@ public class TaskAnalytics {
      * DESIGN's nearest-rank quantile (the value at rank ceil(q x n), 1-based) read from the sketch's bins, so
      * within its 1% relative accuracy. The sketch's own getValueAtQuantile interpolates ranks differently.
      */
-    static double nearestRank(DDSketch sketch, double q) {
+    public static double nearestRank(DDSketch sketch, double q) {
         double rank = Math.max(1, Math.ceil(q * sketch.getCount() - 1e-9));
         double seen = sketch.getCount() - sketch.getPositiveValueStore().getTotalCount();  // zeros (and nothing below)
         if (seen >= rank) {

@@ -16,12 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 @Path("/api/v1/tasks")
@@ -29,21 +26,17 @@ import java.util.Optional;
 @Tag(name = "tasks", description = "Per-task tail analytics and verdicts, computed from rollups")
 public class TaskResource {
 
-    static final Map<String, Duration> WINDOWS = Map.of("1h", Duration.ofHours(1), "24h", Duration.ofHours(24),
-            "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
     static final Duration MAX_WINDOW = Duration.ofDays(400);
     private static final int MAX_WORST = 500;
 
     private final TaskAnalytics analytics;
     private final TaskListCache lists;
     private final TraceQueries traces;
-    private final Clock clock;
 
-    TaskResource(TaskAnalytics analytics, TaskListCache lists, TraceQueries traces, Clock clock) {
+    TaskResource(TaskAnalytics analytics, TaskListCache lists, TraceQueries traces) {
         this.analytics = analytics;
         this.lists = lists;
         this.traces = traces;
-        this.clock = clock;
     }
 
     @GET
@@ -57,7 +50,7 @@ public class TaskResource {
             @Parameter(description = "explicit window end (exclusive), RFC 3339") @QueryParam("to") String to)
             throws SQLException {
         Requested r = window(window, from, to);
-        return r.from() == null ? lists.get(r.name(), r.window()) : analytics.list(r.name(), r.window(), r.from(), r.to());
+        return r.from() == null ? lists.get(r.name()) : analytics.list(r.name(), r.window(), r.from(), r.to());
     }
 
     @GET
@@ -106,9 +99,7 @@ public class TaskResource {
             }
             return new Requested("custom", Window.covering(f.get(), t.get()), f.get(), t.get());
         }
-        String name = Params.oneOf("window", window, WINDOWS.keySet()).orElse("7d");
-        // a rolling window ends with the current hour, so the hour in progress counts
-        Instant end = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
-        return new Requested(name, new Window(end.minus(WINDOWS.get(name)), end), null, null);
+        String name = Params.oneOf("window", window, TaskListCache.WINDOWS.keySet()).orElse("7d");
+        return new Requested(name, lists.window(name), null, null);
     }
 }

@@ -25,7 +25,7 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     public static final String TAG_PREFIX = "tag:";
     /** Where values past the per-dimension cap are counted. */
     public static final String OTHER = "(other)";
-    public static final String UP_TO_8K_VALUES = "<=2k,2-4k,4-8k";
+    public static final java.util.Set<String> UP_TO_8K = java.util.Set.of("<=2k", "2-4k", "4-8k");
     public static final String OVER_8K = ">8k";
 
     private static final Comparator<Cohort> ORDER = Comparator.comparing(Cohort::dimension)

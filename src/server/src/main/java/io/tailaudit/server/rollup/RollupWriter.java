@@ -23,13 +23,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The two halves of the hourly rollups. Ingest {@link #append appends} a batch's deltas by COPY inside its
+ * The two halves of the rollups. Ingest {@link #append appends} a batch's deltas by COPY inside its
  * transaction: no reads and no locks on the hot path. The compactor {@link #merge merges} claimed deltas into
- * {@code tail_rollup_hour}: it creates the missing buckets, locks them in key order (the same order for
- * every replica, so concurrent compactors queue instead of deadlocking), merges histograms and latency
- * sketches in Java, and writes them back.
+ * {@code tail_rollup}'s hour and day rows: it creates the missing buckets, locks them in primary-key order
+ * (the same order for every replica, so concurrent compactors queue instead of deadlocking), merges
+ * histograms, cohorts and latency sketches in Java, and writes them back.
  */
 public final class RollupWriter {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RollupWriter.class);
 
     private static final String KEY_COLUMNS = "task, deployment_kind, provider, model, span, bucket";
     private static final String KEYS = """
@@ -127,12 +129,14 @@ public final class RollupWriter {
     }
 
     private static void mergeTotals(Connection c, Map<RollupKey, RollupDelta> deltas) throws SQLException {
+        long t0 = System.nanoTime();
         List<RollupKey> keys = new ArrayList<>(deltas.keySet());
         try (PreparedStatement ps = c.prepareStatement(CREATE_MISSING)) {
             bindKeys(c, ps, keys);
             ps.setArray(7, c.createArrayOf("text", keys.stream().map(k -> deltas.get(k).category).toArray()));
             ps.executeUpdate();
         }
+        long t1 = System.nanoTime();
         Map<RollupKey, Stored> stored = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LOCK)) {
             bindKeys(c, ps, keys);
@@ -143,8 +147,11 @@ public final class RollupWriter {
                 }
             }
         }
+        long t2 = System.nanoTime();
+        long encode = 0;
         try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
             for (RollupKey k : keys) {
+                long e0 = System.nanoTime();
                 RollupDelta d = deltas.get(k);
                 Stored s = stored.get(k);
                 int i = 1;
@@ -159,10 +166,16 @@ public final class RollupWriter {
                 ps.setBytes(i++, mergedLatency(s.latency(), d.latency));
                 d.cohorts.forEach((cohort, h) -> s.cohorts().merge(cohort, h, QualityHistogram::merge));
                 ps.setBytes(i++, Cohort.encode(s.cohorts()));
+                encode += System.nanoTime() - e0;
                 bindKey(ps, i, k);
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("rollup rows merged rows=%d create_ms=%.1f lock_read_ms=%.1f merge_encode_ms=%.1f update_ms=%.1f",
+                    (Object) keys.size(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, encode / 1e6,
+                    (System.nanoTime() - t2 - encode) / 1e6);
         }
     }
 
