@@ -69,8 +69,9 @@ public class TaskAnalytics {
     /** Every task with traces in the window, flagged verdicts first, then by worst-5% failure rate. */
     public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
             throws SQLException {
-        Map<String, Map<Deployment, TailAggregate>> current = rollups.summaries(Optional.empty(), w, false);
-        Map<String, Map<Deployment, TailAggregate>> previous = rollups.summaries(Optional.empty(), w.previous(), false);
+        List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summaries(Optional.empty(), w, false);
+        Map<String, Map<Deployment, TailAggregate>> current = both.get(0);
+        Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
         Map<String, String> observed = new HashMap<>();
         current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
         Map<String, TaskSettings> taskSettings = settings.effective(observed);
@@ -84,7 +85,8 @@ public class TaskAnalytics {
             Verdict v = verdict(task, top.getKey(), a, s, w, prices);
             if (v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
                 // only a local deployment with a visible tail can be HYBRID: read its context cohorts
-                TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(task).get(top.getKey());
+                TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(0).get(task)
+                        .get(top.getKey());
                 v = verdict(task, top.getKey(), withContext, s, w, prices);
             }
             TailAggregate before = previous.getOrDefault(task, Map.of()).get(top.getKey());
@@ -107,13 +109,13 @@ public class TaskAnalytics {
     /** One task's deployments in full; empty when the task has no traces in the window. */
     public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
                                        java.time.Instant requestedTo) throws SQLException {
-        Map<Deployment, TailAggregate> current = rollups.totals(Optional.of(task), w).get(task);
-        if (current == null) {
+        RollupReader.TaskRead read = rollups.task(task, w);
+        Map<Deployment, TailAggregate> current = read.current();
+        if (current.isEmpty()) {
             return Optional.empty();
         }
-        Map<Deployment, TailAggregate> previous = rollups.summaries(Optional.of(task), w.previous(), false)
-                .getOrDefault(task, Map.of());
-        Map<Deployment, TailAggregate> days = rollups.daily(task, w);
+        Map<Deployment, TailAggregate> previous = read.previous();
+        Map<Deployment, TailAggregate> days = read.days();
         Map.Entry<Deployment, TailAggregate> top = busiest(current);
         TaskSettings s = settings.effective(task, top.getValue().category());
         PriceBook prices = new PriceBook(costs);

@@ -72,7 +72,7 @@ public class RollupCompactor {
                         while (rs.next()) {
                             n++;
                             RollupDeltas.addTo(merged.computeIfAbsent(RollupDeltas.key(rs), k -> new RollupDelta()),
-                                    rs, 6, c2 -> true);
+                                    rs, 6, c2 -> true, true);
                             Instant appended = rs.getTimestamp("appended_at").toInstant();
                             oldest = oldest == null || appended.isBefore(oldest) ? appended : oldest;
                         }

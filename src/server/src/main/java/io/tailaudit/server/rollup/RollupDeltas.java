@@ -27,9 +27,11 @@ final class RollupDeltas {
 
     /**
      * Adds the delta whose {@link #COLUMNS} start at column {@code from} to {@code d}, merging the encoded
-     * histograms and sketch straight into it, and only the cohorts {@code keep} accepts.
+     * histograms and sketch straight into it, the sketch only when {@code latency}, and only the cohorts
+     * {@code keep} accepts.
      */
-    static void addTo(RollupDelta d, ResultSet rs, int from, Predicate<Cohort> keep) throws SQLException {
+    static void addTo(RollupDelta d, ResultSet rs, int from, Predicate<Cohort> keep, boolean latency)
+            throws SQLException {
         int i = from;
         String category = rs.getString(i++);
         if (category != null) {
@@ -50,10 +52,11 @@ final class RollupDeltas {
         d.unpricedInputTokens += rs.getLong(i++);
         d.unpricedOutputTokens += rs.getLong(i++);
         d.quality.mergeEncoded(rs.getBytes(i++));
-        byte[] latency = rs.getBytes(i++);
-        if (latency != null) {
+        byte[] sketch = latency ? rs.getBytes(i) : null;
+        i++;
+        if (sketch != null) {
             try {
-                d.latency().decodeAndMergeWith(ByteArrayInput.wrap(latency));
+                d.latency().decodeAndMergeWith(ByteArrayInput.wrap(sketch));
             } catch (IOException e) {
                 throw new SQLException("stored latency sketch is unreadable", "XX001", e);
             }

@@ -10,7 +10,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -27,9 +30,6 @@ import java.util.function.Predicate;
 public class RollupReader {
 
     private static final String TOTAL_COLUMNS = "task, deployment_kind, provider, model, bucket, ";
-    private static final String BUCKETS = """
-            ((span = 'd' AND bucket >= ? AND bucket < ?) OR (span = 'h' AND bucket >= ? AND bucket < ?)
-             OR (span = 'h' AND bucket >= ? AND bucket < ?))""";
 
     private final DataSource dataSource;
 
@@ -69,96 +69,180 @@ public class RollupReader {
         }
     }
 
-    /**
-     * Per task (or the one asked for) and deployment: the totals over {@code w} with the context cohorts,
-     * exact to the hour.
-     */
-    public Map<String, Map<RollupKey.Deployment, TailAggregate>> totals(Optional<String> task, Window w)
-            throws SQLException {
-        return read(task, w, Cohorts.CONTEXT, true);
+    /** A task's deployments over a window (with context cohorts and latency), the previous window (counts
+     * only) and the whole days covering the window (every cohort, for the lift), read in one snapshot. */
+    public record TaskRead(Map<RollupKey.Deployment, TailAggregate> current,
+                           Map<RollupKey.Deployment, TailAggregate> previous,
+                           Map<RollupKey.Deployment, TailAggregate> days) {
+    }
+
+    public TaskRead task(String task, Window w) throws SQLException {
+        List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> r = read(Optional.of(task), List.of(
+                new Target(w, Cohorts.CONTEXT, true), new Target(w.previous(), Cohorts.NONE, false),
+                new Target(w.days(), Cohorts.ALL, false)));
+        return new TaskRead(r.get(0).getOrDefault(task, Map.of()), r.get(1).getOrDefault(task, Map.of()),
+                r.get(2).getOrDefault(task, Map.of()));
     }
 
     /**
-     * Per task (or the ones asked for) and deployment: the totals over {@code w}, with the context cohorts
-     * when {@code context} and without latency, for lists.
+     * Per task (or the one asked for) and deployment: the totals over {@code w} and over the window before
+     * it, with the context cohorts when {@code context}, without latency, for lists. Two maps: current, previous.
      */
-    public Map<String, Map<RollupKey.Deployment, TailAggregate>> summaries(Optional<String> task, Window w,
-                                                                          boolean context) throws SQLException {
-        return read(task, w, context ? Cohorts.CONTEXT : Cohorts.NONE, false);
+    public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summaries(Optional<String> task, Window w,
+                                                                                boolean context) throws SQLException {
+        return read(task, List.of(new Target(w, context ? Cohorts.CONTEXT : Cohorts.NONE, false),
+                new Target(w.previous(), Cohorts.NONE, false)));
     }
 
     private enum Cohorts { NONE, CONTEXT, ALL }
 
     /**
-     * One task's deployments over the whole UTC days covering {@code w}, with every cohort dimension: the base
-     * the cohort lift is computed against.
+     * What one read collects: a window's whole days from day rows and its edge hours from hour rows, the
+     * cohorts it keeps and whether it merges latency sketches.
      */
-    public Map<RollupKey.Deployment, TailAggregate> daily(String task, Window w) throws SQLException {
-        return read(Optional.of(task), w.days(), Cohorts.ALL, false).getOrDefault(task, Map.of());
+    private record Target(Window window, Cohorts cohorts, boolean latency) {
+
+        Instant fullFrom() {
+            return ceilDay(window.from());
+        }
+
+        Instant fullTo() {
+            return window.to().truncatedTo(ChronoUnit.DAYS);
+        }
+
+        boolean hasDays() {
+            return fullFrom().isBefore(fullTo());
+        }
+
+        boolean takes(RollupKey.Span span, Instant bucket) {
+            boolean inDays = hasDays() && !bucket.isBefore(fullFrom()) && bucket.isBefore(fullTo());
+            if (span == RollupKey.Span.DAY) {
+                return inDays;
+            }
+            return !bucket.isBefore(window.from()) && bucket.isBefore(window.to()) && !inDays;
+        }
+
+        boolean takesDelta(Instant hour) {
+            return !hour.isBefore(window.from()) && hour.isBefore(window.to());
+        }
+
+        Predicate<Cohort> keep() {
+            return switch (cohorts) {
+                case NONE -> c -> false;
+                case CONTEXT -> Cohort::hourly;
+                case ALL -> c -> true;
+            };
+        }
+
+        /** [from, to) pairs of hour buckets this target reads from hour rows. */
+        List<Instant[]> hourRanges() {
+            List<Instant[]> ranges = new ArrayList<>();
+            if (hasDays()) {
+                ranges.add(new Instant[] {window.from(), fullFrom()});
+                ranges.add(new Instant[] {fullTo(), window.to()});
+            } else {
+                ranges.add(new Instant[] {window.from(), window.to()});
+            }
+            return ranges;
+        }
     }
 
-    private Map<String, Map<RollupKey.Deployment, TailAggregate>> read(Optional<String> task, Window w,
-                                                                       Cohorts cohorts, boolean latency)
+    private List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> read(Optional<String> task,
+                                                                             List<Target> targets)
             throws SQLException {
-        Instant fullFrom = ceilDay(w.from());
-        Instant fullTo = w.to().truncatedTo(ChronoUnit.DAYS);
-        Instant[] b = fullFrom.isBefore(fullTo)
-                ? new Instant[] {fullFrom, fullTo, w.from(), fullFrom, fullTo, w.to()}
-                : new Instant[] {w.from(), w.from(), w.from(), w.to(), w.to(), w.to()};
+        boolean latency = targets.stream().anyMatch(Target::latency);
+        Cohorts cohorts = targets.stream().map(Target::cohorts).max(Comparator.naturalOrder()).orElseThrow();
+        List<Instant> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder("(false");
+        for (Target t : targets) {
+            if (t.hasDays()) {
+                where.append(" OR (span = 'd' AND bucket >= ? AND bucket < ?)");
+                args.add(t.fullFrom());
+                args.add(t.fullTo());
+            }
+            for (Instant[] r : t.hourRanges()) {
+                if (r[0].isBefore(r[1])) {
+                    where.append(" OR (span = 'h' AND bucket >= ? AND bucket < ?)");
+                    args.add(r[0]);
+                    args.add(r[1]);
+                }
+            }
+        }
+        where.append(')');
+        Instant deltaFrom = targets.stream().map(t -> t.window().from()).min(Comparator.naturalOrder()).orElseThrow();
+        Instant deltaTo = targets.stream().map(t -> t.window().to()).max(Comparator.naturalOrder()).orElseThrow();
         String taskFilter = task.isPresent() ? " AND task = ?" : "";
-        Map<String, Map<RollupKey.Deployment, RollupDelta>> out = new TreeMap<>();
+        List<Map<String, Map<RollupKey.Deployment, RollupDelta>>> out = new ArrayList<>();
+        targets.forEach(t -> out.add(new TreeMap<>()));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (java.sql.Statement st = c.createStatement()) {
                     st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 }
-                Predicate<Cohort> keep = switch (cohorts) {
-                    case NONE -> c2 -> false;
-                    case CONTEXT -> Cohort::hourly;
-                    case ALL -> c2 -> true;
-                };
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + TOTAL_COLUMNS
-                        + columns(latency, cohorts) + " FROM tail_rollup WHERE " + BUCKETS + taskFilter)) {
-                    bind(ps, b, task);
-                    collect(ps, out, keep);
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + TOTAL_COLUMNS + "span, "
+                        + columns(latency, cohorts) + " FROM tail_rollup WHERE " + where + taskFilter)) {
+                    int i = 1;
+                    for (Instant t : args) {
+                        ps.setTimestamp(i++, Timestamp.from(t));
+                    }
+                    if (task.isPresent()) {
+                        ps.setString(i, task.get());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            RollupKey.Span span = RollupKey.Span.of(rs.getString(6));
+                            Instant bucket = rs.getTimestamp(5).toInstant();
+                            for (int k = 0; k < targets.size(); k++) {
+                                Target t = targets.get(k);
+                                if (t.takes(span, bucket)) {
+                                    RollupDeltas.addTo(slot(out.get(k), rs), rs, 7, t.keep(), t.latency());
+                                }
+                            }
+                        }
+                    }
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT task, deployment_kind, provider, model, hour, "
                         + columns(latency, cohorts) + " FROM tail_rollup_delta WHERE hour >= ? AND hour < ?" + taskFilter)) {
-                    ps.setTimestamp(1, Timestamp.from(w.from()));
-                    ps.setTimestamp(2, Timestamp.from(w.to()));
+                    ps.setTimestamp(1, Timestamp.from(deltaFrom));
+                    ps.setTimestamp(2, Timestamp.from(deltaTo));
                     if (task.isPresent()) {
                         ps.setString(3, task.get());
                     }
-                    collect(ps, out, keep);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Instant hour = rs.getTimestamp(5).toInstant();
+                            for (int k = 0; k < targets.size(); k++) {
+                                Target t = targets.get(k);
+                                if (t.takesDelta(hour)) {
+                                    RollupDeltas.addTo(slot(out.get(k), rs), rs, 6, t.keep(), t.latency());
+                                }
+                            }
+                        }
+                    }
                 }
             } finally {
                 c.rollback();
                 c.setAutoCommit(true);
             }
         }
-        Map<String, Map<RollupKey.Deployment, TailAggregate>> result = new TreeMap<>();
-        out.forEach((t, deployments) -> {
-            Map<RollupKey.Deployment, TailAggregate> m = new TreeMap<>();
-            deployments.forEach((d, delta) -> {
-                if (delta.traces > 0) {
-                    m.put(d, new TailAggregate(delta));
+        List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> result = new ArrayList<>();
+        for (Map<String, Map<RollupKey.Deployment, RollupDelta>> o : out) {
+            Map<String, Map<RollupKey.Deployment, TailAggregate>> r = new TreeMap<>();
+            o.forEach((t, deployments) -> {
+                Map<RollupKey.Deployment, TailAggregate> m = new TreeMap<>();
+                deployments.forEach((d, delta) -> {
+                    if (delta.traces > 0) {
+                        m.put(d, new TailAggregate(delta));
+                    }
+                });
+                if (!m.isEmpty()) {
+                    r.put(t, m);
                 }
             });
-            if (!m.isEmpty()) {
-                result.put(t, m);
-            }
-        });
-        return result;
-    }
-
-    private static void collect(PreparedStatement ps, Map<String, Map<RollupKey.Deployment, RollupDelta>> out,
-                                Predicate<Cohort> keep) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                RollupDeltas.addTo(slot(out, rs), rs, 6, keep);
-            }
+            result.add(r);
         }
+        return result;
     }
 
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)
@@ -166,15 +250,6 @@ public class RollupReader {
         return out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
                 .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
                         d -> new RollupDelta());
-    }
-
-    private static void bind(PreparedStatement ps, Instant[] b, Optional<String> task) throws SQLException {
-        for (int i = 0; i < b.length; i++) {
-            ps.setTimestamp(i + 1, Timestamp.from(b[i]));
-        }
-        if (task.isPresent()) {
-            ps.setString(b.length + 1, task.get());
-        }
     }
 
     /** The delta columns, with NULL for the sketches and cohorts a read does not need (they are large). */
