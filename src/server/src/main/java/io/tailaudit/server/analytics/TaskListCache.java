@@ -5,7 +5,11 @@ import io.tailaudit.server.rollup.RollupReader.Window;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,27 +20,36 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The task list of each named rolling window (1h, 24h, 7d, 30d, each ending with the hour in progress),
  * recomputed in the background every {@code tailaudit.analytics.list-refresh} so that a request costs a map
- * lookup whatever the data volume: computing it reads every task's rollups. The task endpoint itself is
- * always computed on the request.
+ * lookup whatever the data volume: computing it reads every task's rollups. A refresh is skipped when
+ * nothing it depends on changed: no rollup delta appended, no task setting or price edited, the window
+ * still in the same hour. The task endpoint itself is always computed on the request.
  */
 @ApplicationScoped
 public class TaskListCache {
 
     private static final Logger LOG = Logger.getLogger(TaskListCache.class);
 
-    private record Entry(Window window, TaskViews.TaskList list) {
+    private record Entry(Window window, String inputs, TaskViews.TaskList list) {
     }
+
+    /** One cheap look at everything a list depends on besides the clock. */
+    private static final String INPUTS = """
+            SELECT concat_ws('/', (SELECT last_value FROM tail_rollup_delta_id_seq),
+                   (SELECT max(updated_at) FROM task_settings), (SELECT max(updated_at) FROM model_price),
+                   (SELECT count(*) FROM model_price), (SELECT max(updated_at) FROM local_cost))""";
 
     /** The named windows and their lengths. */
     public static final Map<String, Duration> WINDOWS = Map.of("1h", Duration.ofHours(1),
             "24h", Duration.ofHours(24), "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
 
     private final TaskAnalytics analytics;
+    private final DataSource dataSource;
     private final Clock clock;
     private final Map<String, Entry> lists = new ConcurrentHashMap<>();
 
-    TaskListCache(TaskAnalytics analytics, Clock clock) {
+    TaskListCache(TaskAnalytics analytics, DataSource dataSource, Clock clock) {
         this.analytics = analytics;
+        this.dataSource = dataSource;
         this.clock = clock;
     }
 
@@ -51,22 +64,36 @@ public class TaskListCache {
         Window w = window(name);
         Entry e = lists.get(name);
         if (e == null || !e.window().equals(w)) {
-            e = new Entry(w, analytics.list(name, w, null, null));
+            String inputs = inputs();
+            e = new Entry(w, inputs, analytics.list(name, w, null, null));
             lists.put(name, e);
         }
         return e.list();
+    }
+
+    private String inputs() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(INPUTS)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Scheduled(every = "{tailaudit.analytics.list-refresh}", delayed = "{tailaudit.analytics.list-refresh}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         // only the windows someone asked for, each moved on to the current hour
-        for (String name : lists.keySet()) {
+        for (Map.Entry<String, Entry> e : lists.entrySet()) {
+            String name = e.getKey();
             try {
                 Window w = window(name);
-                lists.put(name, new Entry(w, analytics.list(name, w, null, null)));
-            } catch (SQLException | RuntimeException e) {
-                LOG.warnf("task list %s not refreshed: %s", name, e.getMessage());
+                String inputs = inputs();
+                if (w.equals(e.getValue().window()) && inputs.equals(e.getValue().inputs())) {
+                    continue;
+                }
+                lists.put(name, new Entry(w, inputs, analytics.list(name, w, null, null)));
+            } catch (SQLException | RuntimeException ex) {
+                LOG.warnf("task list %s not refreshed: %s", name, ex.getMessage());
             }
         }
     }

@@ -135,6 +135,16 @@ class TaskEndpointTest {
     }
 
     @Test
+    void a_named_list_served_from_its_cache_picks_up_new_traffic_at_the_next_refresh() {
+        given().queryParam("window", "24h").get("/api/v1/tasks").then().statusCode(200);   // cached from here on
+        String task = Traces.uniqueTask("refresh");
+        Kafka.send(Traces.ok(task).build());
+        await().atMost(ofSeconds(30)).untilAsserted(() -> assertThat(given().queryParam("window", "24h")
+                .get("/api/v1/tasks").then().statusCode(200).extract().jsonPath().getList("tasks.task", String.class))
+                .contains(task));
+    }
+
+    @Test
     void the_task_list_and_page_read_no_trace_rows_while_the_worst_list_does() throws Exception {
         String task = Traces.uniqueTask("rollups-only");
         Trace t = Traces.ok(task).build();
