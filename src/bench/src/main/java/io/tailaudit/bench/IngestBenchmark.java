@@ -112,15 +112,7 @@ public final class IngestBenchmark {
 
     private static IngestProgress.Timeline ingest(EmbeddedPlatform platform, Path jar, Path dir, int events)
             throws Exception {
-        Map<String, String> props = Map.of(
-                "quarkus.profile", "prod",
-                "tailaudit.embedded.enabled", "false",
-                "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "",
-                "kafka.bootstrap.servers", platform.bootstrapServers(),
-                "tailaudit.demo.enabled", "false",
-                "quarkus.http.port", "0");
+        Map<String, String> props = ServerProcess.againstPlatform(platform);
         IngestProgress.Timeline t;
         try (ServerProcess server = ServerProcess.start(jar, props, dir, dir.resolve("server.log"))) {
             t = IngestProgress.await(platform.jdbcUrl(), server, events);

@@ -67,6 +67,22 @@ final class ServerProcess implements AutoCloseable {
         return cmd;
     }
 
+    /**
+     * The server's settings to run as a separate process against the benchmark's own platform: the prod
+     * profile, no embedded platform, no demo traffic, any free HTTP port.
+     */
+    static Map<String, String> againstPlatform(io.tailaudit.server.embedded.EmbeddedPlatform platform) {
+        return Map.of(
+                "quarkus.profile", "prod",
+                "tailaudit.embedded.enabled", "false",
+                "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "",
+                "kafka.bootstrap.servers", platform.bootstrapServers(),
+                "tailaudit.demo.enabled", "false",
+                "quarkus.http.port", "0");
+    }
+
     /** Starts {@code java -D<k>=<v>... -jar <jar>} in {@code workDir}; the clock starts just before. */
     static ServerProcess start(Path jar, Map<String, String> properties, Path workDir, Path log) throws IOException {
         List<String> cmd = javaCommand();

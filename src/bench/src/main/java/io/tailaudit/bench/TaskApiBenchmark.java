@@ -85,15 +85,7 @@ public final class TaskApiBenchmark {
         try (TempDir tmp = TempDir.create("tailaudit-api-bench");
              EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"))) {
             TraceLoader.createTopics(platform.bootstrapServers(), 4);
-            Map<String, String> props = Map.of(
-                    "quarkus.profile", "prod",
-                    "tailaudit.embedded.enabled", "false",
-                    "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
-                    "quarkus.datasource.username", "postgres",
-                    "quarkus.datasource.password", "",
-                    "kafka.bootstrap.servers", platform.bootstrapServers(),
-                    "tailaudit.demo.enabled", "false",
-                    "quarkus.http.port", "0");
+            Map<String, String> props = ServerProcess.againstPlatform(platform);
             try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 String base = awaitReady(server, http);
