@@ -54,12 +54,8 @@ final class RollupDelta {
         if (o.latency != null) {
             latency().mergeWith(o.latency);
         }
-        o.cohorts.forEach((c, h) -> cohort(c).merge(h));
+        o.cohorts.forEach((c, h) -> cohorts.computeIfAbsent(c, k -> new QualityHistogram()).merge(h));
         return this;
-    }
-
-    QualityHistogram cohort(Cohort c) {
-        return cohorts.computeIfAbsent(c, k -> new QualityHistogram());
     }
 
     DDSketch latency() {

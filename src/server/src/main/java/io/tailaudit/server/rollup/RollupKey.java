@@ -44,11 +44,6 @@ public record RollupKey(String task, String deploymentKind, String provider, Str
         return new RollupKey(task, deploymentKind, provider, model, Span.DAY, bucket.truncatedTo(ChronoUnit.DAYS));
     }
 
-    /** The deployment, without the bucket. */
-    public Deployment deployment() {
-        return new Deployment(deploymentKind, provider, model);
-    }
-
     /** The order rows are locked in (the primary key's), the same for every writer, so they never deadlock. */
     @Override
     public int compareTo(RollupKey o) {

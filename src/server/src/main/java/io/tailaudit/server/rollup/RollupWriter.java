@@ -194,7 +194,7 @@ public final class RollupWriter {
     }
 
     /** Decodes a stored latency sketch; empty when none is stored. */
-    public static DDSketch latency(byte[] stored) throws SQLException {
+    private static DDSketch latency(byte[] stored) throws SQLException {
         if (stored == null) {
             return com.datadoghq.sketch.ddsketch.DDSketches.unboundedDense(RollupDelta.LATENCY_ACCURACY);
         }

@@ -30,14 +30,6 @@ public final class QualityHistogram {
         this.sum = sum;
     }
 
-    /** A histogram from stored arrays (copied); all four must have {@link #BINS} entries. */
-    public static QualityHistogram of(long[] all, long[] hard, long[] flagged, double[] sum) {
-        if (all.length != BINS || hard.length != BINS || flagged.length != BINS || sum.length != BINS) {
-            throw new IllegalArgumentException("a quality histogram has " + BINS + " bins");
-        }
-        return new QualityHistogram(all.clone(), hard.clone(), flagged.clone(), sum.clone());
-    }
-
     /**
      * DESIGN's effective quality: 0 when the status is not ok; else the quality (1 when not given); then
      * capped at 0.25 when escalated, rated negative or schema-invalid.
@@ -71,7 +63,7 @@ public final class QualityHistogram {
         return !ok || escalated || negative || !schemaValid;
     }
 
-    /** Copies of the four arrays, for storage: all, hard, flagged counts and the qe sums. */
+    /** Copies of the four arrays: all, hard, flagged counts and the qe sums. */
     public long[] all() {
         return all.clone();
     }
