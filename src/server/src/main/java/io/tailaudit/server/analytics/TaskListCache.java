@@ -1,8 +1,10 @@
 package io.tailaudit.server.analytics;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.rollup.RollupReader.Window;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -46,6 +48,7 @@ public class TaskListCache {
     private final DataSource dataSource;
     private final Clock clock;
     private final Map<String, Entry> lists = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     TaskListCache(TaskAnalytics analytics, DataSource dataSource, Clock clock) {
         this.analytics = analytics;
@@ -79,8 +82,12 @@ public class TaskListCache {
         }
     }
 
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
     @Scheduled(every = "{tailaudit.analytics.list-refresh}", delayed = "{tailaudit.analytics.list-refresh}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void refresh() {
         // only the windows someone asked for, each moved on to the current hour
         for (Map.Entry<String, Entry> e : lists.entrySet()) {
@@ -93,6 +100,9 @@ public class TaskListCache {
                 }
                 lists.put(name, new Entry(w, inputs, analytics.list(name, w, null, null)));
             } catch (SQLException | RuntimeException ex) {
+                if (stopping) {
+                    return;  // the pool closed under the refresh
+                }
                 LOG.warnf("task list %s not refreshed: %s", name, ex.getMessage());
             }
         }

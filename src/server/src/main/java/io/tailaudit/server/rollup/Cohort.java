@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 import java.util.function.Predicate;
 
 /**
@@ -27,6 +27,9 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     public static final String OTHER = "(other)";
     public static final java.util.Set<String> UP_TO_8K = java.util.Set.of("<=2k", "2-4k", "4-8k");
     public static final String OVER_8K = ">8k";
+
+    /** First byte of {@link #encode}'s format. */
+    private static final byte FORMAT = 2;
 
     private static final Comparator<Cohort> ORDER = Comparator.comparing(Cohort::dimension)
             .thenComparing(Cohort::value);
@@ -56,21 +59,29 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
         return ORDER.compare(this, o);
     }
 
+    /**
+     * Encodes a bucket's cohorts: a format byte ({@value #FORMAT}), the number of cohorts, then per cohort its
+     * dimension, value and histogram. Context cohorts keep their full histogram (the <= 8k / > 8k split needs
+     * failures and the quality floor); the others keep only their counts per bin ({@link
+     * QualityHistogram#encodeCounts()}), all their lift needs and a quarter of the bytes, which matters
+     * because the compactor rewrites a day row's cohorts on every fold.
+     */
     static byte[] encode(Map<Cohort, QualityHistogram> cohorts) {
-        Map<Cohort, byte[]> encoded = new TreeMap<>();
-        cohorts.forEach((c, h) -> encoded.put(c, h.encode()));
+        Map<Cohort, byte[]> encoded = new HashMap<>();
+        cohorts.forEach((c, h) -> encoded.put(c, c.hourly() ? h.encode() : h.encodeCounts()));
         return encodeEncoded(encoded);
     }
 
-    /** Cohorts whose histograms are already encoded ({@link QualityHistogram#encode()}'s format). */
+    /** Cohorts whose histograms are already encoded as {@link #encode} encodes them. */
     static byte[] encodeEncoded(Map<Cohort, byte[]> cohorts) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * cohorts.size() + 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * cohorts.size() + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
             out.writeInt(cohorts.size());
             for (Map.Entry<Cohort, byte[]> e : cohorts.entrySet()) {
                 out.writeUTF(e.getKey().dimension());
                 out.writeUTF(e.getKey().value());
-                out.writeInt(e.getValue().length);
+                out.writeShort(e.getValue().length);
                 out.write(e.getValue());
             }
         } catch (IOException e) {
@@ -80,24 +91,37 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     }
 
     static Map<Cohort, QualityHistogram> decode(byte[] encoded) {
-        Map<Cohort, QualityHistogram> cohorts = new TreeMap<>();
+        Map<Cohort, QualityHistogram> cohorts = new HashMap<>();
         mergeEncoded(encoded, cohorts, c -> true);
         return cohorts;
     }
 
-    /** Adds the encoded cohorts that {@code keep} accepts to {@code into}, without a histogram apiece. */
+    /**
+     * Adds the encoded cohorts that {@code keep} accepts to {@code into}, without a histogram apiece. Also
+     * reads the first format (no format byte, full histograms for every cohort, int lengths), which the
+     * first byte tells apart: it is 0 there, the high byte of the cohort count.
+     */
     static void mergeEncoded(byte[] encoded, Map<Cohort, QualityHistogram> into, Predicate<Cohort> keep) {
         if (encoded.length == 0) {
             return;
         }
+        boolean counts = encoded[0] == FORMAT;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+            if (counts) {
+                in.readByte();
+            }
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 Cohort c = new Cohort(in.readUTF(), in.readUTF());
-                byte[] h = new byte[in.readInt()];
+                byte[] h = new byte[counts ? in.readUnsignedShort() : in.readInt()];
                 in.readFully(h);
                 if (keep.test(c)) {
-                    into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(h);
+                    QualityHistogram target = into.computeIfAbsent(c, x -> new QualityHistogram());
+                    if (counts && !c.hourly()) {
+                        target.mergeEncodedCounts(h);
+                    } else {
+                        target.mergeEncoded(h);
+                    }
                 }
             }
         } catch (IOException e) {

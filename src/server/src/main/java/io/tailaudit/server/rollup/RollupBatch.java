@@ -72,8 +72,8 @@ public final class RollupBatch {
 
     /** The bucket's cohorts in {@link Cohort#encode}'s format. */
     byte[] encodedCohorts(RollupKey key) {
-        Map<Cohort, byte[]> encoded = new java.util.TreeMap<>();
-        cohorts.getOrDefault(key, Map.of()).forEach((c, q) -> encoded.put(c, q.encode()));
+        Map<Cohort, byte[]> encoded = new java.util.HashMap<>();
+        cohorts.getOrDefault(key, Map.of()).forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
         return Cohort.encodeEncoded(encoded);
     }
 

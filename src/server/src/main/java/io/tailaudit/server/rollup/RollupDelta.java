@@ -5,7 +5,7 @@ import com.datadoghq.sketch.ddsketch.DDSketches;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /** What one batch adds to (or, for feedback corrections, moves within) one rollup bucket. */
 final class RollupDelta {
@@ -29,7 +29,7 @@ final class RollupDelta {
     long unpricedOutputTokens;
     final QualityHistogram quality = new QualityHistogram();
     DDSketch latency;
-    final Map<Cohort, QualityHistogram> cohorts = new TreeMap<>();
+    final Map<Cohort, QualityHistogram> cohorts = new HashMap<>();
 
     /** Adds another delta of the same bucket (counts, histogram, latency). */
     RollupDelta merge(RollupDelta o) {

@@ -67,6 +67,21 @@ final class SparseQuality {
         return i;
     }
 
+    /** The counts only, in {@link QualityHistogram#encodeCounts()}'s format. */
+    byte[] encodeCounts() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(3 * size + 4);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            for (int i = 0; i < size; i++) {
+                if (all[i] != 0) {
+                    QualityHistogram.writeCount(out, bins[i], all[i]);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(12 * size + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -90,8 +90,8 @@ public final class TailAggregate {
         return merged.latency();
     }
 
-    /** Cohort histograms; which dimensions are present depends on what was read. */
+    /** Cohort histograms in cohort order; which dimensions are present depends on what was read. */
     public Map<Cohort, QualityHistogram> cohorts() {
-        return Collections.unmodifiableMap(merged.cohorts);
+        return Collections.unmodifiableMap(new java.util.TreeMap<>(merged.cohorts));
     }
 }

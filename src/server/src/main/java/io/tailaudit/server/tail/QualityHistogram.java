@@ -121,6 +121,42 @@ public final class QualityHistogram {
         return this;
     }
 
+    /**
+     * The non-empty bins' trace counts only, ~3 bytes a bin: all a cohort other than context needs, since
+     * its lift counts its traces inside another histogram's worst slice ({@link #countIn}).
+     */
+    public byte[] encodeCounts() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(32);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            for (int b = 0; b < BINS; b++) {
+                if (all[b] != 0) {
+                    writeCount(out, b, all[b]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Adds the counts {@link #encodeCounts()} wrote; the other arrays stay as they are. */
+    public QualityHistogram mergeEncodedCounts(byte[] encoded) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            while (in.available() > 0) {
+                all[in.readUnsignedByte()] += varlong(in);
+            }
+        } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not encoded quality counts", e);
+        }
+        return this;
+    }
+
+    /** Writes one bin in {@link #encodeCounts()}'s format; bins must be written in ascending order. */
+    public static void writeCount(java.io.DataOutputStream out, int bin, long all) throws java.io.IOException {
+        out.writeByte(bin);
+        varlong(out, all);
+    }
+
     /** Writes one bin in {@link #encode()}'s format; bins must be written in ascending order. */
     public static void writeBin(java.io.DataOutputStream out, int bin, long all, long hard, long flagged, double sum)
             throws java.io.IOException {
