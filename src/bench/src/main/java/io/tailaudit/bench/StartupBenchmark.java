@@ -61,7 +61,7 @@ public final class StartupBenchmark {
         }
         try (TempDir tmp = TempDir.create("tailaudit-startup-bench")) {
             Path data = tmp.resolve("data");
-            System.out.println("TailAudit start-up benchmark (java -jar quarkus-run.jar, embedded mode -> first HTTP 200 on /)");
+            System.out.println("TailAudit start-up benchmark (java -jar quarkus-run.jar, embedded mode -> first HTTP 200 on /login)");
             System.out.println(Fmt.line("server", jar + " (no profile: embedded PostgreSQL + Kafka)"));
             System.out.println(Fmt.line("data dir", data.toString()));
             Fmt.printPlatform();
@@ -69,7 +69,7 @@ public final class StartupBenchmark {
             for (Run r : runs) {
                 outcomes.add(once(jar, tmp.path(), data, r));
             }
-            System.out.println("results (launch -> first HTTP 200 from GET /, polled every " + POLL_MILLIS + " ms)");
+            System.out.println("results (launch -> first HTTP 200 from GET /login, polled every " + POLL_MILLIS + " ms)");
             for (int i = 0; i < runs.size(); i++) {
                 Outcome o = outcomes.get(i);
                 System.out.println(Fmt.line(runs.get(i).name(), Fmt.seconds(o.toFirst200Nanos()) + " (Quarkus reported "
@@ -106,7 +106,7 @@ public final class StartupBenchmark {
 
     private static long awaitHttp200(ServerProcess server, int port) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/"))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         long deadline = server.startNanos() + LIMIT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -85,7 +85,8 @@ public final class TaskApiBenchmark {
         try (TempDir tmp = TempDir.create("tailaudit-api-bench");
              EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"))) {
             TraceLoader.createTopics(platform.bootstrapServers(), 4);
-            Map<String, String> props = ServerProcess.againstPlatform(platform);
+            Map<String, String> props = new java.util.HashMap<>(ServerProcess.againstPlatform(platform));
+            props.putAll(ConsoleFigures.user());
             try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 String base = awaitReady(server, http);
@@ -100,6 +101,7 @@ public final class TaskApiBenchmark {
                 }
                 report("GET /api/v1/tasks/{task}/worst?window=7d", http, Math.min(requests, 50),
                         i -> base + "/api/v1/tasks/" + tasks.get(random.nextInt(tasks.size())) + "/worst?window=7d&limit=50");
+                ConsoleFigures.run(base, tasks, requests);
                 freshness(platform.bootstrapServers(), http, base);
                 System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
                         + server.countLines("WARN") + " WARN lines"));

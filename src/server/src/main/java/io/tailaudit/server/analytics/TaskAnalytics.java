@@ -18,6 +18,7 @@ import io.tailaudit.server.analytics.TaskViews.VerdictView;
 import io.tailaudit.server.analytics.TaskViews.WindowView;
 import io.tailaudit.server.analytics.TaskViews.Worst5;
 import io.tailaudit.server.rollup.Cohort;
+import io.tailaudit.server.rollup.RollupKey;
 import io.tailaudit.server.rollup.RollupKey.Deployment;
 import io.tailaudit.server.rollup.RollupReader;
 import io.tailaudit.server.rollup.RollupReader.Window;
@@ -76,6 +77,10 @@ public class TaskAnalytics {
         current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
         Map<String, TaskSettings> taskSettings = settings.effective(observed);
         PriceBook prices = new PriceBook(costs);
+        RollupKey.Span seriesSpan = w.lengthDays() >= 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
+        var series = rollups.series(seriesSpan == RollupKey.Span.DAY ? w
+                : new Window(w.to().minus(java.time.Duration.ofDays(1)).isBefore(w.from())
+                        ? w.to().minus(java.time.Duration.ofDays(1)) : w.from(), w.to()), seriesSpan);
         List<TaskSummary> rows = new ArrayList<>();
         for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
             String task = e.getKey();
@@ -98,12 +103,30 @@ public class TaskAnalytics {
                     e.getValue().keySet().stream().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
                     prices.actualCost(top.getKey(), a).map(c -> c / w.lengthDays()).orElse(null),
                     breakEven.isPresent() ? breakEven.getAsDouble() : null, rate(tail.visibleFailures(), tail.size()),
-                    rate(a.escalations(), a.traces()), trend(a, before)));
+                    rate(a.escalations(), a.traces()), trend(a, before),
+                    tailSeries(series.getOrDefault(task, Map.of()).get(top.getKey()), s)));
         }
         rows.sort(Comparator.comparingInt((TaskSummary r) -> r.verdict().kind().rank())
                 .thenComparing(r -> -r.worst5VisibleFailureRate().rate())
                 .thenComparing(TaskSummary::task));
         return new TaskList(window(name, w, requestedFrom, requestedTo), clock.instant(), rows);
+    }
+
+    /**
+     * The worst-5% visible-failure rate of each bucket of a deployment's series (null where a bucket has no
+     * traces), for the overview's sparkline.
+     */
+    private static List<Double> tailSeries(java.util.TreeMap<java.time.Instant, QualityHistogram> buckets,
+                                           TaskSettings s) {
+        if (buckets == null) {
+            return List.of();
+        }
+        List<Double> out = new ArrayList<>();
+        buckets.values().forEach(h -> {
+            QualityHistogram.WorstSlice slice = h.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+            out.add(slice.size() > 0 ? slice.visibleFailures() / slice.size() : null);
+        });
+        return out;
     }
 
     /** One task's deployments in full; empty when the task has no traces in the window. */
@@ -174,7 +197,8 @@ public class TaskAnalytics {
                 a.outputTokens(), tokensPerDay, rate(failures, n),
                 new StatusCounts(a.statusError(), a.statusTimeout(), a.statusRefused(), a.statusInvalidOutput(),
                         a.schemaInvalid(), a.escalated(), a.negative()),
-                worst5, split, latency, rate(a.escalations(), n), trend(a, before), cost, verdict);
+                worst5, split, latency, rate(a.escalations(), n), trend(a, before), cost, verdict,
+                java.util.Arrays.stream(a.quality().all()).boxed().toList());
     }
 
     private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices) {

@@ -42,7 +42,7 @@ public final class TaskViews {
     public record TaskSummary(String task, String category, VerdictView verdict, DeploymentId deployment,
                               List<DeploymentId> deployments, long traces, double tokensPerDay, Double costPerDay,
                               Double breakEvenTokensPerDay, Rate worst5VisibleFailureRate, Rate escalationRate,
-                              Trend escalationTrend) {
+                              Trend escalationTrend, List<Double> worst5Series) {
     }
 
     public record TaskList(WindowView window, Instant computedAt, List<TaskSummary> tasks) {
@@ -78,7 +78,8 @@ public final class TaskViews {
     public record DeploymentDetail(DeploymentId deployment, boolean busiest, long traces, double tracesPerDay,
                                    long inputTokens, long outputTokens, double tokensPerDay, Rate failureRate,
                                    StatusCounts counts, Worst5 worst5, ContextSplit contextSplit, Latency latency,
-                                   Rate escalationRate, Trend escalationTrend, Cost cost, VerdictView verdict) {
+                                   Rate escalationRate, Trend escalationTrend, Cost cost, VerdictView verdict,
+                                   List<Long> qualityHistogram) {
     }
 
     public record TaskDetail(String task, WindowView window, TaskSettings settings, VerdictView verdict,

@@ -1,51 +1,390 @@
 package io.tailaudit.server.console;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.tailaudit.server.analytics.TaskAnalytics;
+import io.tailaudit.server.analytics.TaskListCache;
+import io.tailaudit.server.analytics.TaskViews.DeploymentDetail;
+import io.tailaudit.server.analytics.TaskViews.TaskDetail;
+import io.tailaudit.server.analytics.TaskViews.TaskList;
+import io.tailaudit.server.analytics.TaskViews.TaskSummary;
+import io.tailaudit.server.ingest.DeadLetter;
 import io.tailaudit.server.ingest.DeadLetterRepository;
+import io.tailaudit.server.tail.CostModel;
+import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.trace.TraceCursor;
+import io.tailaudit.server.trace.TraceFilter;
+import io.tailaudit.server.trace.TraceNotFoundException;
+import io.tailaudit.server.trace.TracePage;
+import io.tailaudit.server.trace.TraceQueries;
+import io.tailaudit.server.trace.TraceSummary;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
-/** The console's overview: traces per task over the last 7 days and the dead-letter counts. */
+/**
+ * The console's read pages: the overview of every task, a task's page, trace lists, a trace, the dead
+ * letters. Server-rendered with Qute; every choice (window, filters, sort, page) lives in the URL.
+ */
 @Path("/")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({"viewer", "text-reader", "admin"})
 public class ConsoleResource {
 
-    @CheckedTemplate
-    static class Templates {
-        static native TemplateInstance index(List<TaskVolume> tasks, long total, Map<String, Long> deadLetters,
-                                             long deadLetterTotal, LocalDate from, LocalDate to);
+    static final String TEXT_READER = "text-reader";
+    static final List<String> WINDOWS = List.of("1h", "24h", "7d", "30d");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What every page's frame shows: title, the current section, who is logged in and what they may do. */
+    public record Frame(String title, String section, String user, boolean textReader, boolean admin, String window) {
     }
 
-    private final TaskVolumes volumes;
-    private final DeadLetterRepository deadLetters;
-    private final Clock clock;
+    /** The overview's choices, as the URL holds them. */
+    public record OverviewQuery(String window, String category, String kind, String verdict, String sort, String dir) {
 
-    ConsoleResource(TaskVolumes volumes, DeadLetterRepository deadLetters, Clock clock) {
-        this.volumes = volumes;
+        /** The overview URL with one choice changed. */
+        public String with(String key, String value) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("window", window);
+            m.put("category", category);
+            m.put("kind", kind);
+            m.put("verdict", verdict);
+            m.put("sort", sort);
+            m.put("dir", dir);
+            m.put(key, value);
+            StringBuilder sb = new StringBuilder("/?");
+            m.forEach((k, v) -> {
+                if (v != null && !v.isEmpty()) {
+                    sb.append(k).append('=').append(Fmt.url(v)).append('&');
+                }
+            });
+            return sb.substring(0, sb.length() - 1);
+        }
+
+        /** The URL that sorts by {@code column}: descending first, ascending on a second click. */
+        public String sortBy(String column) {
+            String nextDir = column.equals(sort) && "desc".equals(dir) ? "asc" : "desc";
+            return new OverviewQuery(window, category, kind, verdict, column, nextDir).with("sort", column);
+        }
+
+        /** aria-sort of a column header. */
+        public String ariaSort(String column) {
+            return column.equals(sort) ? ("asc".equals(dir) ? "ascending" : "descending") : "none";
+        }
+    }
+
+    /** A trace list's filters, as the URL holds them. */
+    public record TraceQuery(String task, String kind, String status, boolean failures, String from, String to,
+                             String tag) {
+
+        public String next(String cursor) {
+            StringBuilder sb = new StringBuilder("/traces?");
+            add(sb, "task", task);
+            add(sb, "kind", kind);
+            add(sb, "status", status);
+            add(sb, "failures", failures ? "true" : null);
+            add(sb, "from", from);
+            add(sb, "to", to);
+            add(sb, "tag", tag);
+            add(sb, "cursor", cursor);
+            return sb.substring(0, sb.length() - 1);
+        }
+
+        private static void add(StringBuilder sb, String k, String v) {
+            if (v != null && !v.isBlank()) {
+                sb.append(k).append('=').append(Fmt.url(v)).append('&');
+            }
+        }
+    }
+
+    @CheckedTemplate(basePath = "console")
+    static class Templates {
+        static native TemplateInstance overview(Frame frame, TaskList list, List<TaskSummary> rows, OverviewQuery q,
+                                                Set<String> categories, List<String> windows, int flagged);
+
+        static native TemplateInstance task(Frame frame, TaskDetail t, String window, List<String> windows,
+                                            DeploymentDetail top, String charts);
+
+        static native TemplateInstance traces(Frame frame, TraceQuery q, List<TraceSummary> items, String next,
+                                              String error);
+
+        static native TemplateInstance worst(Frame frame, String task, String window, List<String> windows,
+                                             List<TraceQueries.Ranked> items, Instant from, Instant to);
+
+        static native TemplateInstance trace(Frame frame, TraceSummary t, TraceQueries.Text text,
+                                             List<TraceSummary> chain);
+
+        static native TemplateInstance dlq(Frame frame, List<DeadLetter> items, Map<String, Long> counts,
+                                           Long next, String reason);
+    }
+
+    private final TaskListCache lists;
+    private final TaskAnalytics analytics;
+    private final TraceQueries traces;
+    private final DeadLetterRepository deadLetters;
+    private final CostSettings costs;
+    private final SecurityIdentity identity;
+
+    ConsoleResource(TaskListCache lists, TaskAnalytics analytics, TraceQueries traces, DeadLetterRepository deadLetters,
+                    CostSettings costs, SecurityIdentity identity) {
+        this.lists = lists;
+        this.analytics = analytics;
+        this.traces = traces;
         this.deadLetters = deadLetters;
-        this.clock = clock;
+        this.costs = costs;
+        this.identity = identity;
+    }
+
+    Frame frame(String title, String section, String window) {
+        return new Frame(title, section, identity.getPrincipal().getName(), identity.hasRole(TEXT_READER),
+                identity.hasRole("admin"), window);
+    }
+
+    private static String window(String w) {
+        if (w == null || w.isBlank()) {
+            return "7d";
+        }
+        if (!WINDOWS.contains(w)) {
+            throw new ConsoleBadRequest("Unknown window '" + w + "': choose one of " + String.join(", ", WINDOWS) + ".");
+        }
+        return w;
     }
 
     @GET
-    @Produces(MediaType.TEXT_HTML)
     @Operation(hidden = true)
-    public TemplateInstance index() throws SQLException {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        LocalDate from = today.minusDays(6);
-        List<TaskVolume> tasks = volumes.between(from, today);
-        long total = tasks.stream().mapToLong(TaskVolume::traces).sum();
-        Map<String, Long> dlq = deadLetters.countsByReason();
-        long dlqTotal = dlq.values().stream().mapToLong(Long::longValue).sum();
-        return Templates.index(tasks, total, dlq, dlqTotal, from, today);
+    public TemplateInstance overview(@QueryParam("window") String window, @QueryParam("category") String category,
+                                     @QueryParam("kind") String kind, @QueryParam("verdict") String verdict,
+                                     @QueryParam("sort") String sort, @QueryParam("dir") String dir)
+            throws SQLException {
+        String w = window(window);
+        TaskList list = lists.get(w);
+        OverviewQuery q = new OverviewQuery(w, blank(category), blank(kind), blank(verdict), blank(sort),
+                "asc".equals(dir) ? "asc" : "desc");
+        Set<String> categories = new TreeSet<>();
+        list.tasks().forEach(t -> categories.add(t.category()));
+        List<TaskSummary> rows = new ArrayList<>(list.tasks().stream()
+                .filter(t -> q.category() == null || q.category().equals(t.category()))
+                .filter(t -> q.kind() == null || t.deployments().stream().anyMatch(d -> q.kind().equals(d.kind())))
+                .filter(t -> q.verdict() == null || q.verdict().equals(t.verdict().kind().name()))
+                .toList());
+        Comparator<TaskSummary> order = order(q.sort());
+        if (order != null) {
+            rows.sort("asc".equals(q.dir()) ? order : order.reversed());
+        }
+        int flagged = (int) list.tasks().stream().filter(t -> t.verdict().kind().rank() == 0).count();
+        return Templates.overview(frame("Overview", "overview", w), list, rows, q, categories, WINDOWS, flagged);
+    }
+
+    private static Comparator<TaskSummary> order(String sort) {
+        if (sort == null) {
+            return null;  // the list's own order: flagged first
+        }
+        Function<TaskSummary, Double> key = switch (sort) {
+            case "task" -> null;
+            case "traces" -> t -> (double) t.traces();
+            case "worst5" -> t -> t.worst5VisibleFailureRate().rate();
+            case "escalation" -> t -> t.escalationRate().rate();
+            case "cost" -> t -> t.costPerDay() == null ? -1 : t.costPerDay();
+            case "tokens" -> TaskSummary::tokensPerDay;
+            case "verdict" -> t -> (double) -t.verdict().kind().rank();
+            default -> throw new ConsoleBadRequest("Unknown sort column '" + sort
+                    + "': choose task, verdict, traces, tokens, worst5, escalation or cost.");
+        };
+        if (key == null) {
+            return Comparator.comparing(TaskSummary::task, Comparator.reverseOrder());
+        }
+        return Comparator.comparing(key).thenComparing(TaskSummary::task, Comparator.reverseOrder());
+    }
+
+    @GET
+    @Path("tasks/{task}")
+    @Operation(hidden = true)
+    public TemplateInstance task(@PathParam("task") String task, @QueryParam("window") String window)
+            throws SQLException {
+        String w = window(window);
+        TaskDetail t = analytics.detail(task, w, lists.window(w), null, null).orElseThrow(() ->
+                new ConsoleNotFound("Task '" + task + "' has no traces in the last " + w + "."));
+        DeploymentDetail top = t.deployments().get(0);
+        return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(top));
+    }
+
+    /** The task page's chart data, as JSON for uPlot; the page shows the same figures as tables. */
+    private String charts(DeploymentDetail top) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("quality", top.qualityHistogram());
+        out.put("cut", top.worst5().cutQuality());
+        CostModel model = costs.againstReference();
+        double tokens = top.tokensPerDay();
+        double inputShare = top.inputTokens() + top.outputTokens() == 0 ? 0.8
+                : top.inputTokens() / (double) (top.inputTokens() + top.outputTokens());
+        double breakEven = top.cost().breakEvenTokensPerDay() == null ? 0 : top.cost().breakEvenTokensPerDay();
+        double max = Math.max(1_000_000, 2 * Math.max(tokens, breakEven));
+        List<Double> x = new ArrayList<>();
+        List<Double> local = new ArrayList<>();
+        List<Double> cloud = new ArrayList<>();
+        for (int i = 0; i <= 60; i++) {
+            double v = max * i / 60;
+            x.add(v);
+            local.add(model.localPerDay(v));
+            cloud.add(model.cloudPerDay(v, inputShare));
+        }
+        out.put("tokens", x);
+        out.put("local", local);
+        out.put("cloud", cloud);
+        out.put("current", tokens);
+        out.put("breakEven", breakEven);
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @GET
+    @Path("tasks/{task}/worst")
+    @Operation(hidden = true)
+    public TemplateInstance worst(@PathParam("task") String task, @QueryParam("window") String window)
+            throws SQLException {
+        String w = window(window);
+        var range = lists.window(w);
+        return Templates.worst(frame("Worst traces · " + task, "traces", w), task, w, WINDOWS,
+                traces.worst(task, range.from(), range.to(), 50), range.from(), range.to());
+    }
+
+    @GET
+    @Path("traces")
+    @Operation(hidden = true)
+    public TemplateInstance traces(@QueryParam("task") String task, @QueryParam("kind") String kind,
+                                   @QueryParam("status") String status, @QueryParam("failures") boolean failures,
+                                   @QueryParam("from") String from, @QueryParam("to") String to,
+                                   @QueryParam("tag") String tag, @QueryParam("cursor") String cursor)
+            throws SQLException {
+        TraceQuery q = new TraceQuery(blank(task), blank(kind), blank(status), failures, blank(from), blank(to),
+                blank(tag));
+        Frame f = frame("Traces", "traces", null);
+        TraceFilter filter;
+        Optional<String[]> tagFilter;
+        try {
+            tagFilter = Optional.ofNullable(q.tag()).map(ConsoleResource::tag);
+            filter = new TraceFilter(Optional.ofNullable(q.task()), oneOf("deployment", q.kind(), Set.of("local", "cloud")),
+                    Optional.empty(), oneOf("status", q.status(), Set.of("ok", "error", "timeout", "refused", "invalid_output")),
+                    failures, time("from", q.from()), time("to", q.to()),
+                    Optional.ofNullable(blank(cursor)).map(TraceCursor::decode), 50);
+        } catch (IllegalArgumentException e) {
+            return Templates.traces(f, q, List.of(), null, e.getMessage());
+        }
+        // a tag filter reads pages until 50 matches or 20 pages: tags are not indexed
+        List<TraceSummary> items = new ArrayList<>();
+        Optional<String> next = Optional.empty();
+        TraceFilter page = filter;
+        for (int i = 0; i < 20 && items.size() < 50; i++) {
+            TracePage p = traces.list(page);
+            for (TraceSummary t : p.items()) {
+                if (tagFilter.isEmpty() || tagFilter.get()[1].equals(t.tags().get(tagFilter.get()[0]))) {
+                    items.add(t);
+                }
+            }
+            next = p.nextCursor();
+            if (next.isEmpty() || tagFilter.isEmpty()) {
+                break;
+            }
+            page = new TraceFilter(filter.task(), filter.deploymentKind(), filter.model(), filter.status(),
+                    filter.failuresOnly(), filter.from(), filter.to(), next.map(TraceCursor::decode), filter.limit());
+        }
+        return Templates.traces(f, q, items, next.map(q::next).orElse(null), null);
+    }
+
+    private static String[] tag(String tag) {
+        int eq = tag.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("Tag filter must look like key=value, got '" + tag + "'.");
+        }
+        return new String[] {tag.substring(0, eq), tag.substring(eq + 1)};
+    }
+
+    private static Optional<String> oneOf(String name, String value, Set<String> allowed) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!allowed.contains(value)) {
+            throw new IllegalArgumentException("Unknown " + name + " '" + value + "': choose one of "
+                    + String.join(", ", new TreeSet<>(allowed)) + ".");
+        }
+        return Optional.of(value);
+    }
+
+    private static Optional<Instant> time(String name, String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(value.length() == 16 ? Instant.parse(value + ":00Z") : Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + name + "' must be a UTC time like 2026-11-24T09:00, got '"
+                    + value + "'.");
+        }
+    }
+
+    @GET
+    @Path("traces/{id}")
+    @Operation(hidden = true)
+    public TemplateInstance trace(@PathParam("id") String id) throws SQLException {
+        TraceSummary t;
+        try {
+            t = traces.get(id);
+        } catch (TraceNotFoundException e) {
+            throw new ConsoleNotFound("No trace with id '" + id + "'.");
+        }
+        TraceQueries.Text text = identity.hasRole(TEXT_READER) ? traces.text(id) : null;
+        return Templates.trace(frame("Trace " + id, "traces", null), t, text, traces.chain(t));
+    }
+
+    @GET
+    @Path("dlq")
+    @Operation(hidden = true)
+    public TemplateInstance dlq(@QueryParam("reason") String reason, @QueryParam("before") Long before) {
+        List<DeadLetter> items = deadLetters.recent(Optional.ofNullable(blank(reason)), Optional.ofNullable(before), 50);
+        Long next = items.size() == 50 ? items.get(items.size() - 1).id : null;
+        return Templates.dlq(frame("Dead letters", "dlq", null), items, deadLetters.countsByReason(), next,
+                blank(reason));
+    }
+
+    static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** A bad choice in a console URL: shown as a 400 page that says what is wrong. */
+    public static final class ConsoleBadRequest extends RuntimeException {
+        public ConsoleBadRequest(String message) {
+            super(message);
+        }
+    }
+
+    /** Nothing at a console URL: shown as a 404 page that says what is missing. */
+    public static final class ConsoleNotFound extends RuntimeException {
+        public ConsoleNotFound(String message) {
+            super(message);
+        }
     }
 }

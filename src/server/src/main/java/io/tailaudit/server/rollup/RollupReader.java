@@ -245,6 +245,34 @@ public class RollupReader {
         return result;
     }
 
+    /**
+     * The effective-quality histogram of every task's deployments per bucket of {@code span} inside the
+     * window, from the folded rollups only (for sparklines: the deltas of the last seconds are left out):
+     * task -> deployment -> bucket start -> histogram.
+     */
+    public Map<String, Map<RollupKey.Deployment, TreeMap<Instant, io.tailaudit.server.tail.QualityHistogram>>> series(
+            Window w, RollupKey.Span span) throws SQLException {
+        Map<String, Map<RollupKey.Deployment, TreeMap<Instant, io.tailaudit.server.tail.QualityHistogram>>> out =
+                new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT task, deployment_kind, provider, model, bucket, quality FROM tail_rollup"
+                        + " WHERE span = ?::\"char\" AND bucket >= ? AND bucket < ?")) {
+            ps.setString(1, span.code);
+            ps.setTimestamp(2, Timestamp.from(span == RollupKey.Span.DAY ? w.days().from() : w.from()));
+            ps.setTimestamp(3, Timestamp.from(span == RollupKey.Span.DAY ? w.days().to() : w.to()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
+                            .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
+                                    d -> new TreeMap<>())
+                            .put(rs.getTimestamp(5).toInstant(),
+                                    io.tailaudit.server.tail.QualityHistogram.decode(rs.getBytes(6)));
+                }
+            }
+        }
+        return out;
+    }
+
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)
             throws SQLException {
         return out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())

@@ -115,6 +115,51 @@ public class TraceQueries {
         return new TracePage(rows, next);
     }
 
+    /** A trace's prompt and output text (null where not stored); only for roles allowed to read text. */
+    public record Text(String input, String output) {
+    }
+
+    public Text text(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT t.input_text, t.output_text FROM trace_key k
+                JOIN trace t ON t.occurred_at = k.occurred_at AND t.trace_id = k.trace_id WHERE k.trace_id = ?""")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new TraceNotFoundException(traceId);
+                }
+                return new Text(rs.getString(1), rs.getString(2));
+            }
+        }
+    }
+
+    /**
+     * A trace's agent chain: the traces of its task within an hour either side that share its session or
+     * name it as parent, in time order (through the (task, occurred_at) index), at most 50.
+     */
+    public List<TraceSummary> chain(TraceSummary t) throws SQLException {
+        if (t.sessionId() == null && t.parentTraceId() == null && t.step() == null) {
+            return List.of();
+        }
+        List<TraceSummary> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT
+                + " WHERE task = ? AND occurred_at >= ? AND occurred_at <= ?"
+                + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ?) ORDER BY occurred_at, trace_id LIMIT 50")) {
+            ps.setString(1, t.task());
+            ps.setTimestamp(2, Timestamp.from(t.occurredAt().minus(java.time.Duration.ofHours(1))));
+            ps.setTimestamp(3, Timestamp.from(t.occurredAt().plus(java.time.Duration.ofHours(1))));
+            ps.setString(4, t.sessionId());
+            ps.setString(5, t.traceId());
+            ps.setString(6, t.parentTraceId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs, null));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The trace with its applied and pending feedback; throws {@link TraceNotFoundException}. */
     public TraceSummary get(String traceId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

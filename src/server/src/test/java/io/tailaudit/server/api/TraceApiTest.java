@@ -108,11 +108,18 @@ class TraceApiTest {
     }
 
     @Test
-    void console_counts_a_task_once_its_trace_lands() {
+    void console_asks_for_a_login_then_lists_a_task_once_its_trace_lands() {
+        given().redirects().follow(false).get("/").then().statusCode(302)
+                .header("Location", containsString("/login"));
+        String session = given().redirects().follow(false).formParam("j_username", "viewer")
+                .formParam("j_password", "viewer").post("/j_security_check").then().statusCode(302)
+                .extract().cookie("tailaudit-session");
+        given().redirects().follow(false).formParam("j_username", "viewer").formParam("j_password", "wrong")
+                .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
+
         Trace t = Traces.ok(Traces.uniqueTask("console")).build();
         Kafka.send(t);
-
-        await().atMost(ofSeconds(20)).untilAsserted(() -> given().get("/").then().statusCode(200)
-                .body(containsString(t.task())));
+        await().atMost(ofSeconds(20)).untilAsserted(() -> given().cookie("tailaudit-session", session)
+                .get("/?window=1h").then().statusCode(200).body(containsString(t.task())));
     }
 }

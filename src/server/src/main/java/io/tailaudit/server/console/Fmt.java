@@ -1,0 +1,155 @@
+package io.tailaudit.server.console;
+
+import io.quarkus.qute.TemplateExtension;
+import io.tailaudit.server.analytics.TaskViews.Rate;
+import io.tailaudit.server.tail.Verdict;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** How the console writes numbers, rates, money and times; used from the templates as {@code value.pct} etc. */
+@TemplateExtension
+public final class Fmt {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Fmt() {
+    }
+
+    /** 0.1234 -> "12.3%". */
+    static String pct(Double share) {
+        return share == null || share.isNaN() ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    /** A rate with its 95% interval: "12.3% (9.1–16.0%)". */
+    static String withInterval(Rate r) {
+        if (r == null || r.denominator() == 0) {
+            return "—";
+        }
+        return pct(r.rate()) + " (" + String.format(Locale.ROOT, "%.1f–%.1f%%", 100 * r.low(), 100 * r.high()) + ")";
+    }
+
+    /** A rate's 95% interval alone: "9.1–16.0%". */
+    static String interval(Rate r) {
+        return r == null || r.denominator() == 0 ? "no traces"
+                : String.format(Locale.ROOT, "%.1f–%.1f%%", 100 * r.low(), 100 * r.high());
+    }
+
+    static String count(Long n) {
+        return n == null ? "—" : String.format(Locale.ROOT, "%,d", n);
+    }
+
+    static String count(Double n) {
+        return n == null ? "—" : String.format(Locale.ROOT, "%,.0f", n);
+    }
+
+    static String usd(Double v) {
+        if (v == null || v.isNaN()) {
+            return "—";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "$%,.0f", v) : String.format(Locale.ROOT, "$%,.2f", v);
+    }
+
+    /** Tokens: "2.4M", "850k", "900". */
+    static String tokens(Double perDay) {
+        if (perDay == null) {
+            return "—";
+        }
+        if (perDay >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.1fM", perDay / 1_000_000);
+        }
+        return perDay >= 1_000 ? String.format(Locale.ROOT, "%.0fk", perDay / 1_000) : String.format(Locale.ROOT, "%.0f", perDay);
+    }
+
+    static String ms(Double v) {
+        return v == null ? "—" : v >= 10_000 ? String.format(Locale.ROOT, "%,.1f s", v / 1000)
+                : String.format(Locale.ROOT, "%,.0f ms", v);
+    }
+
+    static String num(Double v) {
+        return v == null || v.isNaN() ? "—" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String utc(Instant t) {
+        return t == null ? "—" : TIME.format(t);
+    }
+
+    /** A URL path segment or query value (a space as %20, right in both). */
+    static String url(String s) {
+        return s == null ? "" : URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A count within a total: "24 (100.0%)". */
+    static String shareOf(double count, double total) {
+        return String.format(Locale.ROOT, "%,.0f", count) + " (" + (total > 0 ? pct(count / total) : "—") + ")";
+    }
+
+    /** A cohort lift worth highlighting: 1.5 times its share or more. */
+    static boolean overRepresented(Double lift) {
+        return lift != null && lift >= 1.5;
+    }
+
+    /** CSS class of a verdict: flagged (a move), keep or undecided. */
+    static String css(Verdict.Kind kind) {
+        return switch (kind) {
+            case MOVE_TO_CLOUD, MOVE_TO_LOCAL, HYBRID -> "flag";
+            case KEEP -> "keep";
+            case INSUFFICIENT_DATA -> "undecided";
+        };
+    }
+
+    /** MOVE_TO_CLOUD -> "Move to cloud". */
+    static String label(Verdict.Kind kind) {
+        String s = kind.name().replace('_', ' ').toLowerCase(Locale.ROOT);
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** The escalation trend as an arrow: up, down or flat (not computable: a dot). */
+    static String arrow(String direction) {
+        return switch (direction) {
+            case "up" -> "↑";
+            case "down" -> "↓";
+            case "flat" -> "→";
+            default -> "·";
+        };
+    }
+
+    /**
+     * SVG polyline points of a sparkline in a 100 x 24 box: one point per bucket, y from 0 (top) at the
+     * series' maximum (at least 5%) to 24; empty buckets are skipped.
+     */
+    static String sparkPoints(List<Double> series) {
+        if (series == null || series.size() < 2) {
+            return "";
+        }
+        double max = Math.max(0.05, series.stream().filter(java.util.Objects::nonNull).mapToDouble(Double::doubleValue)
+                .max().orElse(0));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < series.size(); i++) {
+            Double v = series.get(i);
+            if (v == null) {
+                continue;
+            }
+            double x = 100.0 * i / (series.size() - 1);
+            double y = 22 - 20 * v / max + 1;
+            sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        return sb.toString().trim();
+    }
+
+    /** The sparkline's text equivalent: "from 3.1% to 7.4%, peak 9.0%". */
+    static String sparkText(List<Double> series) {
+        List<Double> v = series == null ? List.of() : series.stream().filter(java.util.Objects::nonNull).toList();
+        if (v.isEmpty()) {
+            return "no folded buckets yet";
+        }
+        return "from " + pct(v.get(0)) + " to " + pct(v.get(v.size() - 1)) + ", peak "
+                + pct(v.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    }
+}
