@@ -47,4 +47,26 @@
       hooks: { draw: [marks] }
     }, [data.tokens, data.local, data.cloud], c);
   }
+
+  var l = document.getElementById("latency-chart");
+  if (l && window.uPlot && data.latency.t.length > 1) {
+    function ms(v) { return v == null ? "" : v >= 10000 ? (v / 1000).toFixed(1) + " s" : Math.round(v) + " ms"; }
+    var budget = function (u) {
+      var y = u.valToPos(data.latency.budget, "y", true), ctx = u.ctx;
+      if (y < u.bbox.top || y > u.bbox.top + u.bbox.height) { return; }
+      ctx.save(); ctx.strokeStyle = "#b91c1c"; ctx.setLineDash([5, 4]); ctx.beginPath();
+      ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke();
+      ctx.fillStyle = "#b91c1c"; ctx.font = "12px system-ui"; ctx.fillText("budget " + ms(data.latency.budget), u.bbox.left + 4, y - 4);
+      ctx.restore();
+    };
+    var top = Math.max.apply(null, data.latency.p99.filter(function (v) { return v != null; }).concat([data.latency.budget * 1.1]));
+    new uPlot({ width: width(l), height: 220,
+      scales: { y: { range: [0, top] } },
+      axes: [{}, { label: "latency", size: 70, values: function (u, v) { return v.map(ms); } }],
+      series: [{}, { label: "p50", stroke: "#2456c8", width: 1.5, value: function (u, v) { return ms(v); } },
+               { label: "p95", stroke: "#c2410c", width: 1.5, value: function (u, v) { return ms(v); } },
+               { label: "p99", stroke: "#7c3aed", width: 1.5, value: function (u, v) { return ms(v); } }],
+      hooks: { draw: [budget] }
+    }, [data.latency.t, data.latency.p50, data.latency.p95, data.latency.p99], l);
+  }
 })();

@@ -44,6 +44,11 @@ final class ConsoleFigures {
                 "quarkus.security.users.embedded.roles." + USER, "viewer,text-reader");
     }
 
+    /** The API's credentials for the benchmark user (HTTP Basic). */
+    static String basicAuth() {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((USER + ":" + USER).getBytes(StandardCharsets.UTF_8));
+    }
+
     static void run(String base, List<String> tasks, int requests) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String session = login(http, base);

@@ -306,8 +306,8 @@ public final class TaskApiBenchmark {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", ConsoleFigures.basicAuth()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void require(HttpResponse<String> r, String url) {

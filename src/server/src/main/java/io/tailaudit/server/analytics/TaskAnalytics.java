@@ -157,8 +157,13 @@ public class TaskAnalytics {
             out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
+        RollupKey.Span span = w.lengthDays() > 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
+        List<TaskViews.LatencyPoint> latencyOverTime = new ArrayList<>();
+        rollups.latencySeries(task, top.getKey(), w, span).forEach((bucket, sketch) -> latencyOverTime.add(
+                new TaskViews.LatencyPoint(bucket, (long) sketch.getCount(), nearestRank(sketch, 0.50),
+                        nearestRank(sketch, 0.95), nearestRank(sketch, 0.99))));
         return Optional.of(new TaskDetail(task, window, s, taskVerdict, id(top.getKey()), out,
-                "not measured yet"));
+                "not measured yet", latencyOverTime));
     }
 
     private DeploymentDetail deployment(Deployment d, boolean busiest, TailAggregate a, TailAggregate before,

@@ -82,8 +82,12 @@ public final class TaskViews {
                                    List<Long> qualityHistogram) {
     }
 
+    /** Latency percentiles of one bucket (hour or day) of the busiest deployment. */
+    public record LatencyPoint(Instant bucket, long traces, Double p50Ms, Double p95Ms, Double p99Ms) {
+    }
+
     public record TaskDetail(String task, WindowView window, TaskSettings settings, VerdictView verdict,
                              DeploymentId busiestDeployment, List<DeploymentDetail> deployments,
-                             String scopeDrift) {
+                             String scopeDrift, List<LatencyPoint> latencyOverTime) {
     }
 }

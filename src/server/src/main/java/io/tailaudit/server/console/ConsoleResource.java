@@ -7,6 +7,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.tailaudit.server.analytics.TaskAnalytics;
 import io.tailaudit.server.analytics.TaskListCache;
+import io.tailaudit.server.analytics.TaskViews;
 import io.tailaudit.server.analytics.TaskViews.DeploymentDetail;
 import io.tailaudit.server.analytics.TaskViews.TaskDetail;
 import io.tailaudit.server.analytics.TaskViews.TaskList;
@@ -61,7 +62,8 @@ public class ConsoleResource {
     }
 
     /** The overview's choices, as the URL holds them. */
-    public record OverviewQuery(String window, String category, String kind, String verdict, String sort, String dir) {
+    public record OverviewQuery(String window, String category, String kind, String verdict, String service, String sort,
+                                String dir) {
 
         /** The overview URL with one choice changed. */
         public String with(String key, String value) {
@@ -70,6 +72,7 @@ public class ConsoleResource {
             m.put("category", category);
             m.put("kind", kind);
             m.put("verdict", verdict);
+            m.put("service", service);
             m.put("sort", sort);
             m.put("dir", dir);
             m.put(key, value);
@@ -85,7 +88,7 @@ public class ConsoleResource {
         /** The URL that sorts by {@code column}: descending first, ascending on a second click. */
         public String sortBy(String column) {
             String nextDir = column.equals(sort) && "desc".equals(dir) ? "asc" : "desc";
-            return new OverviewQuery(window, category, kind, verdict, column, nextDir).with("sort", column);
+            return new OverviewQuery(window, category, kind, verdict, service, column, nextDir).with("sort", column);
         }
 
         /** aria-sort of a column header. */
@@ -121,10 +124,11 @@ public class ConsoleResource {
     @CheckedTemplate(basePath = "console")
     static class Templates {
         static native TemplateInstance overview(Frame frame, TaskList list, List<TaskSummary> rows, OverviewQuery q,
-                                                Set<String> categories, List<String> windows, int flagged);
+                                                Set<String> categories, Set<String> services, List<String> windows,
+                                                int flagged);
 
         static native TemplateInstance task(Frame frame, TaskDetail t, String window, List<String> windows,
-                                            DeploymentDetail top, String charts);
+                                            DeploymentDetail top, String charts, String latencyText);
 
         static native TemplateInstance traces(Frame frame, TraceQuery q, List<TraceSummary> items, String next,
                                               String error);
@@ -144,15 +148,17 @@ public class ConsoleResource {
     private final TraceQueries traces;
     private final DeadLetterRepository deadLetters;
     private final CostSettings costs;
+    private final TaskServices services;
     private final SecurityIdentity identity;
 
     ConsoleResource(TaskListCache lists, TaskAnalytics analytics, TraceQueries traces, DeadLetterRepository deadLetters,
-                    CostSettings costs, SecurityIdentity identity) {
+                    CostSettings costs, TaskServices services, SecurityIdentity identity) {
         this.lists = lists;
         this.analytics = analytics;
         this.traces = traces;
         this.deadLetters = deadLetters;
         this.costs = costs;
+        this.services = services;
         this.identity = identity;
     }
 
@@ -175,30 +181,41 @@ public class ConsoleResource {
     @Operation(hidden = true)
     public TemplateInstance overview(@QueryParam("window") String window, @QueryParam("category") String category,
                                      @QueryParam("kind") String kind, @QueryParam("verdict") String verdict,
-                                     @QueryParam("sort") String sort, @QueryParam("dir") String dir)
+                                     @QueryParam("service") String service, @QueryParam("sort") String sort,
+                                     @QueryParam("dir") String dir)
             throws SQLException {
         String w = window(window);
         TaskList list = lists.get(w);
-        OverviewQuery q = new OverviewQuery(w, blank(category), blank(kind), blank(verdict), blank(sort),
+        OverviewQuery q = new OverviewQuery(w, blank(category), blank(kind), blank(verdict), blank(service), blank(sort),
                 "asc".equals(dir) ? "asc" : "desc");
         Set<String> categories = new TreeSet<>();
         list.tasks().forEach(t -> categories.add(t.category()));
+        Map<String, Set<String>> byTask = services.since(list.window().from());
+        Set<String> allServices = new TreeSet<>();
+        list.tasks().forEach(t -> allServices.addAll(byTask.getOrDefault(t.task(), Set.of())));
         List<TaskSummary> rows = new ArrayList<>(list.tasks().stream()
                 .filter(t -> q.category() == null || q.category().equals(t.category()))
                 .filter(t -> q.kind() == null || t.deployments().stream().anyMatch(d -> q.kind().equals(d.kind())))
                 .filter(t -> q.verdict() == null || q.verdict().equals(t.verdict().kind().name()))
+                .filter(t -> q.service() == null || byTask.getOrDefault(t.task(), Set.of()).contains(q.service()))
                 .toList());
         Comparator<TaskSummary> order = order(q.sort());
         if (order != null) {
             rows.sort("asc".equals(q.dir()) ? order : order.reversed());
         }
         int flagged = (int) list.tasks().stream().filter(t -> t.verdict().kind().rank() == 0).count();
-        return Templates.overview(frame("Overview", "overview", w), list, rows, q, categories, WINDOWS, flagged);
+        return Templates.overview(frame("Overview", "overview", w), list, rows, q, categories, allServices, WINDOWS,
+                flagged);
     }
 
     private static Comparator<TaskSummary> order(String sort) {
         if (sort == null) {
             return null;  // the list's own order: flagged first
+        }
+        if (sort.equals("category") || sort.equals("deployment")) {
+            Function<TaskSummary, String> text = sort.equals("category") ? TaskSummary::category
+                    : t -> t.deployment().kind() + " " + t.deployment().model();
+            return Comparator.comparing(text).thenComparing(TaskSummary::task, Comparator.reverseOrder());
         }
         Function<TaskSummary, Double> key = switch (sort) {
             case "task" -> null;
@@ -209,11 +226,12 @@ public class ConsoleResource {
             case "tokens" -> TaskSummary::tokensPerDay;
             case "verdict" -> t -> (double) -t.verdict().kind().rank();
             default -> throw new ConsoleBadRequest("Unknown sort column '" + sort
-                    + "': choose task, verdict, traces, tokens, worst5, escalation or cost.");
+                    + "': choose task, category, verdict, deployment, traces, tokens, worst5, escalation or cost.");
         };
         if (key == null) {
-            return Comparator.comparing(TaskSummary::task, Comparator.reverseOrder());
+            return Comparator.comparing(TaskSummary::task);
         }
+        // ties by name, A to Z whichever way the column is sorted
         return Comparator.comparing(key).thenComparing(TaskSummary::task, Comparator.reverseOrder());
     }
 
@@ -226,12 +244,18 @@ public class ConsoleResource {
         TaskDetail t = analytics.detail(task, w, lists.window(w), null, null).orElseThrow(() ->
                 new ConsoleNotFound("Task '" + task + "' has no traces in the last " + w + "."));
         DeploymentDetail top = t.deployments().get(0);
-        return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(top));
+        return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(t, top), latencyText(t, top));
     }
 
     /** The task page's chart data, as JSON for uPlot; the page shows the same figures as tables. */
-    private String charts(DeploymentDetail top) {
+    private String charts(TaskDetail t, DeploymentDetail top) {
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("latency", Map.of(
+                "t", t.latencyOverTime().stream().map(p -> p.bucket().getEpochSecond()).toList(),
+                "p50", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p50Ms).toList(),
+                "p95", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p95Ms).toList(),
+                "p99", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p99Ms).toList(),
+                "budget", top.latency().budgetMs()));
         out.put("quality", top.qualityHistogram());
         out.put("cut", top.worst5().cutQuality());
         CostModel model = costs.againstReference();
@@ -259,6 +283,21 @@ public class ConsoleResource {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The latency chart's text equivalent. */
+    static String latencyText(TaskDetail t, DeploymentDetail top) {
+        List<TaskViews.LatencyPoint> points = t.latencyOverTime().stream().filter(p -> p.p95Ms() != null).toList();
+        if (points.isEmpty()) {
+            return "No folded hours yet.";
+        }
+        String unit = t.window().days() > 7 ? "days" : "hours";
+        double budget = top.latency().budgetMs();
+        long over = points.stream().filter(p -> p.p95Ms() > budget).count();
+        double lo = points.stream().mapToDouble(TaskViews.LatencyPoint::p95Ms).min().orElse(0);
+        double hi = points.stream().mapToDouble(TaskViews.LatencyPoint::p95Ms).max().orElse(0);
+        return "Over " + points.size() + " " + unit + ", p95 latency ranged from " + Fmt.ms(lo) + " to " + Fmt.ms(hi)
+                + "; " + over + " of them had a p95 above the " + Fmt.ms(budget) + " budget.";
     }
 
     @GET

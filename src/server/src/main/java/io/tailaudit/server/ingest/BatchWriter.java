@@ -53,9 +53,9 @@ final class BatchWriter {
     private static final String STORED = "SELECT trace_id, content_hash FROM trace_key WHERE trace_id = ANY (?)";
 
     private static final String COUNT_DAILY = """
-            INSERT INTO task_volume_daily (task, day, traces)
-            SELECT * FROM unnest(?::text[], ?::date[], ?::bigint[])
-            ON CONFLICT (task, day) DO UPDATE SET traces = task_volume_daily.traces + excluded.traces""";
+            INSERT INTO task_volume_daily (task, day, service, traces)
+            SELECT * FROM unnest(?::text[], ?::date[], ?::text[], ?::bigint[])
+            ON CONFLICT (task, day, service) DO UPDATE SET traces = task_volume_daily.traces + excluded.traces""";
 
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -227,12 +227,14 @@ final class BatchWriter {
                             t.modelVersion(), t.tags()), new RollupBatch.Outcome(t.status(), t.quality(), t.escalated(),
                             "negative".equals(t.feedback()), t.schemaValid(), t.fallback()),
                     t.latencyMs(), t.inputTokens(), t.outputTokens(), t.costUsd());
-            daily.merge(List.of(t.task(), LocalDate.ofInstant(t.occurredAt(), ZoneOffset.UTC)), 1L, Long::sum);
+            daily.merge(List.of(t.task(), LocalDate.ofInstant(t.occurredAt(), ZoneOffset.UTC),
+                    t.service() == null ? "" : t.service()), 1L, Long::sum);
         }
         try (PreparedStatement ps = c.prepareStatement(COUNT_DAILY)) {
             ps.setArray(1, c.createArrayOf("text", daily.keySet().stream().map(k -> k.get(0)).toArray()));
             ps.setArray(2, c.createArrayOf("date", daily.keySet().stream().map(k -> java.sql.Date.valueOf((LocalDate) k.get(1))).toArray()));
-            ps.setArray(3, c.createArrayOf("bigint", daily.values().toArray()));
+            ps.setArray(3, c.createArrayOf("text", daily.keySet().stream().map(k -> k.get(2)).toArray()));
+            ps.setArray(4, c.createArrayOf("bigint", daily.values().toArray()));
             ps.executeUpdate();
         }
     }

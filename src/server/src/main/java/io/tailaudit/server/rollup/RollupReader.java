@@ -273,6 +273,39 @@ public class RollupReader {
         return out;
     }
 
+    /**
+     * One deployment's latency sketch per bucket of {@code span} inside the window, from the folded rollups
+     * (for the task page's latency-over-time chart): bucket start -> sketch.
+     */
+    public TreeMap<Instant, com.datadoghq.sketch.ddsketch.DDSketch> latencySeries(String task,
+            RollupKey.Deployment deployment, Window w, RollupKey.Span span) throws SQLException {
+        TreeMap<Instant, com.datadoghq.sketch.ddsketch.DDSketch> out = new TreeMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT bucket, latency FROM tail_rollup WHERE span = ?::"char" AND bucket >= ? AND bucket < ?
+                AND task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND latency IS NOT NULL""")) {
+            ps.setString(1, span.code);
+            ps.setTimestamp(2, Timestamp.from(span == RollupKey.Span.DAY ? w.days().from() : w.from()));
+            ps.setTimestamp(3, Timestamp.from(span == RollupKey.Span.DAY ? w.days().to() : w.to()));
+            ps.setString(4, task);
+            ps.setString(5, deployment.kind());
+            ps.setString(6, deployment.provider());
+            ps.setString(7, deployment.model());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    RollupDelta d = new RollupDelta();
+                    try {
+                        d.latency().decodeAndMergeWith(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(
+                                rs.getBytes(2)));
+                    } catch (java.io.IOException e) {
+                        throw new SQLException("stored latency sketch is unreadable", "XX001", e);
+                    }
+                    out.put(rs.getTimestamp(1).toInstant(), d.latency());
+                }
+            }
+        }
+        return out;
+    }
+
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)
             throws SQLException {
         return out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())

@@ -1,10 +1,7 @@
 package io.tailaudit.server.rollup;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
-import io.tailaudit.server.tail.QualityHistogram;
 
 import org.postgresql.PGConnection;
 
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The two halves of the rollups. Ingest {@link #append appends} a batch's deltas by COPY inside its

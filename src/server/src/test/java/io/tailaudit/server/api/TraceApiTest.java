@@ -108,18 +108,28 @@ class TraceApiTest {
     }
 
     @Test
+    void the_api_asks_for_credentials_and_only_an_admin_may_change_settings() {
+        given().auth().none().get("/api/v1/traces").then().statusCode(401);
+        given().auth().preemptive().basic("viewer", "viewer").get("/api/v1/traces").then().statusCode(200);
+        given().auth().preemptive().basic("viewer", "viewer").contentType("application/json")
+                .body("{\"quality_floor\": 0.7}").put("/api/v1/tasks/api-auth-task/settings").then().statusCode(403);
+        given().auth().preemptive().basic("viewer", "wrong").get("/api/v1/traces").then().statusCode(401);
+        given().auth().none().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
     void console_asks_for_a_login_then_lists_a_task_once_its_trace_lands() {
-        given().redirects().follow(false).get("/").then().statusCode(302)
+        given().auth().none().redirects().follow(false).get("/").then().statusCode(302)
                 .header("Location", containsString("/login"));
-        String session = given().redirects().follow(false).formParam("j_username", "viewer")
+        String session = given().auth().none().redirects().follow(false).formParam("j_username", "viewer")
                 .formParam("j_password", "viewer").post("/j_security_check").then().statusCode(302)
                 .extract().cookie("tailaudit-session");
-        given().redirects().follow(false).formParam("j_username", "viewer").formParam("j_password", "wrong")
+        given().auth().none().redirects().follow(false).formParam("j_username", "viewer").formParam("j_password", "wrong")
                 .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error"));
 
         Trace t = Traces.ok(Traces.uniqueTask("console")).build();
         Kafka.send(t);
-        await().atMost(ofSeconds(20)).untilAsserted(() -> given().cookie("tailaudit-session", session)
+        await().atMost(ofSeconds(20)).untilAsserted(() -> given().auth().none().cookie("tailaudit-session", session)
                 .get("/?window=1h").then().statusCode(200).body(containsString(t.task())));
     }
 }

@@ -126,7 +126,8 @@ class ConsoleBrowserTest {
     private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
                                                    Outcome outcome, String input, Map<String, String> tags) {
         Trace.Builder b = Trace.builder(task, category).traceId(UUID.randomUUID().toString()).occurredAt(at)
-                .service("console-test").deployment(deployment).latencyMs(400).usage(Usage.of(900, 120))
+                .service(HEALTHY.equals(task) ? "catalog" : "console-test").deployment(deployment).latencyMs(400)
+                .usage(Usage.of(900, 120))
                 .outcome(outcome).tags(tags);
         if (input != null) {
             b.input(input).output("An answer.");
@@ -201,6 +202,9 @@ class ConsoleBrowserTest {
         assertThat(page.locator("#scope").textContent()).contains("not measured yet");
         page.waitForSelector("#quality-chart canvas");
         page.waitForSelector("#cost-chart canvas");
+        page.waitForSelector("#latency-chart canvas");
+        assertThat(page.locator("#latency-text").textContent()).containsPattern("p95 latency ranged from \\d+ ms to \\d+ ms")
+                .contains("0 of them had a p95 above the 5,000 ms budget");
         shot(page, "task-1280");
 
         page.click("#verdict a:text-is('Worst traces')");
@@ -237,6 +241,9 @@ class ConsoleBrowserTest {
         // the URL reproduces the view: sorting and filters live in it too
         page.navigate(url("/?window=24h&category=chat&sort=traces&dir=desc"));
         assertThat(page.locator("#tasks a.task").allTextContents()).contains(FLAGGED).doesNotContain(HEALTHY);
+        page.navigate(url("/?window=24h&service=catalog"));
+        assertThat(page.locator("#tasks a.task").allTextContents()).contains(HEALTHY).doesNotContain(FLAGGED);
+        assertThat(page.locator("select[name=service] option[selected]").textContent()).isEqualTo("catalog");
         page.context().close();
     }
 

@@ -24,6 +24,8 @@ public class EmbeddedPlatformResource implements QuarkusTestResourceLifecycleMan
             Files.createDirectories(target);
             dir = Files.createTempDirectory(target.toAbsolutePath(), "test-platform-");
             platform = EmbeddedPlatform.start(dir);
+            // the JSON API asks for credentials: the tests call it as the demo admin unless they say otherwise
+            io.restassured.RestAssured.authentication = io.restassured.RestAssured.preemptive().basic("admin", "admin");
             return platform.config();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
