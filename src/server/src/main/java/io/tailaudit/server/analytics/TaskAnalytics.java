@@ -129,6 +129,21 @@ public class TaskAnalytics {
         return out;
     }
 
+    /**
+     * Latency percentiles of one deployment per hour (per day for windows over 7 days), from the folded
+     * rollups: the console's latency-over-time chart. Not part of the task endpoint, whose budget it would eat.
+     */
+    public List<TaskViews.LatencyPoint> latencyOverTime(String task, DeploymentId deployment, Window w)
+            throws SQLException {
+        RollupKey.Span span = w.lengthDays() > 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
+        List<TaskViews.LatencyPoint> out = new ArrayList<>();
+        rollups.latencySeries(task, new Deployment(deployment.kind(), deployment.provider() == null ? ""
+                : deployment.provider(), deployment.model()), w, span).forEach((bucket, sketch) -> out.add(
+                new TaskViews.LatencyPoint(bucket, (long) sketch.getCount(), nearestRank(sketch, 0.50),
+                        nearestRank(sketch, 0.95), nearestRank(sketch, 0.99))));
+        return out;
+    }
+
     /** One task's deployments in full; empty when the task has no traces in the window. */
     public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
                                        java.time.Instant requestedTo) throws SQLException {
@@ -157,13 +172,8 @@ public class TaskAnalytics {
             out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
-        RollupKey.Span span = w.lengthDays() > 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
-        List<TaskViews.LatencyPoint> latencyOverTime = new ArrayList<>();
-        rollups.latencySeries(task, top.getKey(), w, span).forEach((bucket, sketch) -> latencyOverTime.add(
-                new TaskViews.LatencyPoint(bucket, (long) sketch.getCount(), nearestRank(sketch, 0.50),
-                        nearestRank(sketch, 0.95), nearestRank(sketch, 0.99))));
         return Optional.of(new TaskDetail(task, window, s, taskVerdict, id(top.getKey()), out,
-                "not measured yet", latencyOverTime));
+                "not measured yet"));
     }
 
     private DeploymentDetail deployment(Deployment d, boolean busiest, TailAggregate a, TailAggregate before,

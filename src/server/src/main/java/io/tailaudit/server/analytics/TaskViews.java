@@ -88,6 +88,6 @@ public final class TaskViews {
 
     public record TaskDetail(String task, WindowView window, TaskSettings settings, VerdictView verdict,
                              DeploymentId busiestDeployment, List<DeploymentDetail> deployments,
-                             String scopeDrift, List<LatencyPoint> latencyOverTime) {
+                             String scopeDrift) {
     }
 }

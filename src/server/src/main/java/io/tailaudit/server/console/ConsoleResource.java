@@ -244,17 +244,19 @@ public class ConsoleResource {
         TaskDetail t = analytics.detail(task, w, lists.window(w), null, null).orElseThrow(() ->
                 new ConsoleNotFound("Task '" + task + "' has no traces in the last " + w + "."));
         DeploymentDetail top = t.deployments().get(0);
-        return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(t, top), latencyText(t, top));
+        List<TaskViews.LatencyPoint> latency = analytics.latencyOverTime(task, top.deployment(), lists.window(w));
+        return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(latency, top),
+                latencyText(t, latency, top));
     }
 
     /** The task page's chart data, as JSON for uPlot; the page shows the same figures as tables. */
-    private String charts(TaskDetail t, DeploymentDetail top) {
+    private String charts(List<TaskViews.LatencyPoint> latency, DeploymentDetail top) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("latency", Map.of(
-                "t", t.latencyOverTime().stream().map(p -> p.bucket().getEpochSecond()).toList(),
-                "p50", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p50Ms).toList(),
-                "p95", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p95Ms).toList(),
-                "p99", t.latencyOverTime().stream().map(TaskViews.LatencyPoint::p99Ms).toList(),
+                "t", latency.stream().map(p -> p.bucket().getEpochSecond()).toList(),
+                "p50", latency.stream().map(TaskViews.LatencyPoint::p50Ms).toList(),
+                "p95", latency.stream().map(TaskViews.LatencyPoint::p95Ms).toList(),
+                "p99", latency.stream().map(TaskViews.LatencyPoint::p99Ms).toList(),
                 "budget", top.latency().budgetMs()));
         out.put("quality", top.qualityHistogram());
         out.put("cut", top.worst5().cutQuality());
@@ -286,8 +288,8 @@ public class ConsoleResource {
     }
 
     /** The latency chart's text equivalent. */
-    static String latencyText(TaskDetail t, DeploymentDetail top) {
-        List<TaskViews.LatencyPoint> points = t.latencyOverTime().stream().filter(p -> p.p95Ms() != null).toList();
+    static String latencyText(TaskDetail t, List<TaskViews.LatencyPoint> latency, DeploymentDetail top) {
+        List<TaskViews.LatencyPoint> points = latency.stream().filter(p -> p.p95Ms() != null).toList();
         if (points.isEmpty()) {
             return "No folded hours yet.";
         }

@@ -90,6 +90,11 @@ public final class Fmt {
         return String.format(Locale.ROOT, "%,.0f", count) + " (" + (total > 0 ? pct(count / total) : "—") + ")";
     }
 
+    /** A tag cohort as the trace list's tag filter, URL-encoded: "tenant%3Dacme". */
+    static String tagFilter(io.tailaudit.server.analytics.TaskViews.CohortLift c) {
+        return url(c.dimension().substring(c.dimension().indexOf(':') + 1) + "=" + c.value());
+    }
+
     /** A cohort lift worth highlighting: 1.5 times its share or more. */
     static boolean overRepresented(Double lift) {
         return lift != null && lift >= 1.5;

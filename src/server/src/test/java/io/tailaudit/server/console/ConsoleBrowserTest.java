@@ -207,6 +207,11 @@ class ConsoleBrowserTest {
                 .contains("0 of them had a p95 above the 5,000 ms budget");
         shot(page, "task-1280");
 
+        page.click("#cohorts a:text-is('t-0')");
+        page.waitForURL(u -> u.contains("tag=tenant%3Dt-0"));
+        assertThat(page.locator("#trace-list tbody tr").count()).isEqualTo(50);
+        assertThat(page.locator("#trace-list .tag:text-is('tenant=t-0')").count()).isEqualTo(50);
+        page.goBack();
         page.click("#verdict a:text-is('Worst traces')");
         page.waitForURL(u -> u.contains("/worst"));
         assertThat(page.locator("#worst-list tbody tr").count()).isGreaterThan(0);
