@@ -77,10 +77,11 @@ public class TaskAnalytics {
         current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
         Map<String, TaskSettings> taskSettings = settings.effective(observed);
         PriceBook prices = new PriceBook(costs);
-        RollupKey.Span seriesSpan = w.lengthDays() >= 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
-        var series = rollups.series(seriesSpan == RollupKey.Span.DAY ? w
-                : new Window(w.to().minus(java.time.Duration.ofDays(1)).isBefore(w.from())
-                        ? w.to().minus(java.time.Duration.ofDays(1)) : w.from(), w.to()), seriesSpan);
+        // sparklines: per day for windows of a week or more, else per hour over at least the last 24 hours
+        boolean daily = w.lengthDays() >= 7;
+        java.time.Instant dayBefore = w.to().minus(java.time.Duration.ofDays(1));
+        var series = rollups.series(daily ? w : new Window(dayBefore.isBefore(w.from()) ? dayBefore : w.from(), w.to()),
+                daily ? RollupKey.Span.DAY : RollupKey.Span.HOUR);
         List<TaskSummary> rows = new ArrayList<>();
         for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
             String task = e.getKey();

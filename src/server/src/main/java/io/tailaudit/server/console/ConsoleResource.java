@@ -59,6 +59,11 @@ public class ConsoleResource {
 
     /** What every page's frame shows: title, the current section, who is logged in and what they may do. */
     public record Frame(String title, String section, String user, boolean textReader, boolean admin, String window) {
+
+        static Frame of(SecurityIdentity identity, String title, String section, String window) {
+            return new Frame(title, section, identity.getPrincipal().getName(), identity.hasRole(TEXT_READER),
+                    identity.hasRole("admin"), window);
+        }
     }
 
     /** The overview's choices, as the URL holds them. */
@@ -162,9 +167,8 @@ public class ConsoleResource {
         this.identity = identity;
     }
 
-    Frame frame(String title, String section, String window) {
-        return new Frame(title, section, identity.getPrincipal().getName(), identity.hasRole(TEXT_READER),
-                identity.hasRole("admin"), window);
+    private Frame frame(String title, String section, String window) {
+        return Frame.of(identity, title, section, window);
     }
 
     private static String window(String w) {

@@ -98,10 +98,7 @@ public class SettingsPage {
             selected = tasks.stream().filter(t -> t.task().equals(task)).findFirst()
                     .orElseGet(() -> settings.effective(task, null));
         }
-        ConsoleResource.Frame frame = new ConsoleResource.Frame("Settings", "settings",
-                identity.getPrincipal().getName(), identity.hasRole(ConsoleResource.TEXT_READER),
-                identity.hasRole("admin"), null);
-        return Templates.settings(frame, tasks, selected, costs.prices(), costs.local(), CATEGORIES, error, sent,
+        return Templates.settings(ConsoleResource.Frame.of(identity, "Settings", "settings", null), tasks, selected, costs.prices(), costs.local(), CATEGORIES, error, sent,
                 saved);
     }
 
