@@ -16,15 +16,12 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.sql.SQLException;
-import java.util.Set;
 
 @Path("/api/v1/traces")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "traces", description = "Stored inference traces")
 public class TraceResource {
 
-    private static final Set<String> KINDS = Set.of("local", "cloud");
-    private static final Set<String> STATUSES = Set.of("ok", "error", "timeout", "refused", "invalid_output");
 
     private final TraceQueries traces;
 
@@ -50,8 +47,8 @@ public class TraceResource {
             throws SQLException {
         TraceFilter filter;
         try {
-            filter = new TraceFilter(Params.text(task), Params.oneOf("deployment_kind", deploymentKind, KINDS),
-                    Params.text(model), Params.oneOf("status", status, STATUSES), failures, Params.time("from", from),
+            filter = new TraceFilter(Params.text(task), Params.oneOf("deployment_kind", deploymentKind, TraceFilter.KINDS),
+                    Params.text(model), Params.oneOf("status", status, TraceFilter.STATUSES), failures, Params.time("from", from),
                     Params.time("to", to), Params.text(cursor).map(TraceCursor::decode),
                     Params.limit(limit, 50, TraceFilter.MAX_LIMIT));
         } catch (IllegalArgumentException e) {

@@ -332,8 +332,8 @@ public class ConsoleResource {
         Optional<String[]> tagFilter;
         try {
             tagFilter = Optional.ofNullable(q.tag()).map(ConsoleResource::tag);
-            filter = new TraceFilter(Optional.ofNullable(q.task()), oneOf("deployment", q.kind(), Set.of("local", "cloud")),
-                    Optional.empty(), oneOf("status", q.status(), Set.of("ok", "error", "timeout", "refused", "invalid_output")),
+            filter = new TraceFilter(Optional.ofNullable(q.task()), oneOf("deployment", q.kind(), TraceFilter.KINDS),
+                    Optional.empty(), oneOf("status", q.status(), TraceFilter.STATUSES),
                     failures, time("from", q.from()), time("to", q.to()),
                     Optional.ofNullable(blank(cursor)).map(TraceCursor::decode), 50);
         } catch (IllegalArgumentException e) {

@@ -12,6 +12,11 @@ public record TraceFilter(Optional<String> task, Optional<String> deploymentKind
                           Optional<Instant> to, Optional<TraceCursor> after, int limit) {
 
     public static final int MAX_LIMIT = 500;
+    /** The values a deployment-kind filter accepts. */
+    public static final java.util.Set<String> KINDS = java.util.Set.of("local", "cloud");
+    /** The values a status filter accepts. */
+    public static final java.util.Set<String> STATUSES = java.util.Set.of("ok", "error", "timeout", "refused",
+            "invalid_output");
 
     public TraceFilter {
         if (limit < 1 || limit > MAX_LIMIT) {
