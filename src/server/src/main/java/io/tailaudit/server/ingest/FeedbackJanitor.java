@@ -2,6 +2,7 @@ package io.tailaudit.server.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -13,7 +14,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 
-/** Drops feedback whose trace never arrived within the hold period, and counts it. */
+/**
+ * Drops feedback whose trace never arrived within the hold period, and counts it. Created at start-up, so
+ * its counter is exported (at 0) before the first run, and dashboards and alerts see a series from the start.
+ */
+@Startup
 @ApplicationScoped
 public class FeedbackJanitor {
 

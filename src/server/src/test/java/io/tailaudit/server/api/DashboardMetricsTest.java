@@ -1,0 +1,97 @@
+package io.tailaudit.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tailaudit.sdk.Trace;
+import io.tailaudit.server.testing.Db;
+import io.tailaudit.server.testing.EmbeddedPlatformResource;
+import io.tailaudit.server.testing.Kafka;
+import io.tailaudit.server.testing.Traces;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every Grafana dashboard in {@code dashboards/} queries only metrics the server really exports at
+ * {@code /q/metrics}: a renamed meter breaks this test, not a dashboard in production.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
+class DashboardMetricsTest {
+
+    private static final Path DASHBOARDS = Path.of("..", "..", "dashboards");
+    private static final Pattern METRIC = Pattern.compile("\\btailaudit_[a-z0-9_]+");
+
+    @Test
+    void every_dashboard_query_names_a_metric_the_server_exports() throws IOException {
+        // a trace and a rejected record, so that the meters registered on first use exist too
+        Trace t = Traces.ok(Traces.uniqueTask("dashboards")).build();
+        Kafka.send(t);
+        Kafka.send(Kafka.TOPIC, "dashboards-bad", Kafka.utf8("{not json"));
+        await().atMost(ofSeconds(30)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", t.task()) == 1
+                && given().get("/q/metrics").asString().contains("tailaudit_dlq_records_total"));
+
+        Set<String> exported = new TreeSet<>();
+        for (String line : given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                exported.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+
+        List<Path> files;
+        try (Stream<Path> s = Files.list(DASHBOARDS)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        assertThat(files).as("dashboards in " + DASHBOARDS.toAbsolutePath()).isNotEmpty();
+        ObjectMapper json = new ObjectMapper();
+        for (Path file : files) {
+            List<String> exprs = new ArrayList<>();
+            collect(json.readTree(file.toFile()), exprs);
+            assertThat(exprs).as(file + " has queries").isNotEmpty();
+            for (String expr : exprs) {
+                Matcher m = METRIC.matcher(expr);
+                assertThat(m.find()).as(file + ": '" + expr + "' names a tailaudit metric").isTrue();
+                m.reset();
+                while (m.find()) {
+                    String name = m.group();
+                    // Prometheus series names as exported, histograms' _sum/_count/_bucket included
+                    boolean known = exported.contains(name);
+                    assertThat(known).as(file.getFileName() + ": metric " + name + " in '" + expr
+                            + "' is not exported; exported tailaudit metrics: "
+                            + exported.stream().filter(e -> e.startsWith("tailaudit_")).toList()).isTrue();
+                }
+            }
+        }
+    }
+
+    private static void collect(JsonNode node, List<String> exprs) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                if (e.getKey().equals("expr") && e.getValue().isTextual()) {
+                    exprs.add(e.getValue().asText());
+                } else {
+                    collect(e.getValue(), exprs);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(n -> collect(n, exprs));
+        }
+    }
+}
