@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -29,14 +30,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every Grafana dashboard in {@code dashboards/} queries only metrics the server really exports at
- * {@code /q/metrics}: a renamed meter breaks this test, not a dashboard in production.
+ * Every Grafana dashboard in {@code dashboards/} and every Prometheus rule in {@code deploy/prometheus/}
+ * queries only metrics the server really exports at {@code /q/metrics}: a renamed meter breaks this test,
+ * not a dashboard or an alert in production.
  */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
 class DashboardMetricsTest {
 
     private static final Path DASHBOARDS = Path.of("..", "..", "dashboards");
+    private static final Path RULES = Path.of("..", "..", "deploy", "prometheus");
+    /** A rule's expression in the rules YAML: "expr: ..." or a folded "expr: >-" block. */
+    private static final Pattern RULE_EXPR = Pattern.compile("expr:\\s*(?:>-?\\s*\\n)?((?:.*\\n?)(?:\\s{12,}.*\\n?)*)");
     private static final Pattern METRIC = Pattern.compile("\\btailaudit_[a-z0-9_]+");
 
     @Test
@@ -55,15 +60,24 @@ class DashboardMetricsTest {
             }
         }
 
-        List<Path> files;
-        try (Stream<Path> s = Files.list(DASHBOARDS)) {
-            files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-        }
-        assertThat(files).as("dashboards in " + DASHBOARDS.toAbsolutePath()).isNotEmpty();
         ObjectMapper json = new ObjectMapper();
-        for (Path file : files) {
+        Map<Path, List<String>> queries = new java.util.LinkedHashMap<>();
+        for (Path file : files(DASHBOARDS, ".json")) {
             List<String> exprs = new ArrayList<>();
             collect(json.readTree(file.toFile()), exprs);
+            queries.put(file, exprs);
+        }
+        for (Path file : files(RULES, ".yml")) {
+            List<String> exprs = new ArrayList<>();
+            Matcher m = RULE_EXPR.matcher(Files.readString(file));
+            while (m.find()) {
+                exprs.add(m.group(1).trim());
+            }
+            queries.put(file, exprs);
+        }
+        for (Map.Entry<Path, List<String>> q : queries.entrySet()) {
+            Path file = q.getKey();
+            List<String> exprs = q.getValue();
             assertThat(exprs).as(file + " has queries").isNotEmpty();
             for (String expr : exprs) {
                 Matcher m = METRIC.matcher(expr);
@@ -78,6 +92,14 @@ class DashboardMetricsTest {
                             + exported.stream().filter(e -> e.startsWith("tailaudit_")).toList()).isTrue();
                 }
             }
+        }
+    }
+
+    private static List<Path> files(Path dir, String suffix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
+            assertThat(files).as(suffix + " files in " + dir.toAbsolutePath()).isNotEmpty();
+            return files;
         }
     }
 
