@@ -258,8 +258,7 @@ public class RollupReader {
                 "SELECT task, deployment_kind, provider, model, bucket, quality FROM tail_rollup"
                         + " WHERE span = ?::\"char\" AND bucket >= ? AND bucket < ?")) {
             ps.setString(1, span.code);
-            ps.setTimestamp(2, Timestamp.from(span == RollupKey.Span.DAY ? w.days().from() : w.from()));
-            ps.setTimestamp(3, Timestamp.from(span == RollupKey.Span.DAY ? w.days().to() : w.to()));
+            bindBuckets(ps, 2, w, span);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
@@ -284,8 +283,7 @@ public class RollupReader {
                 SELECT bucket, latency FROM tail_rollup WHERE span = ?::"char" AND bucket >= ? AND bucket < ?
                 AND task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND latency IS NOT NULL""")) {
             ps.setString(1, span.code);
-            ps.setTimestamp(2, Timestamp.from(span == RollupKey.Span.DAY ? w.days().from() : w.from()));
-            ps.setTimestamp(3, Timestamp.from(span == RollupKey.Span.DAY ? w.days().to() : w.to()));
+            bindBuckets(ps, 2, w, span);
             ps.setString(4, task);
             ps.setString(5, deployment.kind());
             ps.setString(6, deployment.provider());
@@ -304,6 +302,13 @@ public class RollupReader {
             }
         }
         return out;
+    }
+
+    /** Binds the bucket range of a series: the window's hours, or the whole days covering it. */
+    private static void bindBuckets(PreparedStatement ps, int from, Window w, RollupKey.Span span) throws SQLException {
+        Window range = span == RollupKey.Span.DAY ? w.days() : w;
+        ps.setTimestamp(from, Timestamp.from(range.from()));
+        ps.setTimestamp(from + 1, Timestamp.from(range.to()));
     }
 
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)

@@ -70,7 +70,7 @@ public final class RollupWriter {
             values(sb, e.getValue(), batch.encodedCohorts(k));
             sb.append('\t').append(now).append('\n');
         }
-        copy(c, COPY_DELTAS, sb);
+        copyIn(c, COPY_DELTAS, sb);
     }
 
     /** The {@link #VALUE_COLUMNS} of a row in COPY text format, each after a tab. */
@@ -85,7 +85,7 @@ public final class RollupWriter {
                 .append('\t').append(hex(cohorts));
     }
 
-    private static void copy(Connection c, String sql, StringBuilder rows) throws SQLException {
+    private static void copyIn(Connection c, String sql, StringBuilder rows) throws SQLException {
         try {
             c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(rows.toString()));
         } catch (IOException e) {
@@ -145,7 +145,7 @@ public final class RollupWriter {
         long t2 = System.nanoTime();
         try (var st = c.createStatement()) {
             st.execute(FOLD_TABLE);
-            copy(c, COPY_FOLD, sb);
+            copyIn(c, COPY_FOLD, sb);
             st.executeUpdate(UPSERT);
         }
         if (LOG.isDebugEnabled()) {
