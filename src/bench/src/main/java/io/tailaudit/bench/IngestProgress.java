@@ -23,6 +23,7 @@ final class IngestProgress {
     private static final long POLL_MILLIS = 250;
     private static final Duration BOOT_LIMIT = Duration.ofMinutes(3);
     private static final Duration STALL_LIMIT = Duration.ofMinutes(2);
+    private static final Duration FOLD_LIMIT = Duration.ofMinutes(10);
 
     /** Rows stored {@code nanos} after the server's launch. */
     record Sample(long nanos, long rows) {
@@ -86,6 +87,46 @@ final class IngestProgress {
                 checkProgress(server, first, rows, expected, now - lastChange);
                 Thread.sleep(POLL_MILLIS);
             }
+        }
+    }
+
+    /**
+     * Waits until no rollup is pending and returns when that was seen (nanos after launch); then checks
+     * that the hour and the day rollups each count {@code expected} traces. -1 for a build without rollups.
+     */
+    static long awaitFolded(String jdbcUrl, ServerProcess server, long expected) throws SQLException,
+            InterruptedException {
+        long deadline = System.nanoTime() + FOLD_LIMIT.toNanos();
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement()) {
+            if (count(st, "SELECT count(to_regclass('tail_rollup_pending'))") == 0) {
+                return -1;
+            }
+            while (true) {
+                server.requireAlive();
+                long now = System.nanoTime();
+                if (count(st, "SELECT (SELECT count(*) FROM tail_rollup_pending)"
+                        + " + (SELECT count(*) FROM tail_rollup_delta)") == 0) {
+                    long hours = count(st, "SELECT coalesce(sum(traces), 0) FROM tail_rollup WHERE span = 'h'");
+                    long days = count(st, "SELECT coalesce(sum(traces), 0) FROM tail_rollup WHERE span = 'd'");
+                    if (hours != expected || days != expected) {
+                        throw new IllegalStateException("the folded rollups count " + hours + " traces per hour and "
+                                + days + " per day, expected " + expected);
+                    }
+                    return now - server.startNanos();
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("rollups still pending " + FOLD_LIMIT.toSeconds()
+                            + " s after the last row; last server log lines:\n" + String.join("\n", server.logTail(40)));
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        }
+    }
+
+    private static long count(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -159,7 +159,7 @@ public final class TaskApiBenchmark {
                 copy.copyIn("COPY trace_key (trace_id, occurred_at, content_hash) FROM STDIN",
                         new StringReader(keys.toString()));
                 long t2 = System.nanoTime();
-                RollupWriter.append(c, batch, received);
+                RollupWriter.append(c, received, batch);
                 cohorts.save(c);
                 long t3 = System.nanoTime();
                 c.commit();
@@ -213,7 +213,7 @@ public final class TaskApiBenchmark {
         long start = System.nanoTime();
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", ""); Statement st = c.createStatement()) {
             while (true) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM tail_rollup_delta")) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM tail_rollup_pending")) {
                     rs.next();
                     if (rs.getLong(1) == 0) {
                         break;

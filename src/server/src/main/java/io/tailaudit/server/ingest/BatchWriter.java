@@ -27,6 +27,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Writes one polled batch inside the caller's transaction: traces by COPY straight into {@code trace_key}
@@ -106,6 +109,12 @@ final class BatchWriter {
 
     private final TextRedactor redactor;
     private final CohortValues cohorts;
+    /** Builds a batch's rollups while the writer streams its COPY; idle otherwise. */
+    private final Executor rollupBuilder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tailaudit-rollup-builder");
+        t.setDaemon(true);
+        return t;
+    });
 
     BatchWriter(TextRedactor redactor, CohortValues cohorts) {
         this.redactor = redactor;
@@ -156,10 +165,12 @@ final class BatchWriter {
             insertFeedback(c, feedback, receivedAt);
             feedback.forEach(r -> touched.add(((FeedbackRow) r.event()).traceId()));
         }
+        // feedback corrections in a batch of their own: the traces' rollups were encoded as they were built
+        RollupBatch corrections = new RollupBatch();
         if (!touched.isEmpty()) {
-            applyPendingFeedback(c, touched, receivedAt, rollups);
+            applyPendingFeedback(c, touched, receivedAt, corrections);
         }
-        RollupWriter.append(c, rollups, receivedAt);
+        RollupWriter.append(c, receivedAt, rollups, corrections);
         cohorts.save(c);
         long t2 = System.nanoTime();
         List<IncomingRecord> dead = new ArrayList<>(rejected);
@@ -216,17 +227,49 @@ final class BatchWriter {
         return conflicts;
     }
 
+    /**
+     * COPYs the new traces and counts them per task and day; meanwhile another thread adds them to the
+     * batch's rollups, so that work overlaps PostgreSQL's processing of the COPY instead of following it.
+     */
     private void insertNew(Connection c, List<IncomingRecord> traces, String traceRows, RollupBatch rollups)
             throws SQLException {
-        copy(c, COPY_TRACES, traceRows);
-        Map<List<Object>, Long> daily = new HashMap<>();
+        // the builder must not touch the connection: read the cohort values of tasks not seen yet first
+        cohorts.load(c, traces.stream().map(r -> ((TraceRow) r.event()).task()).distinct().toList());
+        CompletableFuture<Void> built = CompletableFuture.runAsync(() -> {
+            addTraces(traces, rollups);
+            rollups.encode();
+        }, rollupBuilder);
+        try {
+            copy(c, COPY_TRACES, traceRows);
+            countDaily(c, traces);
+        } finally {
+            // the rollups and cohort values are this thread's again only once the builder is done
+            try {
+                built.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void addTraces(List<IncomingRecord> traces, RollupBatch rollups) {
         for (IncomingRecord r : traces) {
             TraceRow t = (TraceRow) r.event();
             rollups.addTrace(RollupKey.of(t.task(), t.deploymentKind(), t.provider(), t.model(), t.occurredAt()),
-                    t.category(), cohorts.of(c, t.task(), t.contextTokens(), t.inputTokens(), t.step(),
+                    t.category(), cohorts.of(t.task(), t.contextTokens(), t.inputTokens(), t.step(),
                             t.modelVersion(), t.tags()), new RollupBatch.Outcome(t.status(), t.quality(), t.escalated(),
                             "negative".equals(t.feedback()), t.schemaValid(), t.fallback()),
                     t.latencyMs(), t.inputTokens(), t.outputTokens(), t.costUsd());
+        }
+    }
+
+    private static void countDaily(Connection c, List<IncomingRecord> traces) throws SQLException {
+        Map<List<Object>, Long> daily = new HashMap<>();
+        for (IncomingRecord r : traces) {
+            TraceRow t = (TraceRow) r.event();
             daily.merge(List.of(t.task(), LocalDate.ofInstant(t.occurredAt(), ZoneOffset.UTC),
                     t.service() == null ? "" : t.service()), 1L, Long::sum);
         }

@@ -96,6 +96,16 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
         return cohorts;
     }
 
+    /** Adds one cohort's histogram, encoded as {@link #encode} encodes it, to its histogram in {@code into}. */
+    static void mergeEncoded(Cohort c, byte[] histogram, Map<Cohort, QualityHistogram> into) {
+        QualityHistogram target = into.computeIfAbsent(c, x -> new QualityHistogram());
+        if (c.hourly()) {
+            target.mergeEncoded(histogram);
+        } else {
+            target.mergeEncodedCounts(histogram);
+        }
+    }
+
     /**
      * Adds the encoded cohorts that {@code keep} accepts to {@code into}, without a histogram apiece. Also
      * reads the first format (no format byte, full histograms for every cohort, int lengths), which the
@@ -116,11 +126,10 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
                 byte[] h = new byte[counts ? in.readUnsignedShort() : in.readInt()];
                 in.readFully(h);
                 if (keep.test(c)) {
-                    QualityHistogram target = into.computeIfAbsent(c, x -> new QualityHistogram());
-                    if (counts && !c.hourly()) {
-                        target.mergeEncodedCounts(h);
+                    if (counts) {
+                        mergeEncoded(c, h, into);
                     } else {
-                        target.mergeEncoded(h);
+                        into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(h);
                     }
                 }
             }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,28 @@ public final class CohortValues {
     /** The cohorts of one trace: context bucket, step, model version and each tag (capped). */
     public List<Cohort> of(Connection c, String task, Integer contextTokens, Integer inputTokens, Integer step,
                            String modelVersion, SortedMap<String, String> tags) throws SQLException {
-        Map<String, Set<String>> dims = dimensions(c, task);
+        return of(dimensions(c, task), task, contextTokens, inputTokens, step, modelVersion, tags);
+    }
+
+    /** Reads the kept values of the tasks not known yet, so that finding their cohorts needs no connection. */
+    public void load(Connection c, Collection<String> tasks) throws SQLException {
+        for (String task : tasks) {
+            dimensions(c, task);
+        }
+    }
+
+    /** The cohorts of one trace of a task {@link #load loaded} before: needs no connection. */
+    public List<Cohort> of(String task, Integer contextTokens, Integer inputTokens, Integer step, String modelVersion,
+                           SortedMap<String, String> tags) {
+        Map<String, Set<String>> dims = known.get(task);
+        if (dims == null) {
+            throw new IllegalStateException("the cohort values of task " + task + " were not loaded");
+        }
+        return of(dims, task, contextTokens, inputTokens, step, modelVersion, tags);
+    }
+
+    private List<Cohort> of(Map<String, Set<String>> dims, String task, Integer contextTokens, Integer inputTokens,
+                            Integer step, String modelVersion, SortedMap<String, String> tags) {
         List<Cohort> out = new ArrayList<>(4 + (tags == null ? 0 : tags.size()));
         out.add(new Cohort(Cohort.CONTEXT, Cohort.contextBucket(contextTokens, inputTokens)));
         if (step != null) {

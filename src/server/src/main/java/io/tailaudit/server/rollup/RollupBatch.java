@@ -1,17 +1,24 @@
 package io.tailaudit.server.rollup;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Accumulates one ingest batch's contribution to the hourly rollups: new traces, and feedback that changed
- * a stored trace (its old outcome leaves the histograms, its new one enters; latency is untouched).
- * Not thread-safe; one per batch.
+ * Accumulates one ingest batch's contribution to the rollups: new traces, and feedback that changed a
+ * stored trace (its old outcome leaves the histograms, its new one enters; latency is untouched). Counters,
+ * histograms, sketches and context cohorts accumulate per hour; the other cohorts, which only day rows keep,
+ * per day. Not thread-safe; one per batch.
  */
 public final class RollupBatch {
 
+    /** Per hour key the counters, tokens, cost and latency; the quality histogram apart, sparse. */
     private final Map<RollupKey, RollupDelta> deltas = new HashMap<>();
+    private final Map<RollupKey, SparseQuality> quality = new HashMap<>();
+    /** What {@link #encode} returned, until the batch changes. */
+    private List<PendingRow> encoded;
+    /** Per hour key the hourly cohorts, per day key the others. */
     private final Map<RollupKey, Map<Cohort, SparseQuality>> cohorts = new HashMap<>();
 
     /** The outcome fields a trace's effective quality and failure state depend on. */
@@ -30,6 +37,7 @@ public final class RollupBatch {
 
     public void addTrace(RollupKey key, String category, List<Cohort> cohorts, Outcome o, double latencyMs,
                          Integer inputTokens, Integer outputTokens, Double costUsd) {
+        encoded = null;
         RollupDelta d = deltas.computeIfAbsent(key, k -> new RollupDelta());
         d.category = category;
         d.traces++;
@@ -53,6 +61,7 @@ public final class RollupBatch {
         if (before.equals(after)) {
             return;
         }
+        encoded = null;
         RollupDelta d = deltas.computeIfAbsent(key, k -> new RollupDelta());
         d.category = category;
         count(d, before, -1);
@@ -62,19 +71,72 @@ public final class RollupBatch {
     }
 
     private void add(RollupKey key, RollupDelta d, List<Cohort> of, Outcome o, int weight) {
-        d.quality.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
-        Map<Cohort, SparseQuality> m = cohorts.computeIfAbsent(key, k -> new HashMap<>());
+        quality.computeIfAbsent(key, k -> new SparseQuality())
+                .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+        Map<Cohort, SparseQuality> hourly = null;
+        Map<Cohort, SparseQuality> daily = null;
         for (Cohort c : of) {
+            Map<Cohort, SparseQuality> m;
+            if (c.hourly()) {
+                m = hourly == null ? hourly = cohorts.computeIfAbsent(key, k -> new HashMap<>()) : hourly;
+            } else {
+                m = daily == null ? daily = cohorts.computeIfAbsent(key.day(), k -> new HashMap<>()) : daily;
+            }
             m.computeIfAbsent(c, x -> new SparseQuality())
                     .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         }
     }
 
-    /** The bucket's cohorts in {@link Cohort#encode}'s format. */
-    byte[] encodedCohorts(RollupKey key) {
-        Map<Cohort, byte[]> encoded = new java.util.HashMap<>();
-        cohorts.getOrDefault(key, Map.of()).forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
-        return Cohort.encodeEncoded(encoded);
+    /** The bucket's cohorts, each histogram encoded as {@link Cohort#encode} encodes it. */
+    private Map<Cohort, byte[]> encodedCohorts(RollupKey key) {
+        Map<Cohort, byte[]> encoded = new HashMap<>();
+        cohorts.getOrDefault(key, Map.of())
+                .forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
+        return encoded;
+    }
+
+    /** One {@code tail_rollup_pending} row: a task's entries, the range of their buckets and their payload. */
+    record PendingRow(String task, java.time.Instant firstBucket, java.time.Instant lastBucket, int entries,
+                      byte[] payload) {
+    }
+
+    /**
+     * The batch's pending rows, one per task, encoded once: ingest encodes them on the thread that built
+     * the batch, while the writer's COPY is in flight.
+     */
+    public List<PendingRow> encode() {
+        if (encoded == null) {
+            List<PendingRow> rows = new ArrayList<>();
+            try {
+                entriesByTask().forEach((task, entries) -> rows.add(new PendingRow(task,
+                        entries.stream().map(e -> e.key().bucket()).min(java.time.Instant::compareTo).orElseThrow(),
+                        entries.stream().map(e -> e.key().bucket()).max(java.time.Instant::compareTo).orElseThrow(),
+                        entries.size(), PendingEntries.encode(entries))));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            encoded = List.copyOf(rows);
+        }
+        return encoded;
+    }
+
+    /** The batch's entries by task: an hour entry per hour touched, a day entry per day with daily cohorts. */
+    Map<String, List<PendingEntries.Entry>> entriesByTask() throws java.sql.SQLException {
+        Map<String, List<PendingEntries.Entry>> out = new HashMap<>();
+        for (Map.Entry<RollupKey, RollupDelta> e : deltas.entrySet()) {
+            RollupKey k = e.getKey();
+            RollupDelta d = e.getValue();
+            out.computeIfAbsent(k.task(), t -> new ArrayList<>()).add(new PendingEntries.Entry(k, d.category,
+                    d.counts(), d.pricedCostUsd, d.unpricedInputTokens, d.unpricedOutputTokens, quality.get(k).encode(),
+                    d.latency == null ? null : RollupWriter.encode(d.latency, true), encodedCohorts(k)));
+        }
+        for (RollupKey k : cohorts.keySet()) {
+            if (k.span() == RollupKey.Span.DAY) {
+                out.computeIfAbsent(k.task(), t -> new ArrayList<>())
+                        .add(PendingEntries.Entry.cohortsOnly(k, encodedCohorts(k)));
+            }
+        }
+        return out;
     }
 
     private static void count(RollupDelta d, Outcome o, int w) {
@@ -93,9 +155,5 @@ public final class RollupBatch {
 
     public boolean isEmpty() {
         return deltas.isEmpty();
-    }
-
-    Map<RollupKey, RollupDelta> deltas() {
-        return deltas;
     }
 }

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public class RollupCompactor {
 
     private static final Logger LOG = Logger.getLogger(RollupCompactor.class);
-    private static final int CLAIM_LIMIT = 20_000;
+    /** Pending rows (one per ingest batch and task) per claim. */
+    private static final int CLAIM_LIMIT = 10_000;
+    private static final int LEGACY_CLAIM_LIMIT = 20_000;
     /** The advisory lock only one compactor holds at a time: "tailroll" in ASCII. */
     private static final long LOCK_KEY = 0x7461696c726f6c6cL;
 
@@ -38,23 +40,47 @@ public class RollupCompactor {
     // of the whole delta table, which under a backlog made claiming the most expensive part of a fold. No row
     // locks: the advisory lock already keeps other compactors out, and readers never lock.
     private static final String CLAIM = """
+            DELETE FROM tail_rollup_pending WHERE id = ANY(ARRAY(
+                SELECT id FROM tail_rollup_pending ORDER BY id LIMIT ?))
+            RETURNING task, payload, appended_at""";
+
+    /** Deltas in the layout before V5 (a row per task, deployment and hour), left by a server before the upgrade. */
+    private static final String CLAIM_LEGACY = """
             DELETE FROM tail_rollup_delta WHERE id = ANY(ARRAY(
                 SELECT id FROM tail_rollup_delta ORDER BY id LIMIT ?))
             RETURNING task, deployment_kind, provider, model, hour, """ + RollupDeltas.COLUMNS + ", appended_at";
 
+    /** The oldest pending row and how many there are at most (ids are dense but for rolled-back appends). */
+    private static final String PENDING = """
+            SELECT p.appended_at, (SELECT max(id) FROM tail_rollup_pending) - p.id + 1
+              FROM tail_rollup_pending p ORDER BY p.id LIMIT 1""";
+
     private final DataSource dataSource;
+    private final RollupConfig config;
     private final Timer duration;
-    /** Milliseconds the oldest delta of the last claim waited to be folded (0 when nothing was waiting). */
+    /**
+     * Milliseconds the oldest pending rollup had waited when the compactor last looked, or when its last
+     * claim was folded (0 when nothing was waiting).
+     */
     private final AtomicLong lagMillis = new AtomicLong();
     private volatile boolean stopping;
+    /** Whether the deltas from before V5 are all folded; they are never appended again. */
+    private volatile boolean legacyDrained;
 
-    RollupCompactor(DataSource dataSource, MeterRegistry registry) {
+    RollupCompactor(DataSource dataSource, RollupConfig config, MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.config = config;
         this.duration = Timer.builder("tailaudit.rollup.compaction.duration")
                 .description("Time to fold one claim of rollup deltas").register(registry);
         Gauge.builder("tailaudit.rollup.lag", lagMillis, v -> v.get() / 1000.0).baseUnit("seconds")
-                .description("How long the oldest delta of the last compaction waited to be folded")
+                .description("How long the oldest pending rollup had waited to be folded when the compactor last"
+                        + " looked (reads count pending rollups, so this is not the freshness)")
                 .register(registry);
+    }
+
+    /** How long the oldest pending rollup had waited when the compactor last looked, in seconds. */
+    public double lagSeconds() {
+        return lagMillis.get() / 1000.0;
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -65,16 +91,43 @@ public class RollupCompactor {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void compact() throws SQLException {
         try {
-            int claimed;
+            boolean due = due();
+            if (legacyDrained && !due) {
+                return;
+            }
+            boolean more;
             do {
-                claimed = compactOnce();
-            } while (claimed == CLAIM_LIMIT && !stopping);
+                more = compactOnce(due);
+            } while (more && !stopping);
         } catch (SQLException e) {
             if (!stopping) {
                 throw e;
             }
             // the pool closed under a running fold: it rolled back, its deltas wait for the next start
             LOG.debugf("compaction stopped by shutdown: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Folds what a server before V5 left in {@code tail_rollup_delta} now, then whatever is due. The first
+     * compaction after start does this by itself.
+     */
+    void foldLegacy() throws SQLException {
+        legacyDrained = false;
+        compact();
+    }
+
+    /** Whether the oldest pending row waited {@code fold-after}, or {@code max-pending} rows are waiting. */
+    private boolean due() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PENDING);
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                lagMillis.set(0);
+                return false;
+            }
+            Instant oldest = rs.getTimestamp(1).toInstant();
+            lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
+            return !oldest.isAfter(Instant.now().minus(config.foldAfter())) || rs.getLong(2) >= config.maxPending();
         }
     }
 
@@ -92,27 +145,46 @@ public class RollupCompactor {
         }
     }
 
-    /** Merges one claim of deltas; returns how many deltas it took (0 as well when another replica holds the lock). */
-    int compactOnce() throws SQLException {
+    /**
+     * Merges one claim: deltas a server before V5 left, if any are, and pending rows when {@code pending}.
+     * Returns whether more may be waiting (false as well when another replica holds the lock).
+     */
+    private boolean compactOnce(boolean pending) throws SQLException {
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 if (!tryLock(c)) {
                     c.rollback();
-                    return 0;  // another replica is compacting; the next run tries again
+                    return false;  // another replica is compacting; the next run tries again
                 }
                 Map<RollupKey, RollupDelta> merged = new HashMap<>();
+                int legacy = 0;
                 int n = 0;
+                int entries = 0;
                 Instant oldest = null;
+                if (!legacyDrained) {
+                    try (PreparedStatement ps = c.prepareStatement(CLAIM_LEGACY)) {
+                        ps.setInt(1, LEGACY_CLAIM_LIMIT);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                legacy++;
+                                RollupDeltas.addTo(merged.computeIfAbsent(RollupDeltas.key(rs), k -> new RollupDelta()),
+                                        rs, 6, all -> true, true);
+                            }
+                        }
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                    ps.setInt(1, CLAIM_LIMIT);
+                    ps.setInt(1, pending ? CLAIM_LIMIT : 0);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             n++;
-                            RollupDeltas.addTo(merged.computeIfAbsent(RollupDeltas.key(rs), k -> new RollupDelta()),
-                                    rs, 6, c2 -> true, true);
-                            Instant appended = rs.getTimestamp("appended_at").toInstant();
+                            for (PendingEntries.Entry e : PendingEntries.decode(rs.getString(1), rs.getBytes(2))) {
+                                e.addTo(merged.computeIfAbsent(e.key(), k -> new RollupDelta()), all -> true, true);
+                                entries++;
+                            }
+                            Instant appended = rs.getTimestamp(3).toInstant();
                             oldest = oldest == null || appended.isBefore(oldest) ? appended : oldest;
                         }
                     }
@@ -120,13 +192,18 @@ public class RollupCompactor {
                 long claimed = System.nanoTime();
                 RollupWriter.merge(c, merged);
                 c.commit();
-                lagMillis.set(oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
-                duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                if (n > 0) {
-                    LOG.debugf("rollup compacted deltas=%d hour_buckets=%d claim_decode_ms=%.1f ms=%.1f", (Object) n,
-                            (Object) merged.size(), (claimed - start) / 1e6, (System.nanoTime() - start) / 1e6);
+                legacyDrained |= legacy < LEGACY_CLAIM_LIMIT;
+                if (pending) {
+                    lagMillis.set(oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
                 }
-                return n;
+                duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (n + legacy > 0) {
+                    LOG.debugf("rollup compacted rows=%d legacy_rows=%d entries=%d buckets=%d claim_decode_ms=%.1f"
+                            + " ms=%.1f", (Object) n, (Object) legacy, (Object) entries, (Object) merged.size(),
+                            (claimed - start) / 1e6,
+                            (System.nanoTime() - start) / 1e6);
+                }
+                return (pending && n == CLAIM_LIMIT) || !legacyDrained;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -8,12 +8,22 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tailaudit.rollup")
 public interface RollupConfig {
 
-    /**
-     * How often appended deltas are folded into the rollups. Readers add unfolded deltas themselves, so this
-     * is not the freshness; a fold costs per bucket touched, so a longer interval costs ingest less.
-     */
+    /** How often the compactor checks whether pending rollups are due to be folded. */
     @WithDefault("10s")
     Duration compactEvery();
+
+    /**
+     * Pending rollups are folded once the oldest has waited this long (or {@link #maxPending} is reached).
+     * Readers add what is pending, so this is not the freshness: it trades the cost of folds (each one
+     * rewrites every bucket it touches, so folding a minute of a backfill at once costs a fraction of folding
+     * it every few seconds) against the reads' cost of adding the pending rows.
+     */
+    @WithDefault("60s")
+    Duration foldAfter();
+
+    /** Pending rows (one per ingest batch and task) that trigger a fold whatever their age: bounds the reads' cost. */
+    @WithDefault("20000")
+    int maxPending();
 
     /**
      * Per task: the most values kept per cohort dimension (step, model version, each tag) and the most tag

@@ -11,6 +11,8 @@ import java.util.HashMap;
 final class RollupDelta {
 
     static final double LATENCY_ACCURACY = 0.01;
+    /** How many counters {@link #counts()} returns. */
+    static final int COUNTS = 11;
 
     String category;
     long traces;
@@ -56,6 +58,27 @@ final class RollupDelta {
         }
         o.cohorts.forEach((c, h) -> cohorts.computeIfAbsent(c, k -> new QualityHistogram()).merge(h));
         return this;
+    }
+
+    /** The counters, in the order of the rollup columns from {@code traces} to {@code output_tokens}. */
+    long[] counts() {
+        return new long[] {traces, escalations, statusError, statusTimeout, statusRefused, statusInvalidOutput,
+                escalated, negative, schemaInvalid, inputTokens, outputTokens};
+    }
+
+    /** Adds counters in {@link #counts()}'s order. */
+    void addCounts(long[] c) {
+        traces += c[0];
+        escalations += c[1];
+        statusError += c[2];
+        statusTimeout += c[3];
+        statusRefused += c[4];
+        statusInvalidOutput += c[5];
+        escalated += c[6];
+        negative += c[7];
+        schemaInvalid += c[8];
+        inputTokens += c[9];
+        outputTokens += c[10];
     }
 
     DDSketch latency() {

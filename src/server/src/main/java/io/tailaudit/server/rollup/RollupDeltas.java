@@ -7,10 +7,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.function.Predicate;
 
-/** Reads {@code tail_rollup_delta} rows, for the compactor and for readers that add what is not folded yet. */
+/**
+ * Reads and merges rollup values: {@code tail_rollup} rows, the entries of {@code tail_rollup_pending} and the
+ * deltas of {@code tail_rollup_delta} a server before V5 left.
+ */
 final class RollupDeltas {
 
-    /** The columns {@link #delta} reads, in order, after the key columns. */
+    /** The columns {@link #addTo} reads, in order, after the key columns. */
     static final String COLUMNS = """
             category, traces, escalations, status_error, status_timeout, status_refused, status_invalid_output,
             escalated, negative, schema_invalid, input_tokens, output_tokens, priced_cost_usd,
@@ -26,7 +29,7 @@ final class RollupDeltas {
     }
 
     /**
-     * Adds the delta whose {@link #COLUMNS} start at column {@code from} to {@code d}, merging the encoded
+     * Adds the row whose {@link #COLUMNS} start at column {@code from} to {@code d}, merging the encoded
      * histograms and sketch straight into it, the sketch only when {@code latency}, and only the cohorts
      * {@code keep} accepts.
      */
@@ -34,26 +37,36 @@ final class RollupDeltas {
             throws SQLException {
         int i = from;
         String category = rs.getString(i++);
+        long[] counts = new long[RollupDelta.COUNTS];
+        for (int c = 0; c < counts.length; c++) {
+            counts[c] = rs.getLong(i++);
+        }
+        double priced = rs.getDouble(i++);
+        long unpricedIn = rs.getLong(i++);
+        long unpricedOut = rs.getLong(i++);
+        byte[] quality = rs.getBytes(i++);
+        byte[] sketch = latency ? rs.getBytes(i) : null;
+        i++;
+        add(d, category, counts, priced, unpricedIn, unpricedOut, quality, sketch, rs.getBytes(i), keep);
+    }
+
+    /**
+     * Adds encoded values to {@code d}: the histograms and sketch merged straight into it, only the cohorts
+     * {@code keep} accepts; {@code category}, {@code sketch} and {@code cohorts} may be null.
+     */
+    static void add(RollupDelta d, String category, long[] counts, double pricedCostUsd, long unpricedInputTokens,
+                    long unpricedOutputTokens, byte[] quality, byte[] sketch, byte[] cohorts, Predicate<Cohort> keep)
+            throws SQLException {
         if (category != null) {
             d.category = category;
         }
-        d.traces += rs.getLong(i++);
-        d.escalations += rs.getLong(i++);
-        d.statusError += rs.getLong(i++);
-        d.statusTimeout += rs.getLong(i++);
-        d.statusRefused += rs.getLong(i++);
-        d.statusInvalidOutput += rs.getLong(i++);
-        d.escalated += rs.getLong(i++);
-        d.negative += rs.getLong(i++);
-        d.schemaInvalid += rs.getLong(i++);
-        d.inputTokens += rs.getLong(i++);
-        d.outputTokens += rs.getLong(i++);
-        d.pricedCostUsd += rs.getDouble(i++);
-        d.unpricedInputTokens += rs.getLong(i++);
-        d.unpricedOutputTokens += rs.getLong(i++);
-        d.quality.mergeEncoded(rs.getBytes(i++));
-        byte[] sketch = latency ? rs.getBytes(i) : null;
-        i++;
+        d.addCounts(counts);
+        d.pricedCostUsd += pricedCostUsd;
+        d.unpricedInputTokens += unpricedInputTokens;
+        d.unpricedOutputTokens += unpricedOutputTokens;
+        if (quality.length > 0) {
+            d.quality.mergeEncoded(quality);
+        }
         if (sketch != null) {
             try {
                 d.latency().decodeAndMergeWith(ByteArrayInput.wrap(sketch));
@@ -61,7 +74,6 @@ final class RollupDeltas {
                 throw new SQLException("stored latency sketch is unreadable", "XX001", e);
             }
         }
-        byte[] cohorts = rs.getBytes(i);
         if (cohorts != null) {
             Cohort.mergeEncoded(cohorts, d.cohorts, keep);
         }

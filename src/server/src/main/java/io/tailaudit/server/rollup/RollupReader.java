@@ -94,6 +94,11 @@ public class RollupReader {
                 new Target(w.previous(), Cohorts.NONE, false)));
     }
 
+    /** Per task and deployment: the totals over {@code w} with the latency sketches, no cohorts (for alert rules). */
+    public Map<String, Map<RollupKey.Deployment, TailAggregate>> withLatency(Window w) throws SQLException {
+        return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true))).get(0);
+    }
+
     private enum Cohorts { NONE, CONTEXT, ALL }
 
     /**
@@ -122,8 +127,15 @@ public class RollupReader {
             return !bucket.isBefore(window.from()) && bucket.isBefore(window.to()) && !inDays;
         }
 
-        boolean takesDelta(Instant hour) {
-            return !hour.isBefore(window.from()) && hour.isBefore(window.to());
+        /**
+         * Whether a pending entry counts: an hour entry inside the window (its hour counts whole, as folded
+         * hours do), a day entry (cohorts only) for a whole day the window reads from day rows.
+         */
+        boolean takesPending(RollupKey key) {
+            if (key.span() == RollupKey.Span.DAY) {
+                return takes(RollupKey.Span.DAY, key.bucket());
+            }
+            return !key.bucket().isBefore(window.from()) && key.bucket().isBefore(window.to());
         }
 
         Predicate<Cohort> keep() {
@@ -202,20 +214,22 @@ public class RollupReader {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT task, deployment_kind, provider, model, hour, "
-                        + columns(latency, cohorts) + " FROM tail_rollup_delta WHERE hour >= ? AND hour < ?" + taskFilter)) {
-                    ps.setTimestamp(1, Timestamp.from(deltaFrom));
-                    ps.setTimestamp(2, Timestamp.from(deltaTo));
+                try (PreparedStatement ps = c.prepareStatement("SELECT task, payload FROM tail_rollup_pending"
+                        + " WHERE first_bucket < ? AND last_bucket >= ?" + taskFilter)) {
+                    ps.setTimestamp(1, Timestamp.from(deltaTo));
+                    ps.setTimestamp(2, Timestamp.from(deltaFrom));
                     if (task.isPresent()) {
                         ps.setString(3, task.get());
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            Instant hour = rs.getTimestamp(5).toInstant();
-                            for (int k = 0; k < targets.size(); k++) {
-                                Target t = targets.get(k);
-                                if (t.takesDelta(hour)) {
-                                    RollupDeltas.addTo(slot(out.get(k), rs), rs, 6, t.keep(), t.latency());
+                            String t = rs.getString(1);
+                            for (PendingEntries.Entry e : PendingEntries.decode(t, rs.getBytes(2))) {
+                                for (int k = 0; k < targets.size(); k++) {
+                                    Target target = targets.get(k);
+                                    if (target.takesPending(e.key())) {
+                                        e.addTo(slot(out.get(k), e.key()), target.keep(), target.latency());
+                                    }
                                 }
                             }
                         }
@@ -313,9 +327,16 @@ public class RollupReader {
 
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)
             throws SQLException {
-        return out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
-                .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
-                        d -> new RollupDelta());
+        return slot(out, rs.getString(1), new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)));
+    }
+
+    private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, RollupKey key) {
+        return slot(out, key.task(), new RollupKey.Deployment(key.deploymentKind(), key.provider(), key.model()));
+    }
+
+    private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, String task,
+                                    RollupKey.Deployment deployment) {
+        return out.computeIfAbsent(task, t -> new HashMap<>()).computeIfAbsent(deployment, d -> new RollupDelta());
     }
 
     /** The delta columns, with NULL for the sketches and cohorts a read does not need (they are large). */

@@ -54,29 +54,42 @@ public final class RollupWriter {
     private RollupWriter() {
     }
 
-    private static final String COPY_DELTAS = "COPY tail_rollup_delta (task, deployment_kind, provider, model, hour, "
-            + VALUE_COLUMNS + ", appended_at) FROM STDIN";
+    private static final String INSERT_PENDING = "INSERT INTO tail_rollup_pending (task, first_bucket, last_bucket,"
+            + " entries, payload, appended_at) VALUES (?, ?, ?, ?, ?, ?)";
 
-    /** Appends the batch's deltas, one row per hour bucket, in the caller's transaction. */
-    public static void append(Connection c, RollupBatch batch, Instant now) throws SQLException {
-        if (batch.isEmpty()) {
-            return;
+    /**
+     * Appends the batches' pending rows, one per batch and task, in the caller's transaction: a few dozen
+     * rows with binary payloads, so one batched INSERT (bytea sent as bytes, not as COPY's hex text).
+     */
+    public static void append(Connection c, Instant now, RollupBatch... batches) throws SQLException {
+        Timestamp appended = Timestamp.from(now);
+        int rows = 0;
+        try (PreparedStatement ps = c.prepareStatement(INSERT_PENDING)) {
+            for (RollupBatch batch : batches) {
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                for (RollupBatch.PendingRow row : batch.encode()) {
+                    ps.setString(1, row.task());
+                    ps.setTimestamp(2, Timestamp.from(row.firstBucket()));
+                    ps.setTimestamp(3, Timestamp.from(row.lastBucket()));
+                    ps.setInt(4, row.entries());
+                    ps.setBytes(5, row.payload());
+                    ps.setTimestamp(6, appended);
+                    ps.addBatch();
+                    rows++;
+                }
+            }
+            if (rows > 0) {
+                ps.executeBatch();
+            }
         }
-        StringBuilder sb = new StringBuilder(batch.deltas().size() * 400);
-        for (Map.Entry<RollupKey, RollupDelta> e : batch.deltas().entrySet()) {
-            RollupKey k = e.getKey();
-            sb.append(text(k.task())).append('\t').append(k.deploymentKind()).append('\t').append(text(k.provider()))
-                    .append('\t').append(text(k.model())).append('\t').append(k.bucket());
-            values(sb, e.getValue(), batch.encodedCohorts(k));
-            sb.append('\t').append(now).append('\n');
-        }
-        copyIn(c, COPY_DELTAS, sb);
     }
 
     /** The {@link #VALUE_COLUMNS} of a row in COPY text format, each after a tab. */
     private static void values(StringBuilder sb, RollupDelta d, byte[] cohorts) throws SQLException {
         sb.append('\t').append(d.category);
-        for (long v : counts(d)) {
+        for (long v : d.counts()) {
             sb.append('\t').append(v);
         }
         sb.append('\t').append(d.pricedCostUsd).append('\t').append(d.unpricedInputTokens)
@@ -93,23 +106,22 @@ public final class RollupWriter {
         }
     }
 
-    private static long[] counts(RollupDelta d) {
-        return new long[] {d.traces, d.escalations, d.statusError, d.statusTimeout, d.statusRefused,
-                d.statusInvalidOutput, d.escalated, d.negative, d.schemaInvalid, d.inputTokens, d.outputTokens};
-    }
-
     /**
-     * Merges hourly deltas (already combined per hour) into the rollups at both spans, in the caller's
-     * transaction, which must hold the compactor's lock. Hour rows keep only the hourly cohorts (context),
-     * day rows all of them.
+     * Merges claimed deltas (already combined per bucket) into the rollups, in the caller's transaction,
+     * which must hold the compactor's lock. An hour delta counts in its hour row, which keeps only the hourly
+     * cohorts (context), and in its day row; a day delta only in its day row.
      */
-    static void merge(Connection c, Map<RollupKey, RollupDelta> hourly) throws SQLException {
-        if (hourly.isEmpty()) {
+    static void merge(Connection c, Map<RollupKey, RollupDelta> claimed) throws SQLException {
+        if (claimed.isEmpty()) {
             return;
         }
         Map<RollupKey, RollupDelta> deltas = new HashMap<>();
-        for (Map.Entry<RollupKey, RollupDelta> e : hourly.entrySet()) {
-            deltas.merge(e.getKey().day(), copy(e.getValue()), RollupDelta::merge);
+        for (Map.Entry<RollupKey, RollupDelta> e : claimed.entrySet()) {
+            if (e.getKey().span() == RollupKey.Span.DAY) {
+                deltas.merge(e.getKey(), e.getValue(), RollupDelta::merge);
+                continue;
+            }
+            deltas.computeIfAbsent(e.getKey().day(), k -> new RollupDelta()).merge(e.getValue());
             RollupDelta hour = e.getValue();
             hour.cohorts.keySet().removeIf(cohort -> !cohort.hourly());
             deltas.put(e.getKey(), hour);
@@ -159,12 +171,6 @@ public final class RollupWriter {
                 .toArray();
     }
 
-    private static RollupDelta copy(RollupDelta d) {
-        RollupDelta out = new RollupDelta();
-        out.category = d.category;
-        return out.merge(d);
-    }
-
     static RollupKey key(ResultSet rs) throws SQLException {
         return new RollupKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 RollupKey.Span.of(rs.getString(5)), rs.getTimestamp(6).toInstant());
@@ -172,9 +178,17 @@ public final class RollupWriter {
 
     /** The library's own compact encoding, index mapping included, which {@link RollupDeltas#addTo} reads back. */
     static byte[] encode(DDSketch sketch) throws SQLException {
-        GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(256);
+        return encode(sketch, false);
+    }
+
+    /**
+     * The library's encoding, without the index mapping when {@code omitMapping}: a sketch that merges it
+     * must have the same mapping, as every rollup sketch does.
+     */
+    static byte[] encode(DDSketch sketch, boolean omitMapping) throws SQLException {
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(omitMapping ? 32 : 256);
         try {
-            sketch.encode(out, false);
+            sketch.encode(out, omitMapping);
         } catch (IOException e) {
             throw new SQLException("latency sketch could not be encoded", "XX000", e);
         }

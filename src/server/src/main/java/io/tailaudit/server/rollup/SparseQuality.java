@@ -9,10 +9,10 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
- * A cohort's quality counts within one ingest batch: the few bins its traces fell in, kept sorted in small
- * arrays, written in {@link QualityHistogram#encode()}'s format. A batch touches thousands of cohort
- * buckets with a handful of traces each, where a dense 100-bin histogram apiece would cost more to
- * allocate than everything else ingest does per trace.
+ * An hour bucket's or a cohort's quality counts within one ingest batch: the few bins its traces fell in,
+ * kept sorted in small arrays, written in {@link QualityHistogram#encode()}'s format. A batch touches
+ * thousands of buckets with a handful of traces each, where a dense 100-bin histogram apiece would cost
+ * more to allocate than everything else ingest does per trace.
  */
 final class SparseQuality {
 

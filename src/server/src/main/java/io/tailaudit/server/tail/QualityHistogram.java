@@ -14,20 +14,31 @@ public final class QualityHistogram {
     public static final int BINS = 100;
     private static final double ESCALATED_CAP = 0.25;
 
-    private final long[] all;
-    private final long[] hard;
-    private final long[] flagged;
-    private final double[] sum;
+    private final long[] all = new long[BINS];
+    // null while only counts were added (a cohort's counts-only histogram): the compactor holds thousands
+    private long[] hard;
+    private long[] flagged;
+    private double[] sum;
 
-    public QualityHistogram() {
-        this(new long[BINS], new long[BINS], new long[BINS], new double[BINS]);
+    /** Allocates the arrays beyond the counts, on the first write that needs them. */
+    private void detail() {
+        if (sum == null) {
+            hard = new long[BINS];
+            flagged = new long[BINS];
+            sum = new double[BINS];
+        }
     }
 
-    private QualityHistogram(long[] all, long[] hard, long[] flagged, double[] sum) {
-        this.all = all;
-        this.hard = hard;
-        this.flagged = flagged;
-        this.sum = sum;
+    private long hard(int b) {
+        return hard == null ? 0 : hard[b];
+    }
+
+    private long flagged(int b) {
+        return flagged == null ? 0 : flagged[b];
+    }
+
+    private double sum(int b) {
+        return sum == null ? 0 : sum[b];
     }
 
     /**
@@ -48,6 +59,7 @@ public final class QualityHistogram {
     public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int b = bin(qe);
+        detail();
         all[b] += weight;
         if (isHard(ok, escalated, negative, schemaValid)) {
             hard[b] += weight;
@@ -69,15 +81,15 @@ public final class QualityHistogram {
     }
 
     public long[] hard() {
-        return hard.clone();
+        return hard == null ? new long[BINS] : hard.clone();
     }
 
     public long[] flagged() {
-        return flagged.clone();
+        return flagged == null ? new long[BINS] : flagged.clone();
     }
 
     public double[] sums() {
-        return sum.clone();
+        return sum == null ? new double[BINS] : sum.clone();
     }
 
     /**
@@ -88,8 +100,8 @@ public final class QualityHistogram {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             for (int b = 0; b < BINS; b++) {
-                if (all[b] != 0 || hard[b] != 0 || flagged[b] != 0 || sum[b] != 0) {
-                    writeBin(out, b, all[b], hard[b], flagged[b], sum[b]);
+                if (all[b] != 0 || hard(b) != 0 || flagged(b) != 0 || sum(b) != 0) {
+                    writeBin(out, b, all[b], hard(b), flagged(b), sum(b));
                 }
             }
         } catch (java.io.IOException e) {
@@ -107,6 +119,7 @@ public final class QualityHistogram {
 
     /** Adds what {@link #encode()} wrote, without building a histogram for it. */
     public QualityHistogram mergeEncoded(byte[] encoded) {
+        detail();
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
             while (in.available() > 0) {
                 int b = in.readUnsignedByte();
@@ -167,7 +180,8 @@ public final class QualityHistogram {
         out.writeDouble(sum);
     }
 
-    private static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
+    /** Writes {@code v} as a zigzag varint: small magnitudes, either sign, in few bytes. */
+    public static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
         long z = (v << 1) ^ (v >> 63);
         while ((z & ~0x7FL) != 0) {
             out.writeByte((int) ((z & 0x7F) | 0x80));
@@ -176,7 +190,8 @@ public final class QualityHistogram {
         out.writeByte((int) z);
     }
 
-    private static long varlong(java.io.DataInputStream in) throws java.io.IOException {
+    /** Reads what {@link #varlong(java.io.DataOutputStream, long)} wrote. */
+    public static long varlong(java.io.DataInputStream in) throws java.io.IOException {
         long z = 0;
         for (int shift = 0; ; shift += 7) {
             int b = in.readUnsignedByte();
@@ -190,9 +205,14 @@ public final class QualityHistogram {
     public QualityHistogram merge(QualityHistogram other) {
         for (int b = 0; b < BINS; b++) {
             all[b] += other.all[b];
-            hard[b] += other.hard[b];
-            flagged[b] += other.flagged[b];
-            sum[b] += other.sum[b];
+        }
+        if (other.sum != null) {
+            detail();
+            for (int b = 0; b < BINS; b++) {
+                hard[b] += other.hard[b];
+                flagged[b] += other.flagged[b];
+                sum[b] += other.sum[b];
+            }
         }
         return this;
     }
@@ -205,7 +225,7 @@ public final class QualityHistogram {
     public long failures(double floor) {
         long n = 0;
         for (int b = 0; b < BINS; b++) {
-            n += belowFloor(b, floor) ? all[b] : hard[b];
+            n += belowFloor(b, floor) ? all[b] : hard(b);
         }
         return n;
     }
@@ -240,7 +260,7 @@ public final class QualityHistogram {
             double share = Math.min(1.0, (k - taken) / all[b]);
             taken += share * all[b];
             visible += share * visibleIn(b, floor, absorbable);
-            qeSum += share * sum[b];
+            qeSum += share * sum(b);
             cut = b;
         }
         return new WorstSlice(k, visible, cut / (double) BINS, qeSum / k);
@@ -281,10 +301,10 @@ public final class QualityHistogram {
         double hardIn = 0;
         double lowIn = 0;
         for (int b = 0; b < BINS; b++) {
-            flaggedIn += shares[b] * flagged[b];
-            hardIn += shares[b] * hard[b];
+            flaggedIn += shares[b] * flagged(b);
+            hardIn += shares[b] * hard(b);
             if (belowFloor(b, floor)) {
-                lowIn += shares[b] * (all[b] - hard[b]);
+                lowIn += shares[b] * (all[b] - hard(b));
             }
         }
         double statusIn = all[0] == 0 ? 0 : shares[0] * Math.min(notOk, all[0]);
@@ -301,9 +321,9 @@ public final class QualityHistogram {
 
     private long visibleIn(int b, double floor, boolean absorbable) {
         if (absorbable) {
-            return flagged[b];
+            return flagged(b);
         }
-        return belowFloor(b, floor) ? all[b] : hard[b];
+        return belowFloor(b, floor) ? all[b] : hard(b);
     }
 
     private static boolean belowFloor(int bin, double floor) {

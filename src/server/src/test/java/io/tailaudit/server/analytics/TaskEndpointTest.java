@@ -117,7 +117,7 @@ class TaskEndpointTest {
 
         // and once the compactor has folded the deltas, the folded rollups say the same
         await().atMost(ofSeconds(30)).until(() ->
-                Db.count("SELECT count(*) FROM tail_rollup_delta WHERE task = ?", task) == 0);
+                Db.count("SELECT count(*) FROM tail_rollup_pending WHERE task = ?", task) == 0);
         assertAfterFeedback(detail(task), dep);
         assertThat(Db.count("SELECT count(*) FROM tail_rollup WHERE task = ?", task)).as("one hour, one day").isEqualTo(2);
     }
