@@ -114,6 +114,27 @@ public class TaskAnalytics {
     }
 
     /**
+     * Per task: the share of its busiest deployment's traces slower than the task's latency budget in the
+     * window, with its Wilson interval (the count over budget read from the latency sketch, so within its 1%
+     * relative accuracy of the budget). For alert rules.
+     */
+    public Map<String, Rate> overLatencyBudget(Window w) throws SQLException {
+        Map<String, Map<Deployment, TailAggregate>> current = rollups.withLatency(w);
+        Map<String, String> observed = new HashMap<>();
+        current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
+        Map<String, TaskSettings> taskSettings = settings.effective(observed);
+        Map<String, Rate> out = new HashMap<>();
+        current.forEach((task, deployments) -> {
+            TailAggregate a = busiest(deployments).getValue();
+            if (a.latency() != null && a.traces() > 0) {
+                double share = overBudget(a.latency(), taskSettings.get(task).latencyBudgetMs());
+                out.put(task, rate(share * a.traces(), a.traces()));
+            }
+        });
+        return out;
+    }
+
+    /**
      * The worst-5% visible-failure rate of each bucket of a deployment's series (null where a bucket has no
      * traces), for the overview's sparkline.
      */

@@ -36,7 +36,7 @@ public class TaskListCache {
 
     /** One cheap look at everything a list depends on besides the clock. */
     private static final String INPUTS = """
-            SELECT concat_ws('/', (SELECT last_value FROM tail_rollup_delta_id_seq),
+            SELECT concat_ws('/', (SELECT last_value FROM tail_rollup_pending_id_seq),
                    (SELECT max(updated_at) FROM task_settings), (SELECT max(updated_at) FROM model_price),
                    (SELECT count(*) FROM model_price), (SELECT max(updated_at) FROM local_cost))""";
 
@@ -70,6 +70,24 @@ public class TaskListCache {
             String inputs = inputs();
             e = new Entry(w, inputs, analytics.list(name, w, null, null));
             lists.put(name, e);
+        }
+        return e.list();
+    }
+
+    /**
+     * The list of a named window with every committed trace, setting and price in it, unless it was
+     * computed less than {@code maxAge} ago: the alert evaluator's view, fresher than the background refresh
+     * when it needs to be. Refreshes the cached list when it recomputes.
+     */
+    public TaskViews.TaskList fresh(String name, Duration maxAge) throws SQLException {
+        Window w = window(name);
+        Entry e = lists.get(name);
+        if (e == null || !e.window().equals(w) || !e.list().computedAt().isAfter(clock.instant().minus(maxAge))) {
+            String inputs = inputs();
+            if (e == null || !e.window().equals(w) || !inputs.equals(e.inputs())) {
+                e = new Entry(w, inputs, analytics.list(name, w, null, null));
+                lists.put(name, e);
+            }
         }
         return e.list();
     }

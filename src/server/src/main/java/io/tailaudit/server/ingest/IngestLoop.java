@@ -43,6 +43,12 @@ final class IngestLoop implements Runnable {
     private final Runnable afterDatabaseCommit;
     private final ExecutorService writer;
     private volatile boolean running = true;
+    /** When the loop last returned from a poll (epoch millis; 0 before the first). */
+    private volatile long lastPollMillis;
+    /** Records produced to the assigned partitions and not consumed yet, as of the last poll (-1: unknown). */
+    private volatile long lagRecords = -1;
+    /** Since when storage has been failing (epoch millis), 0 when it is not. */
+    private volatile long storageFailingSinceMillis;
     private InFlight inFlight;
     private PreparedBatch next;
 
@@ -76,6 +82,7 @@ final class IngestLoop implements Runnable {
             while (running) {
                 if (next == null) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
+                    observe();
                     if (!records.isEmpty()) {
                         next = processor.prepare(records);
                     }
@@ -104,6 +111,29 @@ final class IngestLoop implements Runnable {
         }
     }
 
+    /** Notes the poll and the lag the consumer knows from its last fetches, without asking the broker. */
+    private void observe() {
+        lastPollMillis = System.currentTimeMillis();
+        long lag = 0;
+        boolean known = false;
+        for (TopicPartition tp : consumer.assignment()) {
+            java.util.OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                lag += l.getAsLong();
+                known = true;
+            }
+        }
+        lagRecords = known ? lag : -1;
+    }
+
+    /** The loop's state for health checks and alert rules. */
+    record Status(long lastPollMillis, long lagRecords, long storageFailingSinceMillis) {
+    }
+
+    Status status() {
+        return new Status(lastPollMillis, lagRecords, storageFailingSinceMillis);
+    }
+
     private CompletableFuture<Void> store(PreparedBatch batch) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -129,6 +159,9 @@ final class IngestLoop implements Runnable {
                     throw new KafkaException("ingest writer failed", e.getCause());
                 }
                 LOG.warnf("ingest paused, storage failing, retry_in=%s error=%s", backoff, failure.getMessage());
+                if (storageFailingSinceMillis == 0) {
+                    storageFailingSinceMillis = System.currentTimeMillis();
+                }
                 processor.recordRetry();
                 consumer.pause(consumer.assignment());
                 keepMembershipFor(backoff);
@@ -141,6 +174,7 @@ final class IngestLoop implements Runnable {
                 continue;
             }
             inFlight = null;      // settled: a failure from here on must not reach the rebalance callback
+            storageFailingSinceMillis = 0;
             afterDatabaseCommit.run();
             commitAsync(current.batch());
             if (!consumer.paused().isEmpty()) {

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,11 @@ public class IngestService {
         this.dataSource = dataSource;
         this.partitions = partitions;
         this.metrics = new IngestMetrics(registry);
+        io.micrometer.core.instrument.Gauge.builder("tailaudit.ingest.consumer.lag", this, s -> {
+            long lag = s.consumerState().lagRecords();
+            return lag < 0 ? Double.NaN : lag;
+        }).baseUnit("records").description("Records on the trace topic's assigned partitions not consumed yet"
+                + " (NaN until the consumer knows)").register(registry);
         this.clock = clock;
     }
 
@@ -89,6 +95,28 @@ public class IngestService {
         if (thread != null) {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         }
+    }
+
+    /**
+     * The consumer's state: whether ingest runs here, when its loop last polled, the records not consumed
+     * yet (-1 unknown) and since when storage has been failing (null when it is not).
+     */
+    public record ConsumerState(boolean enabled, boolean loopRunning, Instant lastPoll, long lagRecords,
+                                Instant storageFailingSince) {
+    }
+
+    public ConsumerState consumerState() {
+        IngestLoop current = loop;
+        if (!config.enabled()) {
+            return new ConsumerState(false, false, null, -1, null);
+        }
+        if (current == null) {
+            return new ConsumerState(true, false, null, -1, null);
+        }
+        IngestLoop.Status s = current.status();
+        return new ConsumerState(true, thread != null && thread.isAlive(),
+                s.lastPollMillis() == 0 ? null : Instant.ofEpochMilli(s.lastPollMillis()), s.lagRecords(),
+                s.storageFailingSinceMillis() == 0 ? null : Instant.ofEpochMilli(s.storageFailingSinceMillis()));
     }
 
     /** Builds a loop over a fresh consumer; the crash test builds its own with a failing hook. */

@@ -1,0 +1,50 @@
+package io.tailaudit.server.alerts;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What a rule watches. Task metrics are evaluated per task in the rule's scope, platform metrics once. */
+public enum AlertMetric {
+
+    /** DESIGN's tail metric: visible failures among the worst 5%, with its Wilson interval. */
+    WORST5_VISIBLE_FAILURE_RATE("worst5_visible_failure_rate", false, Kind.RATE,
+            "worst-5% visible-failure rate (no threshold: the task's own tail threshold)"),
+    ESCALATION_RATE("escalation_rate", false, Kind.RATE, "share of traces escalated, fallen back or rated negative"),
+    /** The two-proportion test of the escalation rate against the previous window says it rose. */
+    ESCALATION_TREND("escalation_trend", false, Kind.SIGNAL, "escalation rate significantly above the previous window's"),
+    LATENCY_OVER_BUDGET("latency_over_budget", false, Kind.RATE, "share of traces slower than the task's latency budget"),
+    /** A cloud deployment's tokens/day over the break-even at which local serving costs the same. */
+    COST_OVER_BREAK_EVEN("cost_over_break_even", false, Kind.VALUE,
+            "a cloud deployment's tokens/day as a multiple of the break-even (1 = local would cost the same)"),
+    VERDICT_CHANGED("verdict_changed", false, Kind.SIGNAL, "the task's verdict changed to another decided verdict"),
+    DLQ_RATE("dlq_rate", true, Kind.VALUE, "dead letters per minute over the window"),
+    CONSUMER_LAG("consumer_lag", true, Kind.VALUE, "records produced to the trace topic and not yet consumed"),
+    ROLLUP_LAG("rollup_lag", true, Kind.VALUE, "seconds the oldest pending rollup has waited to be folded");
+
+    /**
+     * RATE: a proportion with its Wilson interval, firing when the interval's lower bound is above the
+     * threshold; VALUE: a measured value compared as it is; SIGNAL: a yes/no condition without threshold.
+     */
+    public enum Kind { RATE, VALUE, SIGNAL }
+
+    public final String code;
+    public final boolean platform;
+    public final Kind kind;
+    public final String description;
+
+    AlertMetric(String code, boolean platform, Kind kind, String description) {
+        this.code = code;
+        this.platform = platform;
+        this.kind = kind;
+        this.description = description;
+    }
+
+    public static Optional<AlertMetric> of(String code) {
+        return Arrays.stream(values()).filter(m -> m.code.equals(code)).findFirst();
+    }
+
+    /** Whether a rule on this metric needs a threshold (the worst-5% rule may use each task's own). */
+    public boolean needsThreshold() {
+        return kind != Kind.SIGNAL && this != WORST5_VISIBLE_FAILURE_RATE;
+    }
+}

@@ -1,0 +1,236 @@
+package io.tailaudit.server.alerts;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Delivers the outbox. Each due notification is claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas
+ * never send the same one, POSTed, and marked delivered on a 2xx; otherwise it is retried with a doubling
+ * backoff ({@code first-retry}, then doubling up to {@code max-retry-backoff}) until a receiver accepts it or
+ * {@code give-up-after} passes. A receiver that is down loses nothing: the notification waits in the table.
+ */
+@ApplicationScoped
+public class NotificationSender {
+
+    private static final Logger LOG = Logger.getLogger(NotificationSender.class);
+    private static final int CLAIM = 20;
+    /** The webhook's signature header: {@code sha256=} and the hex HMAC-SHA256 of the body under the secret. */
+    public static final String SIGNATURE_HEADER = "X-TailAudit-Signature";
+
+    private final DataSource dataSource;
+    private final AlertsConfig config;
+    private final MeterRegistry registry;
+    private final HttpClient http;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final AtomicLong pending = new AtomicLong();
+    private volatile boolean stopping;
+
+    NotificationSender(DataSource dataSource, AlertsConfig config, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.config = config;
+        this.registry = registry;
+        this.http = HttpClient.newBuilder().connectTimeout(config.deliveryTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        for (String kind : ChannelInput.KINDS) {
+            for (String outcome : java.util.List.of("delivered", "failed")) {
+                count(kind, outcome, 0);
+            }
+        }
+        count("any", "expired", 0);
+        Gauge.builder("tailaudit.notifications.pending", pending, AtomicLong::get)
+                .description("Notifications waiting to be delivered (after the sender's last look)").register(registry);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    @Scheduled(every = "{tailaudit.alerts.deliver-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void scheduled() {
+        if (!config.enabled()) {
+            return;
+        }
+        try {
+            int sent;
+            do {
+                sent = deliverDue();
+            } while (sent == CLAIM && !stopping);
+        } catch (SQLException | RuntimeException e) {
+            if (!stopping) {
+                LOG.warnf("notification delivery failed, next run retries: %s", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Attempts up to {@value #CLAIM} due notifications once each, one transaction apiece, so a receiver's
+     * answer is recorded as soon as it is known; returns how many it attempted.
+     */
+    public int deliverDue() throws SQLException {
+        int attempted = 0;
+        try (Connection c = dataSource.getConnection()) {
+            expire(c);
+            c.setAutoCommit(false);
+            try {
+                while (attempted < CLAIM && !stopping && deliverOne(c)) {
+                    attempted++;
+                }
+                c.setAutoCommit(true);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM alert_notification WHERE status = 'pending'");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    pending.set(rs.getLong(1));
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+                throw e;
+            }
+        }
+        return attempted;
+    }
+
+    /** Claims the oldest due notification, sends it and records the outcome; false when none is due. */
+    private boolean deliverOne(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT n.id, n.body, n.attempts, ch.kind, ch.url, ch.secret, ch.name
+                  FROM alert_notification n JOIN alert_channel ch ON ch.id = n.channel_id
+                 WHERE n.status = 'pending' AND n.next_attempt_at <= now()
+                 ORDER BY n.next_attempt_at, n.id LIMIT 1 FOR UPDATE OF n SKIP LOCKED""");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                c.commit();
+                return false;
+            }
+            String error;
+            try {
+                error = send(rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(2));
+            } catch (RuntimeException e) {
+                error = "not sent: " + e.getMessage();
+            }
+            record(c, rs.getLong(1), rs.getInt(3) + 1, error);
+            c.commit();
+            count(rs.getString(4), error == null ? "delivered" : "failed", 1);
+            if (error != null) {
+                LOG.infof("notification not delivered, will retry id=%d channel=%s error=%s", rs.getLong(1),
+                        rs.getString(7), error);
+            }
+            return true;
+        }
+    }
+
+    /** POSTs the body; null when the receiver accepted it (2xx), else what went wrong. */
+    String send(String kind, String url, String secret, String body) {
+        String target = "alertmanager".equals(kind) ? url.replaceAll("/+$", "") + "/api/v2/alerts" : url;
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(target)).timeout(config.deliveryTimeout())
+                    .header("Content-Type", "application/json").header("User-Agent", "TailAudit")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return "bad URL: " + e.getMessage();
+        }
+        if ("webhook".equals(kind) && secret != null && !secret.isEmpty()) {
+            request.header(SIGNATURE_HEADER, "sha256=" + hmac(secret, body));
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                return null;
+            }
+            String text = response.body() == null ? "" : response.body();
+            return "HTTP " + response.statusCode() + (text.isBlank() ? "" : ": "
+                    + (text.length() > 200 ? text.substring(0, 200) : text));
+        } catch (IOException e) {
+            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** Hex HMAC-SHA256 of the UTF-8 body under the UTF-8 secret, as the signature header carries it. */
+    public static String hmac(String secret, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    private void record(Connection c, long id, int attempts, String error) throws SQLException {
+        if (error == null) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE alert_notification SET status = 'delivered',"
+                    + " attempts = ?, delivered_at = now(), last_error = NULL WHERE id = ?")) {
+                ps.setInt(1, attempts);
+                ps.setLong(2, id);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        Duration backoff = config.firstRetry().multipliedBy(1L << Math.min(attempts - 1, 20));
+        if (backoff.compareTo(config.maxRetryBackoff()) > 0) {
+            backoff = config.maxRetryBackoff();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE alert_notification SET attempts = ?,"
+                + " next_attempt_at = ?, last_error = ? WHERE id = ?")) {
+            ps.setInt(1, attempts);
+            ps.setTimestamp(2, Timestamp.from(Instant.now().plus(backoff)));
+            ps.setString(3, error.length() > 500 ? error.substring(0, 500) : error);
+            ps.setLong(4, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private void expire(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE alert_notification SET status = 'expired'"
+                + " WHERE status = 'pending' AND created_at < ?")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(config.giveUpAfter())));
+            int n = ps.executeUpdate();
+            if (n > 0) {
+                LOG.warnf("notifications expired undelivered after %s count=%d", config.giveUpAfter(), n);
+                count("any", "expired", n);
+            }
+        }
+    }
+
+    private void count(String kind, String outcome, double n) {
+        outcomes.computeIfAbsent(kind + "/" + outcome, k -> Counter.builder("tailaudit.notifications")
+                .tag("channel_kind", kind).tag("outcome", outcome)
+                .description("Notification attempts by channel kind and outcome (expired: gave up)")
+                .register(registry)).increment(n);
+    }
+}

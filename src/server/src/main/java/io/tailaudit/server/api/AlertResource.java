@@ -1,0 +1,248 @@
+package io.tailaudit.server.api;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.tailaudit.server.alerts.AlertEvaluator;
+import io.tailaudit.server.alerts.AlertRule;
+import io.tailaudit.server.alerts.AlertStore;
+import io.tailaudit.server.alerts.ChannelInput;
+import io.tailaudit.server.alerts.RuleInput;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+@Path("/api/v1/alerts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "alerts", description = "Alert rules, what fires, history, silences, channels and delivery status")
+public class AlertResource {
+
+    private final AlertStore store;
+    private final AlertEvaluator evaluator;
+    private final SecurityIdentity identity;
+
+    AlertResource(AlertStore store, AlertEvaluator evaluator, SecurityIdentity identity) {
+        this.store = store;
+        this.evaluator = evaluator;
+        this.identity = identity;
+    }
+
+    @GET
+    @Operation(summary = "Alerts pending or firing now (one per rule and task), firing and most severe first")
+    public List<AlertStore.Active> active() throws SQLException {
+        return store.active();
+    }
+
+    @GET
+    @Path("/history")
+    @Operation(summary = "Firings, repeats and resolutions, newest first; page with before=<id of the last one>")
+    public List<AlertStore.Event> history(@QueryParam("limit") String limit, @QueryParam("before") String before)
+            throws SQLException {
+        return store.history(Params.limit(limit, 100, 1000), before == null || before.isBlank() ? null
+                : id("before", before));
+    }
+
+    @POST
+    @Path("/evaluate")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Evaluate every rule now instead of at the next cycle (admin)")
+    public AlertEvaluator.Cycle evaluate() throws SQLException {
+        return evaluator.evaluate();
+    }
+
+    // ---- rules
+
+    @GET
+    @Path("/rules")
+    @Operation(summary = "Every rule, defaults included")
+    public List<AlertRule> rules() throws SQLException {
+        return store.rules();
+    }
+
+    @GET
+    @Path("/rules/{id}")
+    @Operation(summary = "One rule")
+    public AlertRule rule(@PathParam("id") String id) throws SQLException {
+        return store.rule(id("id", id)).orElseThrow(() -> new ResourceNotFoundException("no rule " + id));
+    }
+
+    @POST
+    @Path("/rules")
+    @Operation(summary = "Add a rule (admin); 400 with what is wrong, field by field")
+    public Response addRule(RuleInput in) throws SQLException {
+        check(in == null ? null : in.problems(), "a JSON body with the rule is required");
+        return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveRule(null, in))).build();
+    }
+
+    @PUT
+    @Path("/rules/{id}")
+    @Operation(summary = "Replace a rule (admin)")
+    public AlertRule putRule(@PathParam("id") String id, RuleInput in) throws SQLException {
+        long ruleId = id("id", id);
+        rule(id);
+        check(in == null ? null : in.problems(), "a JSON body with the rule is required");
+        return unique(() -> store.saveRule(ruleId, in));
+    }
+
+    @DELETE
+    @Path("/rules/{id}")
+    @Operation(summary = "Delete a rule (admin); its history stays")
+    public Response deleteRule(@PathParam("id") String id) throws SQLException {
+        if (!store.deleteRule(id("id", id))) {
+            throw new ResourceNotFoundException("no rule " + id);
+        }
+        return Response.noContent().build();
+    }
+
+    // ---- silences
+
+    public record SilenceInput(Long ruleId, String task, Instant endsAt, Integer minutes, String comment) {
+    }
+
+    @GET
+    @Path("/silences")
+    @Operation(summary = "Silences that have not ended")
+    public List<AlertStore.Silence> silences() throws SQLException {
+        return store.silences();
+    }
+
+    @POST
+    @Path("/silences")
+    @Operation(summary = "Silence one rule, one task, or one rule for one task, until ends_at or for minutes (admin)")
+    public Response silence(SilenceInput in) throws SQLException {
+        if (in == null) {
+            throw new InvalidParameterException("a JSON body with rule_id and/or task, and ends_at or minutes, is required");
+        }
+        if (in.ruleId() == null && (in.task() == null || in.task().isBlank())) {
+            throw new InvalidParameterException("a silence names a rule_id, a task, or both");
+        }
+        if (in.ruleId() != null && store.rule(in.ruleId()).isEmpty()) {
+            throw new InvalidParameterException("no rule " + in.ruleId());
+        }
+        Instant now = Instant.now();
+        Instant ends;
+        if (in.endsAt() != null) {
+            ends = in.endsAt();
+        } else if (in.minutes() != null && in.minutes() > 0 && in.minutes() <= 60 * 24 * 90) {
+            ends = now.plus(Duration.ofMinutes(in.minutes()));
+        } else {
+            throw new InvalidParameterException("give ends_at, or minutes between 1 and 129600");
+        }
+        if (!ends.isAfter(now)) {
+            throw new InvalidParameterException("ends_at must lie in the future, got " + ends);
+        }
+        String comment = in.comment() == null ? "" : in.comment().trim();
+        AlertStore.Silence s = store.addSilence(in.ruleId(), in.task() == null || in.task().isBlank() ? null
+                : in.task().trim(), ends, identity.getPrincipal().getName(), comment);
+        return Response.status(Response.Status.CREATED).entity(s).build();
+    }
+
+    @DELETE
+    @Path("/silences/{id}")
+    @Operation(summary = "End a silence now (admin)")
+    public Response endSilence(@PathParam("id") String id) throws SQLException {
+        if (!store.endSilence(id("id", id))) {
+            throw new ResourceNotFoundException("no active silence " + id);
+        }
+        return Response.noContent().build();
+    }
+
+    // ---- channels and deliveries
+
+    @GET
+    @Path("/channels")
+    @Operation(summary = "Notification channels (secrets are never returned, only whether one is set)")
+    public List<AlertStore.Channel> channels() throws SQLException {
+        return store.channels();
+    }
+
+    @POST
+    @Path("/channels")
+    @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key), alertmanager (admin)")
+    public Response addChannel(ChannelInput in) throws SQLException {
+        check(in == null ? null : in.problems(false), "a JSON body with the channel is required");
+        return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveChannel(null, in))).build();
+    }
+
+    @PUT
+    @Path("/channels/{id}")
+    @Operation(summary = "Replace a channel; without a secret the stored one stays (admin)")
+    public AlertStore.Channel putChannel(@PathParam("id") String id, ChannelInput in) throws SQLException {
+        long channelId = id("id", id);
+        if (store.channels().stream().noneMatch(c -> c.id() == channelId)) {
+            throw new ResourceNotFoundException("no channel " + id);
+        }
+        check(in == null ? null : in.problems(true), "a JSON body with the channel is required");
+        return unique(() -> store.saveChannel(channelId, in));
+    }
+
+    @DELETE
+    @Path("/channels/{id}")
+    @Operation(summary = "Delete a channel and its undelivered notifications (admin)")
+    public Response deleteChannel(@PathParam("id") String id) throws SQLException {
+        if (!store.deleteChannel(id("id", id))) {
+            throw new ResourceNotFoundException("no channel " + id);
+        }
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/notifications")
+    @Operation(summary = "The newest notifications with their delivery status: pending (with attempts and the"
+            + " last error), delivered, expired")
+    public List<AlertStore.Delivery> notifications(@QueryParam("limit") String limit) throws SQLException {
+        return store.deliveries(Params.limit(limit, 100, 1000));
+    }
+
+    // ---- helpers
+
+    private static long id(String name, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(name + " must be an integer id, got '" + value + "'");
+        }
+    }
+
+    private static void check(Map<String, String> problems, String missing) {
+        if (problems == null) {
+            throw new InvalidParameterException(missing);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidParameterException(problems.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                    .collect(Collectors.joining("; ")));
+        }
+    }
+
+    private interface Save<T> {
+        T run() throws SQLException;
+    }
+
+    /** A name already taken is the caller's mistake: a 400 that says so, not a 500. */
+    private static <T> T unique(Save<T> save) throws SQLException {
+        try {
+            return save.run();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new InvalidParameterException("name: another one already has this name");
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.tailaudit.server.ingest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The ingest consumer's part of {@code /q/health}: live while its loop thread runs (the supervisor restarts
+ * a loop that dies); ready while it polls (a poll returns at least every poll timeout, so no poll for a
+ * minute means it is stuck) and storage is not failing. PostgreSQL and Kafka have their own checks.
+ */
+@ApplicationScoped
+public class IngestHealth {
+
+    private static final Duration STALE_POLL = Duration.ofMinutes(1);
+
+    private final IngestService ingest;
+
+    IngestHealth(IngestService ingest) {
+        this.ingest = ingest;
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck alive() {
+        return () -> {
+            IngestService.ConsumerState s = ingest.consumerState();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("ingest consumer loop");
+            if (!s.enabled()) {
+                return b.up().withData("role", "disabled").build();
+            }
+            return b.status(s.loopRunning()).build();
+        };
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck ready() {
+        return () -> {
+            IngestService.ConsumerState s = ingest.consumerState();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("ingest consumer");
+            if (!s.enabled()) {
+                return b.up().withData("role", "disabled").build();
+            }
+            Instant now = Instant.now();
+            boolean polling = s.lastPoll() != null && s.lastPoll().isAfter(now.minus(STALE_POLL));
+            b.withData("last_poll", s.lastPoll() == null ? "never" : s.lastPoll().toString())
+                    .withData("lag_records", s.lagRecords());
+            if (s.storageFailingSince() != null) {
+                b.withData("storage_failing_since", s.storageFailingSince().toString());
+            }
+            return b.status(s.loopRunning() && polling && s.storageFailingSince() == null).build();
+        };
+    }
+}

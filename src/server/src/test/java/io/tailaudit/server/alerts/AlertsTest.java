@@ -1,0 +1,283 @@
+package io.tailaudit.server.alerts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tailaudit.sdk.Outcome;
+import io.tailaudit.sdk.Status;
+import io.tailaudit.server.testing.Db;
+import io.tailaudit.server.testing.EmbeddedPlatformResource;
+import io.tailaudit.server.testing.Kafka;
+import io.tailaudit.server.testing.Traces;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.restassured.RestAssured.given;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Alerts end to end against real receivers: a JDK HTTP server stands in for a webhook, Slack's incoming
+ * webhook, PagerDuty's Events API v2 and Alertmanager's API v2, recording each request. A tail degradation
+ * in produced traces fires exactly one notification per channel, each in its receiver's shape; traffic that
+ * recovers resolves it; a receiver failing for a while still gets its notification, once; two evaluators
+ * at once page once; a silence keeps a firing quiet.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
+class AlertsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "webhook-s3cret";
+    private static final String ROUTING_KEY = "R0UTINGKEY0123456789012345678901";
+
+    /** A request a receiver got. */
+    record Received(String path, Map<String, List<String>> headers, String body) {
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    private static HttpServer server;
+    private static final List<Received> received = new CopyOnWriteArrayList<>();
+    /** The flaky receiver answers 500 to the first three requests about this task. */
+    private static volatile String flakyTask = "\u0000no task yet";
+    private static final AtomicInteger flakyFailuresLeft = new AtomicInteger(3);
+
+    @BeforeAll
+    static void receivers() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        for (String path : List.of("/webhook", "/slack", "/pagerduty/v2/enqueue", "/am/api/v2/alerts", "/flaky")) {
+            server.createContext(path, exchange -> {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                received.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body));
+                int status = 202;
+                if (path.equals("/flaky") && body.contains(flakyTask) && flakyFailuresLeft.getAndDecrement() > 0) {
+                    status = 500;
+                }
+                byte[] answer = (status == 500 ? "down for maintenance" : "{\"status\":\"success\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+        }
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(0);
+    }
+
+    private static String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private static long channel(String name, String kind, String url, String secret) {
+        return given().contentType(ContentType.JSON).body(Map.of("name", name, "kind", kind, "url", url,
+                        "secret", secret == null ? "" : secret, "min_severity", "critical"))
+                .post("/api/v1/alerts/channels").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    private static long rule(String task, double threshold) {
+        return given().contentType(ContentType.JSON).body(Map.of("name", "tail of " + task,
+                        "metric", "worst5_visible_failure_rate", "scope", "task", "scope_value", task,
+                        "threshold", threshold, "window", "1h", "for_seconds", 0, "severity", "critical",
+                        "labels", Map.of("team", "ml-platform"), "runbook_url", "https://runbooks.example/tail"))
+                .post("/api/v1/alerts/rules").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    private static void produce(String task, int good, int errors) {
+        for (int i = 0; i < good; i++) {
+            Kafka.send(Traces.ok(task).build());
+        }
+        for (int i = 0; i < errors; i++) {
+            Kafka.send(Traces.ok(task).outcome(Outcome.failed(Status.ERROR, "oom")).build());
+        }
+    }
+
+    private static void awaitTraces(String task, long n) {
+        await().atMost(ofSeconds(30)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == n);
+    }
+
+    private static void evaluate() {
+        given().contentType(ContentType.JSON).post("/api/v1/alerts/evaluate").then().statusCode(200);
+    }
+
+    private static List<Received> about(String task, String path) {
+        return received.stream().filter(r -> r.path().equals(path) && r.body().contains(task)).toList();
+    }
+
+    @Test
+    void aTailDegradationPagesEveryChannelOnceAndResolvesWhenTrafficRecovers() throws Exception {
+        // channels are global: this test counts only what mentions its own task
+        String suffix = Traces.uniqueTask("");
+        channel("webhook" + suffix, "webhook", base() + "/webhook", SECRET);
+        channel("slack" + suffix, "slack", base() + "/slack", null);
+        channel("pagerduty" + suffix, "pagerduty", base() + "/pagerduty/v2/enqueue", ROUTING_KEY);
+        channel("alertmanager" + suffix, "alertmanager", base() + "/am", null);
+        channel("flaky" + suffix, "webhook", base() + "/flaky", null);
+        String task = Traces.uniqueTask("alerting");
+        flakyTask = task;
+        long rule = rule(task, 0.3);
+
+        // healthy: the worst 5% of 38 traces at quality 0.9 hold no failure
+        produce(task, 38, 0);
+        awaitTraces(task, 38);
+        evaluate();
+        assertThat(Db.count("SELECT count(*) FROM alert_state WHERE rule_id = ?", rule)).isZero();
+
+        // two errors: the worst 5% of 40 are those 2, 100% visible failures, Wilson 95% low 34.2% > 30%;
+        // two evaluators at once, as two replicas would: one page, not two
+        produce(task, 0, 2);
+        awaitTraces(task, 40);
+        CompletableFuture<Void> a = CompletableFuture.runAsync(AlertsTest::evaluate);
+        CompletableFuture<Void> b = CompletableFuture.runAsync(AlertsTest::evaluate);
+        CompletableFuture.allOf(a, b).get();
+        evaluate();
+        assertThat(Db.count("SELECT count(*) FROM alert_event WHERE rule_id = ? AND kind = 'firing'", rule))
+                .isEqualTo(1);
+
+        await().atMost(ofSeconds(20)).untilAsserted(() -> {
+            assertThat(about(task, "/webhook")).hasSize(1);
+            assertThat(about(task, "/slack")).hasSize(1);
+            assertThat(about(task, "/pagerduty/v2/enqueue")).hasSize(1);
+            assertThat(about(task, "/am/api/v2/alerts")).hasSize(1);
+        });
+
+        Received hook = about(task, "/webhook").get(0);
+        assertThat(hook.headers().get("X-tailaudit-signature")).containsExactly(
+                "sha256=" + NotificationSender.hmac(SECRET, hook.body()));
+        JsonNode h = hook.json();
+        assertThat(h.path("status").asText()).isEqualTo("firing");
+        JsonNode alert = h.path("alerts").get(0);
+        assertThat(alert.path("task").asText()).isEqualTo(task);
+        assertThat(alert.path("metric").asText()).isEqualTo("worst5_visible_failure_rate");
+        assertThat(alert.path("value").asDouble()).isEqualTo(1.0);
+        assertThat(alert.path("low").asDouble()).isBetween(0.341, 0.343);
+        assertThat(alert.path("threshold").asDouble()).isEqualTo(0.3);
+        assertThat(alert.path("labels").path("team").asText()).isEqualTo("ml-platform");
+        assertThat(alert.path("link").asText()).isEqualTo("http://console.test/tasks/" + task + "/worst?window=1h");
+        String fingerprint = alert.path("fingerprint").asText();
+        assertThat(fingerprint).isEqualTo("tailaudit/rule-" + rule + "/" + task);
+
+        JsonNode slack = about(task, "/slack").get(0).json();
+        assertThat(slack.path("text").asText()).startsWith("Firing: tail of " + task);
+        assertThat(slack.path("blocks").get(0).path("type").asText()).isEqualTo("header");
+        String section = slack.path("blocks").get(1).path("text").path("text").asText();
+        assertThat(section).contains("worst-5% visible-failure rate 100.0% (95% CI 34.2%-100.0%)")
+                .contains("<http://console.test/tasks/" + task + "/worst?window=1h|Open the evidence in TailAudit>");
+        assertThat(slack.path("blocks").get(2).path("type").asText()).isEqualTo("context");
+
+        JsonNode pd = about(task, "/pagerduty/v2/enqueue").get(0).json();
+        assertThat(pd.path("routing_key").asText()).isEqualTo(ROUTING_KEY);
+        assertThat(pd.path("event_action").asText()).isEqualTo("trigger");
+        assertThat(pd.path("dedup_key").asText()).isEqualTo(fingerprint);
+        assertThat(pd.path("payload").path("severity").asText()).isEqualTo("critical");
+        assertThat(pd.path("payload").path("source").asText()).isEqualTo("tailaudit");
+        assertThat(pd.path("payload").path("component").asText()).isEqualTo(task);
+        assertThat(pd.path("payload").path("summary").asText()).startsWith(task + ": worst-5% visible-failure rate");
+        assertThat(pd.path("payload").path("timestamp").asText()).isNotBlank();
+        assertThat(pd.path("links").get(0).path("href").asText()).contains("/tasks/" + task);
+
+        JsonNode am = about(task, "/am/api/v2/alerts").get(0).json();
+        assertThat(am.isArray()).isTrue();
+        JsonNode amAlert = am.get(0);
+        assertThat(amAlert.path("labels").path("alertname").asText()).isEqualTo("tail of " + task);
+        assertThat(amAlert.path("labels").path("task").asText()).isEqualTo(task);
+        assertThat(amAlert.path("labels").path("severity").asText()).isEqualTo("critical");
+        assertThat(amAlert.path("annotations").path("runbook_url").asText()).isEqualTo("https://runbooks.example/tail");
+        assertThat(amAlert.path("startsAt").asText()).isNotBlank();
+        assertThat(amAlert.has("endsAt")).isFalse();
+        assertThat(amAlert.path("generatorURL").asText()).contains("/tasks/" + task);
+
+        // the flaky receiver answered 500 three times; the outbox kept trying and delivered it once
+        await().atMost(ofSeconds(30)).untilAsserted(() -> assertThat(Db.text("""
+                SELECT n.status || '/' || n.attempts FROM alert_notification n JOIN alert_channel c ON c.id = n.channel_id
+                 WHERE c.name = ? ORDER BY n.id DESC LIMIT 1""", "flaky" + suffix)).isEqualTo("delivered/4"));
+        assertThat(about(task, "/flaky")).hasSize(4);
+
+        // still firing on the next cycles: no repeat before the repeat interval
+        evaluate();
+        Thread.sleep(1_500);
+        assertThat(about(task, "/webhook")).hasSize(1);
+        assertThat(about(task, "/pagerduty/v2/enqueue")).hasSize(1);
+
+        // recovery: the worst 5% of 180 traces are 9, 2 of them failures: 22% < 30% x (1 - 0.2)
+        produce(task, 140, 0);
+        awaitTraces(task, 180);
+        evaluate();
+        await().atMost(ofSeconds(20)).untilAsserted(() -> {
+            assertThat(about(task, "/webhook")).hasSize(2);
+            assertThat(about(task, "/pagerduty/v2/enqueue")).hasSize(2);
+            assertThat(about(task, "/am/api/v2/alerts")).hasSize(2);
+            assertThat(about(task, "/slack")).hasSize(2);
+        });
+        JsonNode resolve = about(task, "/pagerduty/v2/enqueue").get(1).json();
+        assertThat(resolve.path("event_action").asText()).isEqualTo("resolve");
+        assertThat(resolve.path("dedup_key").asText()).isEqualTo(fingerprint);
+        assertThat(about(task, "/am/api/v2/alerts").get(1).json().get(0).path("endsAt").asText()).isNotBlank();
+        assertThat(about(task, "/webhook").get(1).json().path("status").asText()).isEqualTo("resolved");
+        assertThat(about(task, "/slack").get(1).json().path("text").asText()).startsWith("Resolved:");
+        assertThat(Db.count("SELECT count(*) FROM alert_state WHERE rule_id = ?", rule)).isZero();
+        assertThat(given().get("/api/v1/alerts/history?limit=1000").jsonPath().getList("findAll { it.rule_id == "
+                + rule + " }.kind")).containsExactly("resolved", "firing");
+    }
+
+    @Test
+    void aSilenceKeepsAFiringQuiet() {
+        String task = Traces.uniqueTask("silenced");
+        long rule = rule(task, 0.3);
+        given().contentType(ContentType.JSON).body(Map.of("rule_id", rule, "task", task, "minutes", 30,
+                "comment", "known incident")).post("/api/v1/alerts/silences").then().statusCode(201);
+        produce(task, 38, 2);
+        awaitTraces(task, 40);
+        evaluate();
+        assertThat(Db.count("SELECT count(*) FROM alert_event WHERE rule_id = ? AND kind = 'firing' AND silenced",
+                rule)).isEqualTo(1);
+        assertThat(Db.count("SELECT count(*) FROM alert_notification WHERE ? = ANY(event_ids)",
+                Db.count("SELECT id FROM alert_event WHERE rule_id = ?", rule))).isZero();
+        assertThat(received.stream().filter(r -> r.body().contains(task)).toList()).isEmpty();
+    }
+
+    @Test
+    void badRulesAndSilencesGetA400ThatSaysWhy() {
+        given().contentType(ContentType.JSON).body(Map.of("name", "x", "metric", "escalation_rate", "window", "2h"))
+                .post("/api/v1/alerts/rules").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.allOf(
+                        org.hamcrest.Matchers.containsString("threshold: metric escalation_rate needs a threshold"),
+                        org.hamcrest.Matchers.containsString("window: must be one of [1h, 24h, 7d, 30d], got '2h'")));
+        given().contentType(ContentType.JSON).body(Map.of("name", "y", "metric", "nope"))
+                .post("/api/v1/alerts/rules").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("metric: must be one of"));
+        given().contentType(ContentType.JSON).body(Map.of("comment", "no target", "minutes", 5))
+                .post("/api/v1/alerts/silences").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("a silence names a rule_id, a task, or both"));
+        given().get("/api/v1/alerts/rules/999999").then().statusCode(404);
+        given().auth().none().get("/api/v1/alerts").then().statusCode(401);
+        given().auth().preemptive().basic("viewer", "viewer").contentType(ContentType.JSON)
+                .body(Map.of("name", "z", "metric", "dlq_rate", "threshold", 1)).post("/api/v1/alerts/rules")
+                .then().statusCode(403);
+    }
+}
