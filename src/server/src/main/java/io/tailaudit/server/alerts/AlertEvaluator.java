@@ -69,6 +69,11 @@ public class AlertEvaluator {
     private final Map<String, Counter> firings = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> firing = new ConcurrentHashMap<>();
     private final TaskGauges taskGauges;
+    /** Latency shares of the windows longer than 1h, kept up to a minute. */
+    private final Map<String, Latencies> latencies = new ConcurrentHashMap<>();
+
+    private record Latencies(Instant at, Map<String, TaskViews.Rate> shares) {
+    }
     private volatile boolean stopping;
 
     AlertEvaluator(DataSource dataSource, AlertStore store, TaskListCache lists, TaskAnalytics analytics,
@@ -145,6 +150,7 @@ public class AlertEvaluator {
                 Map<String, State> states = states(c);
                 List<AlertStore.Silence> silences = store.activeSilences(c, now);
                 Readings readings = new Readings(c, now);
+                StateWrites writes = new StateWrites(c);
                 List<Change> changes = new ArrayList<>();
                 int subjects = 0;
                 for (AlertRule rule : rules) {
@@ -162,13 +168,15 @@ public class AlertEvaluator {
                         State s = states.get(key(rule.id(), o.subject()));
                         boolean silenced = silences.stream().anyMatch(x -> x.matches(rule.id(), o.subject(), now));
                         int before = changes.size();
-                        step(c, rule, o, s, silenced, now, changes);
+                        step(writes, rule, o, s, silenced, now, changes);
                         if (rule.metric() == AlertMetric.VERDICT_CHANGED && changes.size() > before
                                 && "firing".equals(changes.get(before).kind())) {
                             readings.acknowledge(o.subject(), o.verdict());   // the change is now the norm
                         }
                     }
                 }
+                writes.flush();
+                writes.close();
                 readings.acknowledgeVerdicts();
                 int notifications = 0;
                 List<Long> ids = insertEvents(c, changes, now);
@@ -189,7 +197,7 @@ public class AlertEvaluator {
     }
 
     /** The state machine of one rule x subject; records what changed. */
-    private void step(Connection c, AlertRule rule, Observation o, State s, boolean silenced, Instant now,
+    private void step(StateWrites c, AlertRule rule, Observation o, State s, boolean silenced, Instant now,
                       List<Change> changes) throws SQLException {
         Duration forDuration = Duration.ofSeconds(rule.forSeconds());
         if (s == null) {
@@ -197,39 +205,36 @@ public class AlertEvaluator {
                 return;
             }
             if (rule.forSeconds() == 0) {
-                insertState(c, rule, o, now, true, !silenced);
+                c.insert(rule, o, now, true, !silenced);
                 changes.add(new Change(rule, o, "firing", now, silenced, !silenced));
             } else {
-                insertState(c, rule, o, now, false, false);
+                c.insert(rule, o, now, false, false);
             }
             return;
         }
         if (!s.firing) {
             if (!o.holds()) {
-                deleteState(c, rule.id(), o.subject());       // stopped holding before its for: nothing happened
+                c.delete(rule.id(), o.subject());       // stopped holding before its for: nothing happened
             } else if (!s.pendingSince.plus(forDuration).isAfter(now)) {
-                updateState(c, rule, o, true, now, !silenced, silenced ? null : now);
+                c.update(rule, o, true, now, !silenced, silenced ? null : now);
                 changes.add(new Change(rule, o, "firing", now, silenced, !silenced));
-            } else {
-                updateState(c, rule, o, false, null, false, null);
             }
-            return;
+            return;       // still pending: the row keeps the reading that started it
         }
         if (o.clears()) {
-            deleteState(c, rule.id(), o.subject());
+            c.delete(rule.id(), o.subject());
             // a receiver that was told it fires is told it resolved, silence or not
             changes.add(new Change(rule, o, "resolved", s.firingSince, silenced, s.notified));
         } else if (!s.notified && !silenced) {
             // the silence that kept it quiet ended while it still fires
-            updateState(c, rule, o, true, s.firingSince, true, now);
+            c.update(rule, o, true, s.firingSince, true, now);
             changes.add(new Change(rule, o, "firing", s.firingSince, false, true));
         } else if (s.notified && !silenced && s.lastNotifiedAt != null
                 && !s.lastNotifiedAt.plusSeconds(rule.repeatSeconds()).isAfter(now)) {
-            updateState(c, rule, o, true, s.firingSince, true, now);
+            c.update(rule, o, true, s.firingSince, true, now);
             changes.add(new Change(rule, o, "repeat", s.firingSince, false, true));
-        } else {
-            updateState(c, rule, o, true, s.firingSince, s.notified, s.lastNotifiedAt);
         }
+        // still firing, nothing to send: the row keeps the reading of its last notification
     }
 
     // ---- readings
@@ -251,17 +256,24 @@ public class AlertEvaluator {
         }
 
         /**
-         * The task list of a named window: with every committed trace for 1h, at most a minute old for the
-         * longer windows, where a minute moves the figures little.
+         * The task list of a named window: for 1h read each cycle, with every committed trace (without the
+         * sparklines and the HYBRID check, which no rate needs); for the longer windows, where seconds move
+         * the figures little, the list the console and the API share, refreshed in the background every
+         * {@code list-refresh}, so a cycle does not pay for recomputing it. Verdict rules always read the
+         * shared list, HYBRID included.
          */
         TaskViews.TaskList list(String window) throws SQLException {
             TaskViews.TaskList l = lists.get(window);
             if (l == null) {
-                Duration maxAge = "1h".equals(window) ? Duration.ZERO : Duration.ofMinutes(1);
-                l = AlertEvaluator.this.lists.fresh(window, maxAge);
+                l = "1h".equals(window) ? analytics.alertList(window, AlertEvaluator.this.lists.window(window))
+                        : AlertEvaluator.this.lists.get(window);
                 lists.put(window, l);
             }
             return l;
+        }
+
+        TaskViews.TaskList verdicts(String window) throws SQLException {
+            return AlertEvaluator.this.lists.get(window);
         }
 
         Map<String, Observation> observe(AlertRule rule) throws SQLException {
@@ -273,7 +285,9 @@ public class AlertEvaluator {
                 }
                 return out;
             }
-            for (TaskViews.TaskSummary t : list(rule.window()).tasks()) {
+            TaskViews.TaskList list = rule.metric() == AlertMetric.VERDICT_CHANGED ? verdicts(rule.window())
+                    : list(rule.window());
+            for (TaskViews.TaskSummary t : list.tasks()) {
                 if (rule.covers(t.task(), t.category())) {
                     Observation o = task(rule, t);
                     if (o != null) {
@@ -395,10 +409,16 @@ public class AlertEvaluator {
             acknowledge.put(task, verdict);
         }
 
+        /** Latency shares per task: read each cycle for 1h, at most a minute old for longer windows. */
         private Map<String, TaskViews.Rate> latency(String window) throws SQLException {
             Map<String, TaskViews.Rate> l = latency.get(window);
             if (l == null) {
-                l = analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window));
+                Latencies cached = latencies.get(window);
+                if ("1h".equals(window) || cached == null || cached.at().isBefore(now.minus(Duration.ofMinutes(1)))) {
+                    cached = new Latencies(now, analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window)));
+                    latencies.put(window, cached);
+                }
+                l = cached.shares();
                 latency.put(window, l);
             }
             return l;
@@ -495,54 +515,75 @@ public class AlertEvaluator {
         return out;
     }
 
-    private void insertState(Connection c, AlertRule rule, Observation o, Instant now, boolean firing,
-                             boolean notified) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO alert_state (rule_id, subject, firing, pending_since, firing_since, notified,
-                                         last_notified_at, value, low, high, summary, verdict)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            ps.setLong(1, rule.id());
-            ps.setString(2, o.subject());
-            ps.setBoolean(3, firing);
-            ps.setTimestamp(4, Timestamp.from(now));
-            ps.setTimestamp(5, firing ? Timestamp.from(now) : null);
-            ps.setBoolean(6, notified);
-            ps.setTimestamp(7, notified ? Timestamp.from(now) : null);
-            AlertStore.setDouble(ps, 8, o.value());
-            AlertStore.setDouble(ps, 9, o.low());
-            AlertStore.setDouble(ps, 10, o.high());
-            ps.setString(11, o.summary());
-            ps.setString(12, o.verdict());
-            ps.executeUpdate();
-        }
-    }
+    /** The cycle's state changes, written in three batches once every rule is evaluated. */
+    private static final class StateWrites implements AutoCloseable {
 
-    private void updateState(Connection c, AlertRule rule, Observation o, boolean firing, Instant firingSince,
-                             boolean notified, Instant lastNotifiedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE alert_state SET firing = ?, firing_since = ?, notified = ?, last_notified_at = ?, value = ?,
-                       low = ?, high = ?, summary = ?, verdict = ?
-                 WHERE rule_id = ? AND subject = ?""")) {
-            ps.setBoolean(1, firing);
-            ps.setTimestamp(2, firingSince == null ? null : Timestamp.from(firingSince));
-            ps.setBoolean(3, notified);
-            ps.setTimestamp(4, lastNotifiedAt == null ? null : Timestamp.from(lastNotifiedAt));
-            AlertStore.setDouble(ps, 5, o.value());
-            AlertStore.setDouble(ps, 6, o.low());
-            AlertStore.setDouble(ps, 7, o.high());
-            ps.setString(8, o.summary());
-            ps.setString(9, o.verdict());
-            ps.setLong(10, rule.id());
-            ps.setString(11, o.subject());
-            ps.executeUpdate();
-        }
-    }
+        private final PreparedStatement insert;
+        private final PreparedStatement update;
+        private final PreparedStatement delete;
 
-    private static void deleteState(Connection c, long rule, String subject) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_state WHERE rule_id = ? AND subject = ?")) {
-            ps.setLong(1, rule);
-            ps.setString(2, subject);
-            ps.executeUpdate();
+        StateWrites(Connection c) throws SQLException {
+            insert = c.prepareStatement("""
+                    INSERT INTO alert_state (rule_id, subject, firing, pending_since, firing_since, notified,
+                                             last_notified_at, value, low, high, summary, verdict)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+            update = c.prepareStatement("""
+                    UPDATE alert_state SET firing = ?, firing_since = ?, notified = ?, last_notified_at = ?, value = ?,
+                           low = ?, high = ?, summary = ?, verdict = ?
+                     WHERE rule_id = ? AND subject = ?""");
+            delete = c.prepareStatement("DELETE FROM alert_state WHERE rule_id = ? AND subject = ?");
+        }
+
+        void insert(AlertRule rule, Observation o, Instant now, boolean firing, boolean notified)
+                throws SQLException {
+            insert.setLong(1, rule.id());
+            insert.setString(2, o.subject());
+            insert.setBoolean(3, firing);
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.setTimestamp(5, firing ? Timestamp.from(now) : null);
+            insert.setBoolean(6, notified);
+            insert.setTimestamp(7, notified ? Timestamp.from(now) : null);
+            AlertStore.setDouble(insert, 8, o.value());
+            AlertStore.setDouble(insert, 9, o.low());
+            AlertStore.setDouble(insert, 10, o.high());
+            insert.setString(11, o.summary());
+            insert.setString(12, o.verdict());
+            insert.addBatch();
+        }
+
+        void update(AlertRule rule, Observation o, boolean firing, Instant firingSince, boolean notified,
+                    Instant lastNotifiedAt) throws SQLException {
+            update.setBoolean(1, firing);
+            update.setTimestamp(2, firingSince == null ? null : Timestamp.from(firingSince));
+            update.setBoolean(3, notified);
+            update.setTimestamp(4, lastNotifiedAt == null ? null : Timestamp.from(lastNotifiedAt));
+            AlertStore.setDouble(update, 5, o.value());
+            AlertStore.setDouble(update, 6, o.low());
+            AlertStore.setDouble(update, 7, o.high());
+            update.setString(8, o.summary());
+            update.setString(9, o.verdict());
+            update.setLong(10, rule.id());
+            update.setString(11, o.subject());
+            update.addBatch();
+        }
+
+        void delete(long rule, String subject) throws SQLException {
+            delete.setLong(1, rule);
+            delete.setString(2, subject);
+            delete.addBatch();
+        }
+
+        void flush() throws SQLException {
+            insert.executeBatch();
+            update.executeBatch();
+            delete.executeBatch();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            insert.close();
+            update.close();
+            delete.close();
         }
     }
 

@@ -70,6 +70,19 @@ public class TaskAnalytics {
     /** Every task with traces in the window, flagged verdicts first, then by worst-5% failure rate. */
     public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
             throws SQLException {
+        return list(name, w, requestedFrom, requestedTo, true);
+    }
+
+    /**
+     * The task list as alert rules read it, every cycle: the same figures without the sparklines, and
+     * without reading context cohorts to tell HYBRID from MOVE_TO_CLOUD (a verdict rule reads the full list).
+     */
+    public TaskList alertList(String name, Window w) throws SQLException {
+        return list(name, w, null, null, false);
+    }
+
+    private TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo,
+                          boolean full) throws SQLException {
         List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summaries(Optional.empty(), w, false);
         Map<String, Map<Deployment, TailAggregate>> current = both.get(0);
         Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
@@ -80,7 +93,8 @@ public class TaskAnalytics {
         // sparklines: per day for windows of a week or more, else per hour over at least the last 24 hours
         boolean daily = w.lengthDays() >= 7;
         java.time.Instant dayBefore = w.to().minus(java.time.Duration.ofDays(1));
-        var series = rollups.series(daily ? w : new Window(dayBefore.isBefore(w.from()) ? dayBefore : w.from(), w.to()),
+        var series = !full ? Map.<String, Map<Deployment, java.util.TreeMap<java.time.Instant, QualityHistogram>>>of()
+                : rollups.series(daily ? w : new Window(dayBefore.isBefore(w.from()) ? dayBefore : w.from(), w.to()),
                 daily ? RollupKey.Span.DAY : RollupKey.Span.HOUR);
         List<TaskSummary> rows = new ArrayList<>();
         for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
@@ -89,7 +103,7 @@ public class TaskAnalytics {
             Map.Entry<Deployment, TailAggregate> top = busiest(e.getValue());
             TailAggregate a = top.getValue();
             Verdict v = verdict(task, top.getKey(), a, s, w, prices);
-            if (v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
+            if (full && v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
                 // only a local deployment with a visible tail can be HYBRID: read its context cohorts
                 TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(0).get(task)
                         .get(top.getKey());

@@ -13,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -23,11 +24,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The alerts page: what fires now, silences, the history, the rules, the channels and the delivery of
- * each notification. Everyone signed in may read it; {@code admin} may silence, end silences and switch
- * rules on or off (rules and channels in full through the API).
+ * each notification. Everyone signed in may read it; {@code admin} may silence, end silences, switch rules
+ * on or off and change a rule's threshold, window, for and severity (rules and channels in full through the
+ * API).
  */
 @Path("/alerts")
 @Produces(MediaType.TEXT_HTML)
@@ -38,8 +41,13 @@ public class AlertsPage {
         static native TemplateInstance alerts(ConsoleResource.Frame frame, List<AlertStore.Active> active,
                                               List<AlertStore.Silence> silences, List<AlertStore.Event> history,
                                               List<AlertRule> rules, List<AlertStore.Channel> channels,
-                                              List<AlertStore.Delivery> deliveries, String error);
+                                              List<AlertStore.Delivery> deliveries, String error,
+                                              AlertRule selected, SettingsPage.FieldError fieldError,
+                                              SettingsPage.Sent sent, String saved, List<String> windows,
+                                              List<String> severities);
     }
+
+    private static final List<String> WINDOWS = List.of("1h", "24h", "7d", "30d");
 
     private final AlertStore store;
     private final SecurityIdentity identity;
@@ -52,13 +60,77 @@ public class AlertsPage {
     @GET
     @RolesAllowed({"viewer", "text-reader", "admin"})
     @Operation(hidden = true)
-    public TemplateInstance get() throws SQLException {
-        return page(null);
+    public TemplateInstance get(@QueryParam("rule") String rule, @QueryParam("saved") String saved)
+            throws SQLException {
+        AlertRule selected = null;
+        if (rule != null && rule.matches("\\d{1,18}")) {
+            selected = store.rule(Long.parseLong(rule)).orElse(null);
+        }
+        return page(null, selected, null, new SettingsPage.Sent(Map.of()), ConsoleResource.blank(saved));
     }
 
     private TemplateInstance page(String error) throws SQLException {
+        return page(error, null, null, new SettingsPage.Sent(Map.of()), null);
+    }
+
+    private TemplateInstance page(String error, AlertRule selected, SettingsPage.FieldError fieldError,
+                                  SettingsPage.Sent sent, String saved) throws SQLException {
         return Templates.alerts(ConsoleResource.Frame.of(identity, "Alerts", "alerts", null), store.active(),
-                store.silences(), store.history(50, null), store.rules(), store.channels(), store.deliveries(30), error);
+                store.silences(), store.history(50, null), store.rules(), store.channels(), store.deliveries(30), error,
+                selected, fieldError, sent, saved, WINDOWS, AlertRule.SEVERITIES);
+    }
+
+    /**
+     * Changes a rule's threshold, window, for, severity and whether it is on; the rest through the API. A
+     * bad value is shown next to its field and nothing is saved.
+     */
+    @POST
+    @Path("/rules/{id}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed("admin")
+    @Operation(hidden = true)
+    public Response editRule(@PathParam("id") long id, @FormParam("threshold") String threshold,
+                             @FormParam("window") String window, @FormParam("for_seconds") String forSeconds,
+                             @FormParam("severity") String severity, @FormParam("enabled") String enabled)
+            throws SQLException {
+        AlertRule r = store.rule(id).orElse(null);
+        if (r == null) {
+            return Response.status(404).entity(page("There is no rule " + id + ".")).build();
+        }
+        Map<String, String> values = new java.util.HashMap<>();
+        values.put("threshold", threshold == null ? "" : threshold);
+        values.put("window", window == null ? "" : window);
+        values.put("for_seconds", forSeconds == null ? "" : forSeconds);
+        values.put("severity", severity == null ? "" : severity);
+        SettingsPage.Sent sent = new SettingsPage.Sent(values);
+        Double t;
+        Integer f;
+        try {
+            t = threshold == null || threshold.isBlank() ? null : Double.valueOf(threshold.trim());
+        } catch (NumberFormatException e) {
+            return rejected(r, "threshold", "threshold must be a number, got '" + threshold + "'", sent);
+        }
+        try {
+            f = Integer.valueOf(forSeconds == null ? "" : forSeconds.trim());
+        } catch (NumberFormatException e) {
+            return rejected(r, "for_seconds", "for_seconds must be a whole number of seconds, got '" + forSeconds + "'",
+                    sent);
+        }
+        RuleInput in = new RuleInput(r.name(), r.metric().code, r.scope(), r.scopeValue(), t,
+                ConsoleResource.blank(window), f, r.hysteresis(), ConsoleResource.blank(severity), r.labels(),
+                r.runbookUrl(), r.repeatSeconds(), "on".equals(enabled) || "true".equals(enabled));
+        Map<String, String> problems = in.problems();
+        if (!problems.isEmpty()) {
+            Map.Entry<String, String> first = problems.entrySet().iterator().next();
+            return rejected(r, first.getKey(), first.getKey() + ": " + first.getValue(), sent);
+        }
+        store.saveRule(id, in);
+        return Response.seeOther(URI.create("/alerts?rule=" + id + "&saved=rule#rule-form")).build();
+    }
+
+    private Response rejected(AlertRule r, String field, String message, SettingsPage.Sent sent) throws SQLException {
+        return Response.status(400).entity(page(null, r, new SettingsPage.FieldError("rule", field, message), sent,
+                null)).build();
     }
 
     @POST

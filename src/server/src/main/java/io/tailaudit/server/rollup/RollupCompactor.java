@@ -50,10 +50,9 @@ public class RollupCompactor {
                 SELECT id FROM tail_rollup_delta ORDER BY id LIMIT ?))
             RETURNING task, deployment_kind, provider, model, hour, """ + RollupDeltas.COLUMNS + ", appended_at";
 
-    /** The oldest pending row and how many there are at most (ids are dense but for rolled-back appends). */
+    /** The oldest pending row, how many rows and how many entries are pending. */
     private static final String PENDING = """
-            SELECT p.appended_at, (SELECT max(id) FROM tail_rollup_pending) - p.id + 1
-              FROM tail_rollup_pending p ORDER BY p.id LIMIT 1""";
+            SELECT min(appended_at), count(*), coalesce(sum(entries), 0) FROM tail_rollup_pending""";
 
     private final DataSource dataSource;
     private final RollupConfig config;
@@ -117,17 +116,24 @@ public class RollupCompactor {
         compact();
     }
 
-    /** Whether the oldest pending row waited {@code fold-after}, or {@code max-pending} rows are waiting. */
+    /**
+     * Whether to fold now: the pending rollups are few enough entries ({@code cheap-fold-entries}) to fold
+     * at every look, as live traffic's are; or the oldest waited {@code fold-after}; or {@code max-pending}
+     * rows wait.
+     */
     private boolean due() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PENDING);
              ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
+            rs.next();
+            java.sql.Timestamp first = rs.getTimestamp(1);
+            if (first == null) {
                 lagMillis.set(0);
                 return false;
             }
-            Instant oldest = rs.getTimestamp(1).toInstant();
+            Instant oldest = first.toInstant();
             lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
-            return !oldest.isAfter(Instant.now().minus(config.foldAfter())) || rs.getLong(2) >= config.maxPending();
+            return rs.getLong(3) <= config.cheapFoldEntries() || !oldest.isAfter(Instant.now().minus(config.foldAfter()))
+                    || rs.getLong(2) >= config.maxPending();
         }
     }
 

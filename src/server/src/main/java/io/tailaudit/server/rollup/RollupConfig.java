@@ -21,6 +21,14 @@ public interface RollupConfig {
     @WithDefault("60s")
     Duration foldAfter();
 
+    /**
+     * Pending entries (one per deployment and hour or day of a batch) few enough to fold at every look:
+     * live traffic touches few buckets, so folding it often costs little and keeps what reads add short;
+     * a backfill's are many more, and wait for {@link #foldAfter}.
+     */
+    @WithDefault("5000")
+    int cheapFoldEntries();
+
     /** Pending rows (one per ingest batch and task) that trigger a fold whatever their age: bounds the reads' cost. */
     @WithDefault("20000")
     int maxPending();

@@ -327,6 +327,46 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void an_admin_edits_a_rule_and_silences_a_task_on_the_alerts_page_and_a_viewer_only_reads() {
+        long rule = Db.count("SELECT id FROM alert_rule WHERE metric = 'escalation_rate' ORDER BY id LIMIT 1");
+        Page admin = login("admin", 1280, 900);
+        admin.navigate(url("/alerts?rule=" + rule));
+        admin.fill("#threshold", "1.5");
+        admin.click("#rule-form button[type=submit]");
+        assertThat(admin.locator("#rule-error").textContent()).contains("threshold: a rate's threshold lies in [0, 1)");
+        assertThat(admin.locator("#threshold").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(admin.locator("#threshold").inputValue()).isEqualTo("1.5");
+        assertThat(Db.text("SELECT threshold::text FROM alert_rule WHERE id = ?", rule)).isEqualTo("0.15");
+
+        admin.fill("#threshold", "0.25");
+        admin.fill("#for_seconds", "120");
+        admin.click("#rule-form button[type=submit]");
+        admin.waitForURL(u -> u.contains("saved=rule"));
+        assertThat(admin.locator("#saved").textContent()).isEqualTo("Saved.");
+        assertThat(Db.text("SELECT threshold || '/' || for_seconds FROM alert_rule WHERE id = ?", rule))
+                .isEqualTo("0.25/120");
+        admin.fill("#threshold", "0.15");
+        admin.fill("#for_seconds", "300");
+        admin.click("#rule-form button[type=submit]");
+        admin.waitForURL(u -> u.contains("saved=rule"));
+
+        admin.fill("#silence-form input[name=task]", FLAGGED);
+        admin.fill("#silence-form input[name=minutes]", "30");
+        admin.fill("#silence-form input[name=comment]", "rollout in progress");
+        admin.click("#silence-form button[type=submit]");
+        admin.waitForURL(u -> u.endsWith("/alerts"));
+        assertThat(admin.locator("#alerts-silences").textContent()).contains(FLAGGED).contains("rollout in progress");
+        shot(admin, "alerts-1280");
+        admin.context().close();
+
+        Page viewer = login("viewer", 1280, 900);
+        viewer.navigate(url("/alerts?rule=" + rule));
+        assertThat(viewer.locator("#silence-form").count()).isZero();
+        assertThat(viewer.locator("#threshold").isDisabled()).isTrue();
+        viewer.context().close();
+    }
+
+    @Test
     void pages_read_well_on_a_phone_and_the_other_pages_render() {
         Page phone = login("reader", 390, 844);
         phone.navigate(url("/?window=7d"));

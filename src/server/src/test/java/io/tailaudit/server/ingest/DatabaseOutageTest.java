@@ -37,6 +37,14 @@ class DatabaseOutageTest {
             }
             // the consumer fetched them, failed to store them and is retrying with backoff
             await().atMost(ofSeconds(20)).until(() -> retries() > 0);
+            // readiness says so: the consumer's check (storage failing) is down, liveness is not
+            await().atMost(ofSeconds(20)).untilAsserted(() -> io.restassured.RestAssured.given()
+                    .get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'ingest consumer' }.status", org.hamcrest.Matchers.is("DOWN"))
+                    .body("checks.find { it.name == 'ingest consumer' }.data.storage_failing_since",
+                            org.hamcrest.Matchers.notNullValue()));
+            io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200)
+                    .body("checks.find { it.name == 'ingest consumer loop' }.status", org.hamcrest.Matchers.is("UP"));
         } finally {
             bringDatabaseBack();
         }
@@ -44,6 +52,10 @@ class DatabaseOutageTest {
         await().atMost(ofSeconds(40)).untilAsserted(() ->
                 assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(26));
         assertThat(Db.count("SELECT coalesce(sum(traces), 0) FROM task_volume_daily WHERE task = ?", task)).isEqualTo(26);
+        await().atMost(ofSeconds(20)).untilAsserted(() -> io.restassured.RestAssured.given()
+                .get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'ingest consumer' }.status", org.hamcrest.Matchers.is("UP"))
+                .body("checks.find { it.name == 'ingest consumer' }.data.lag_records", org.hamcrest.Matchers.notNullValue()));
     }
 
     private static double retries() {
