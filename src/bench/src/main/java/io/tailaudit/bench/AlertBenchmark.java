@@ -163,7 +163,8 @@ public final class AlertBenchmark {
                             sample(metrics, "tailaudit_alert_evaluation_duration_seconds_max", null) * 1000,
                             sum / count * 1000, count)));
                     System.out.println(Fmt.line("  goal", "< 100 ms per cycle: " + (sample(metrics,
-                            "tailaudit_alert_evaluation_duration_seconds", "0.95") * 1000 < GOAL_MILLIS ? "PASS" : "FAIL")));
+                            "tailaudit_alert_evaluation_duration_seconds", "0.95") * 1000 < GOAL_MILLIS
+                            ? "PASS" : "FAIL")));
                     System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
                             + server.countLines("WARN") + " WARN lines"));
                 }
@@ -173,54 +174,54 @@ public final class AlertBenchmark {
         }
     }
 
-    /** Part 1: tasks turn bad one at a time; returns nothing, prints the p50/p95 from bad traces to the page. */
+    /** Part 1: tasks turn bad one at a time; prints p50/p95 of the time from the bad traces to the page. */
     private static void notificationLatency(int trials, TailAuditClient sdk, HttpClient http, String base,
                                             HttpServer receiver, Map<String, Instant> arrivals, ServerProcess server)
             throws Exception {
-                        post(http, base + "/api/v1/alerts/channels", Map.of("name", "bench", "kind", "webhook",
-                    "url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "secret", "bench", "min_severity", "critical"));
-            post(http, base + "/api/v1/alerts/rules", Map.of("name", "bench tails",
-                    "metric", "worst5_visible_failure_rate", "threshold", 0.3, "window", "1h",
-                    "for_seconds", 0, "severity", "critical"));
-            List<String> tasks = new ArrayList<>();
-            for (int i = 0; i < trials; i++) {
-                String task = "degrading-" + i;
-                tasks.add(task);
-                for (int k = 0; k < 40; k++) {
-                    sdk.record(trace(task, Outcome.ok(0.9)));
-                }
+        post(http, base + "/api/v1/alerts/channels", Map.of("name", "bench", "kind", "webhook",
+                "url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "secret", "bench", "min_severity", "critical"));
+        post(http, base + "/api/v1/alerts/rules", Map.of("name", "bench tails",
+                "metric", "worst5_visible_failure_rate", "threshold", 0.3, "window", "1h",
+                "for_seconds", 0, "severity", "critical"));
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            String task = "degrading-" + i;
+            tasks.add(task);
+            for (int k = 0; k < 40; k++) {
+                sdk.record(trace(task, Outcome.ok(0.9)));
             }
-            sdk.flush(Duration.ofSeconds(30));
-            awaitTraces(http, base, tasks.get(tasks.size() - 1), 40);
-            Thread.sleep(12_000);     // a full evaluator cycle sees them healthy
-            Random random = new Random(SEED);
-            List<Double> seconds = new ArrayList<>();
-            for (String task : tasks) {
-                Thread.sleep(random.nextInt(10_000));      // a random moment of the 10 s cycle
-                Instant start = Instant.now();
-                for (int k = 0; k < 5; k++) {
-                    sdk.record(trace(task, Outcome.failed(Status.ERROR, "cuda_oom")));
-                }
-                sdk.flush(Duration.ofSeconds(10));
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (!arrivals.containsKey(task) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                if (!arrivals.containsKey(task)) {
-                    throw new IllegalStateException("no notification for " + task + " within 90 s; log:\n"
-                            + String.join("\n", server.logTail(30)));
-                }
-                seconds.add(Duration.between(start, arrivals.get(task)).toMillis() / 1000.0);
+        }
+        sdk.flush(Duration.ofSeconds(30));
+        awaitTraces(http, base, tasks.get(tasks.size() - 1), 40);
+        Thread.sleep(12_000);     // a full evaluator cycle sees them healthy
+        Random random = new Random(SEED);
+        List<Double> seconds = new ArrayList<>();
+        for (String task : tasks) {
+            Thread.sleep(random.nextInt(10_000));      // a random moment of the 10 s cycle
+            Instant start = Instant.now();
+            for (int k = 0; k < 5; k++) {
+                sdk.record(trace(task, Outcome.failed(Status.ERROR, "cuda_oom")));
             }
-            System.out.println(Fmt.line("degradation -> webhook", trials + " tasks, each 40 healthy traces then"
-                    + " 5 errors, rule for = 0 s, evaluate-every 10 s (default), deliver-every 1 s"));
-            System.out.println(Fmt.line("  p50 / p95 / max", String.format(java.util.Locale.ROOT,
-                    "%.1f s / %.1f s / %.1f s", pct(seconds, 50), pct(seconds, 95), pct(seconds, 100))));
-            System.out.println(Fmt.line("  goal", "< 30 s + for: " + (pct(seconds, 95) < GOAL_NOTIFY_SECONDS
-                    ? "PASS" : "FAIL")));
-            System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
-                    + server.countLines("WARN") + " WARN lines"));
+            sdk.flush(Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!arrivals.containsKey(task) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (!arrivals.containsKey(task)) {
+                throw new IllegalStateException("no notification for " + task + " within 90 s; log:\n"
+                        + String.join("\n", server.logTail(30)));
+            }
+            seconds.add(Duration.between(start, arrivals.get(task)).toMillis() / 1000.0);
+        }
+        System.out.println(Fmt.line("degradation -> webhook", trials + " tasks, each 40 healthy traces then"
+                + " 5 errors, rule for = 0 s, evaluate-every 10 s (default), deliver-every 1 s"));
+        System.out.println(Fmt.line("  p50 / p95 / max", String.format(java.util.Locale.ROOT,
+                "%.1f s / %.1f s / %.1f s", pct(seconds, 50), pct(seconds, 95), pct(seconds, 100))));
+        System.out.println(Fmt.line("  goal", "< 30 s + for: " + (pct(seconds, 95) < GOAL_NOTIFY_SECONDS
+                ? "PASS" : "FAIL")));
+        System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
+                + server.countLines("WARN") + " WARN lines"));
     }
 
     private static Trace trace(String task, Outcome outcome) {
@@ -262,7 +263,8 @@ public final class AlertBenchmark {
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = http.send(request(base + "/api/v1/tasks/" + task + "?window=1h").GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && JSON.readTree(r.body()).path("deployments").path(0).path("traces").asInt() >= n) {
+            if (r.statusCode() == 200
+                    && JSON.readTree(r.body()).path("deployments").path(0).path("traces").asInt() >= n) {
                 return;
             }
             Thread.sleep(200);

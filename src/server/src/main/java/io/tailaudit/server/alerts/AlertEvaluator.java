@@ -320,7 +320,8 @@ public class AlertEvaluator {
                             && tr.pValue() <= TREND_CLEAR_P;
                     String summary = String.format(Locale.ROOT, "%s: escalation rate %s against %s in the previous %s"
                                     + "%s", t.task(), pct(tr.current()), pct(tr.previous()), w,
-                            tr.pValue() == null ? "" : String.format(Locale.ROOT, " (two-proportion z = %.2f, p = %.3g)",
+                            tr.pValue() == null ? "" : String.format(Locale.ROOT,
+                                    " (two-proportion z = %.2f, p = %.3g)",
                                     tr.z(), tr.pValue()));
                     yield new Observation(t.task(), t.category(), tr.current(), null, null, null, up, !stillUp,
                             summary, link, null);

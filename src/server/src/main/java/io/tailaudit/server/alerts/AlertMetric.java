@@ -11,7 +11,8 @@ public enum AlertMetric {
             "worst-5% visible-failure rate (no threshold: the task's own tail threshold)"),
     ESCALATION_RATE("escalation_rate", false, Kind.RATE, "share of traces escalated, fallen back or rated negative"),
     /** The two-proportion test of the escalation rate against the previous window says it rose. */
-    ESCALATION_TREND("escalation_trend", false, Kind.SIGNAL, "escalation rate significantly above the previous window's"),
+    ESCALATION_TREND("escalation_trend", false, Kind.SIGNAL,
+            "escalation rate significantly above the previous window's"),
     LATENCY_OVER_BUDGET("latency_over_budget", false, Kind.RATE, "share of traces slower than the task's latency budget"),
     /** A cloud deployment's tokens/day over the break-even at which local serving costs the same. */
     COST_OVER_BREAK_EVEN("cost_over_break_even", false, Kind.VALUE,

@@ -73,7 +73,8 @@ public class AlertStore {
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?) RETURNING " + RULE_COLUMNS
                 : "UPDATE alert_rule SET name = ?, metric = ?, scope = ?, scope_value = ?, threshold = ?,"
                         + " window_name = ?, for_seconds = ?, hysteresis = ?, severity = ?, labels = ?::jsonb,"
-                        + " runbook_url = ?, repeat_seconds = ?, enabled = ?, updated_at = now() WHERE id = ? RETURNING "
+                        + " runbook_url = ?, repeat_seconds = ?, enabled = ?, updated_at = now() WHERE id = ?"
+                        + " RETURNING "
                         + RULE_COLUMNS;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             AlertMetric metric = AlertMetric.of(in.metric()).orElseThrow();

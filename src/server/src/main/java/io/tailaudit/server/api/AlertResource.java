@@ -127,7 +127,8 @@ public class AlertResource {
     @Operation(summary = "Silence one rule, one task, or one rule for one task, until ends_at or for minutes (admin)")
     public Response silence(SilenceInput in) throws SQLException {
         if (in == null) {
-            throw new InvalidParameterException("a JSON body with rule_id and/or task, and ends_at or minutes, is required");
+            throw new InvalidParameterException(
+                    "a JSON body with rule_id and/or task, and ends_at or minutes, is required");
         }
         if (in.ruleId() == null && (in.task() == null || in.task().isBlank())) {
             throw new InvalidParameterException("a silence names a rule_id, a task, or both");
@@ -174,7 +175,8 @@ public class AlertResource {
 
     @POST
     @Path("/channels")
-    @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key), alertmanager (admin)")
+    @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key),"
+            + " alertmanager (admin)")
     public Response addChannel(ChannelInput in) throws SQLException {
         check(in == null ? null : in.problems(false), "a JSON body with the channel is required");
         return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveChannel(null, in))).build();

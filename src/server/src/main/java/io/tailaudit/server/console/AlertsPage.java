@@ -147,7 +147,8 @@ public class AlertsPage {
             ruleId = rule == null || rule.isBlank() ? null : Long.parseLong(rule.trim());
             mins = Integer.parseInt(minutes == null ? "" : minutes.trim());
         } catch (NumberFormatException e) {
-            return Response.status(400).entity(page("Minutes must be a whole number, and the rule one of the list.")).build();
+            return Response.status(400)
+                    .entity(page("Minutes must be a whole number, and the rule one of the list.")).build();
         }
         String t = ConsoleResource.blank(task);
         if (ruleId == null && t == null) {

@@ -1,8 +1,8 @@
 package io.tailaudit.server.rollup;
 
+import io.tailaudit.server.tail.ByteReader;
 import io.tailaudit.server.tail.QualityHistogram;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -116,7 +116,7 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
             return;
         }
         boolean counts = encoded[0] == FORMAT;
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+        try (DataInputStream in = new DataInputStream(new ByteReader(encoded))) {
             if (counts) {
                 in.readByte();
             }

@@ -1,8 +1,8 @@
 package io.tailaudit.server.rollup;
 
+import io.tailaudit.server.tail.ByteReader;
 import io.tailaudit.server.tail.QualityHistogram;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -134,7 +134,7 @@ final class PendingEntries {
 
     /** Reads what {@link #encode} wrote for {@code task}. */
     static List<Entry> decode(String task, byte[] payload) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+        try (DataInputStream in = new DataInputStream(new ByteReader(payload))) {
             byte format = in.readByte();
             if (format != FORMAT) {
                 throw new IllegalArgumentException("unknown pending rollup format " + format);

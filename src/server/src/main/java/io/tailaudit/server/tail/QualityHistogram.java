@@ -120,7 +120,7 @@ public final class QualityHistogram {
     /** Adds what {@link #encode()} wrote, without building a histogram for it. */
     public QualityHistogram mergeEncoded(byte[] encoded) {
         detail();
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new ByteReader(encoded))) {
             while (in.available() > 0) {
                 int b = in.readUnsignedByte();
                 all[b] += varlong(in);
@@ -154,7 +154,7 @@ public final class QualityHistogram {
 
     /** Adds the counts {@link #encodeCounts()} wrote; the other arrays stay as they are. */
     public QualityHistogram mergeEncodedCounts(byte[] encoded) {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new ByteReader(encoded))) {
             while (in.available() > 0) {
                 all[in.readUnsignedByte()] += varlong(in);
             }
