@@ -40,6 +40,12 @@ public enum AlertMetric {
         this.description = description;
     }
 
+    /** In JSON as in the API's input: the code, e.g. {@code worst5_visible_failure_rate}. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String code() {
+        return code;
+    }
+
     public static Optional<AlertMetric> of(String code) {
         return Arrays.stream(values()).filter(m -> m.code.equals(code)).findFirst();
     }

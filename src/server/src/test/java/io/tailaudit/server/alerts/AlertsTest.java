@@ -275,6 +275,8 @@ class AlertsTest {
                 .post("/api/v1/alerts/silences").then().statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("a silence names a rule_id, a task, or both"));
         given().get("/api/v1/alerts/rules/999999").then().statusCode(404);
+        given().get("/api/v1/alerts/rules").then().statusCode(200)
+                .body("find { it.name == 'Escalation rate above 15%' }.metric", org.hamcrest.Matchers.is("escalation_rate"));
         given().auth().none().get("/api/v1/alerts").then().statusCode(401);
         given().auth().preemptive().basic("viewer", "viewer").contentType(ContentType.JSON)
                 .body(Map.of("name", "z", "metric", "dlq_rate", "threshold", 1)).post("/api/v1/alerts/rules")
