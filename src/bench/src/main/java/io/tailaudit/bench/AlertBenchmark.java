@@ -94,7 +94,7 @@ public final class AlertBenchmark {
             try (TailAuditClient sdk = TailAudit.client(TailAuditConfig.builder(platform.bootstrapServers()).build())) {
                 // 1. degradation -> notification, evaluator at its default interval (skipped with 0 trials)
                 try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {
-                    String base = awaitReady(server, http);
+                    String base = TaskApiBenchmark.awaitReady(server, http);
                     if (trials > 0) {
                         notificationLatency(trials, sdk, http, base, receiver, arrivals, server);
                     }
@@ -104,7 +104,7 @@ public final class AlertBenchmark {
                         Duration.ofHours(1), 4), 40_000);
                 props.put("tailaudit.alerts.evaluate-every", "1s");
                 try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server2.log"))) {
-                    String base = awaitReady(server, http);
+                    String base = TaskApiBenchmark.awaitReady(server, http);
                     int tasks = awaitTaskCount(http, base, 200);
                     awaitFolded(platform.jdbcUrl());
                     post(http, base + "/api/v1/alerts/rules", Map.of("name", "escalations, 24h",
@@ -237,26 +237,6 @@ public final class AlertBenchmark {
                 "quarkus.security.users.embedded.roles." + ConsoleFigures.USER, "viewer,admin");
     }
 
-    private static String awaitReady(ServerProcess server, HttpClient http) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            server.requireAlive();
-            if (server.httpPort().isPresent()) {
-                String base = "http://localhost:" + server.httpPort().get();
-                try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200) {
-                        return base;
-                    }
-                } catch (java.io.IOException notYet) {
-                    // still starting
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the server did not become ready in 120 s");
-    }
 
     private static void awaitTraces(HttpClient http, String base, String task, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

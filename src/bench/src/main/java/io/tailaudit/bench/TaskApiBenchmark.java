@@ -109,7 +109,8 @@ public final class TaskApiBenchmark {
         }
     }
 
-    private static String awaitReady(ServerProcess server, HttpClient http) throws Exception {
+    /** Waits until the server answers {@code /q/health/ready} with 200; returns its base URL. */
+    static String awaitReady(ServerProcess server, HttpClient http) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             server.requireAlive();

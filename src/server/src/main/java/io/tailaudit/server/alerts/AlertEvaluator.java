@@ -9,6 +9,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.analytics.TaskAnalytics;
 import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
+import io.tailaudit.server.db.AdvisoryLock;
 import io.tailaudit.server.ingest.IngestService;
 import io.tailaudit.server.rollup.RollupCompactor;
 import io.tailaudit.server.tail.TaskSettings;
@@ -142,7 +143,7 @@ public class AlertEvaluator {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (!tryLock(c)) {
+                if (!AdvisoryLock.tryForTransaction(c, LOCK_KEY)) {
                     c.rollback();
                     return new Cycle(false, 0, 0, 0, 0, 0);
                 }
@@ -691,16 +692,6 @@ public class AlertEvaluator {
         return rule.metric() == AlertMetric.WORST5_VISIBLE_FAILURE_RATE
                 ? base + "/tasks/" + task + "/worst?window=" + rule.window()
                 : base + "/tasks/" + task + "?window=" + rule.window();
-    }
-
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            ps.setLong(1, LOCK_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 
     private static Instant instant(Timestamp t) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.db.AdvisoryLock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -138,20 +139,6 @@ public class RollupCompactor {
     }
 
     /**
-     * The compactor is the only writer of {@code tail_rollup}, one replica at a time: it reads the buckets
-     * it touches and writes them back merged, without row locks.
-     */
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            ps.setLong(1, LOCK_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /**
      * Merges one claim: deltas a server before V5 left, if any are, and pending rows when {@code pending}.
      * Returns whether more may be waiting (false as well when another replica holds the lock).
      */
@@ -160,7 +147,7 @@ public class RollupCompactor {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (!tryLock(c)) {
+                if (!AdvisoryLock.tryForTransaction(c, LOCK_KEY)) {
                     c.rollback();
                     return false;  // another replica is compacting; the next run tries again
                 }
