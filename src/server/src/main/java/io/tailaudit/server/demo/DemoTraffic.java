@@ -90,8 +90,9 @@ public class DemoTraffic {
         });
         Map<String, Object> raw = new HashMap<>(kafka);
         raw.put("client.id", "tailaudit-demo-invalid");
-        try (TailAuditClient client = TailAudit.client(sdk.build());
-             KafkaProducer<String, byte[]> invalid = new KafkaProducer<>(raw, new StringSerializer(), new ByteArraySerializer())) {
+        TailAuditClient client = TailAudit.client(sdk.build());
+        KafkaProducer<String, byte[]> invalid = new KafkaProducer<>(raw, new StringSerializer(), new ByteArraySerializer());
+        try {
             DemoGenerator generator = new DemoGenerator(new Random(), 1.0);
             Instant now = clock.instant();
             Instant from = state.generatedUntil().filter(t -> t.isAfter(now.minus(config.backfill())))
@@ -102,7 +103,20 @@ public class DemoTraffic {
             }
             live(client, invalid, new DemoGenerator(new Random(), config.liveSpeed()), from);
         } catch (RuntimeException e) {
-            LOG.error("demo traffic stopped", e);
+            if (running) {
+                LOG.error("demo traffic stopped", e);
+            } else {
+                // shutdown interrupted a send: nothing is wrong
+                LOG.debugf("demo traffic stopped by shutdown: %s", e.getMessage());
+            }
+        } finally {
+            // the shutdown's interrupt would make the producers' close give up on flushing, and log it
+            boolean interrupted = Thread.interrupted();
+            invalid.close(Duration.ofSeconds(5));
+            client.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
