@@ -25,6 +25,7 @@ public class AlertStore {
 
     private static final String RULE_COLUMNS = "id, name, metric, scope, scope_value, threshold, window_name,"
             + " for_seconds, hysteresis, severity, labels::text, runbook_url, repeat_seconds, enabled";
+    private static final String CHANNEL_COLUMNS = "id, name, kind, url, secret, min_severity, enabled";
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
 
     private final DataSource dataSource;
@@ -138,12 +139,11 @@ public class AlertStore {
 
     List<ChannelSecret> channelsWithSecrets(Connection c, boolean enabledOnly) throws SQLException {
         List<ChannelSecret> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, kind, url, secret, min_severity, enabled"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CHANNEL_COLUMNS
                 + " FROM alert_channel" + (enabledOnly ? " WHERE enabled" : "") + " ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new ChannelSecret(new Channel(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5) != null, rs.getString(6), rs.getBoolean(7)), rs.getString(5)));
+                out.add(channel(rs));
             }
         }
         return out;
@@ -153,9 +153,10 @@ public class AlertStore {
     public Channel saveChannel(Long id, ChannelInput in) throws SQLException {
         String sql = id == null
                 ? "INSERT INTO alert_channel (name, kind, url, secret, min_severity, enabled) VALUES (?, ?, ?, ?, ?, ?)"
-                        + " RETURNING id"
+                        + " RETURNING " + CHANNEL_COLUMNS
                 : "UPDATE alert_channel SET name = ?, kind = ?, url = ?, secret = coalesce(?, secret),"
-                        + " min_severity = ?, enabled = ?, updated_at = now() WHERE id = ? RETURNING id";
+                        + " min_severity = ?, enabled = ?, updated_at = now() WHERE id = ?"
+                        + " RETURNING " + CHANNEL_COLUMNS;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, in.name().trim());
             ps.setString(2, in.kind());
@@ -170,10 +171,14 @@ public class AlertStore {
                 if (!rs.next()) {
                     throw new java.util.NoSuchElementException("no channel " + id);
                 }
-                long saved = rs.getLong(1);
-                return channels().stream().filter(ch -> ch.id() == saved).findFirst().orElseThrow();
+                return channel(rs).channel();
             }
         }
+    }
+
+    private static ChannelSecret channel(ResultSet rs) throws SQLException {
+        return new ChannelSecret(new Channel(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5) != null, rs.getString(6), rs.getBoolean(7)), rs.getString(5));
     }
 
     public boolean deleteChannel(long id) throws SQLException {

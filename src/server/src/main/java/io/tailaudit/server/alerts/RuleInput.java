@@ -12,6 +12,13 @@ public record RuleInput(String name, String metric, String scope, String scopeVa
 
     public static final Set<String> WINDOWS = Set.of("1h", "24h", "7d", "30d");
 
+    /** A stored rule with the fields the console edits replaced; the rest as stored. */
+    public static RuleInput changed(AlertRule r, Double threshold, String window, Integer forSeconds, String severity,
+                                    boolean enabled) {
+        return new RuleInput(r.name(), r.metric().code, r.scope(), r.scopeValue(), threshold, window, forSeconds,
+                r.hysteresis(), severity, r.labels(), r.runbookUrl(), r.repeatSeconds(), enabled);
+    }
+
     /** all, unless the metric is a platform one. */
     String effectiveScope() {
         if (scope != null && !scope.isBlank()) {

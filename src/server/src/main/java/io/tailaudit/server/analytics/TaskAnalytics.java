@@ -86,9 +86,7 @@ public class TaskAnalytics {
         List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summaries(Optional.empty(), w, false);
         Map<String, Map<Deployment, TailAggregate>> current = both.get(0);
         Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
-        Map<String, String> observed = new HashMap<>();
-        current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
-        Map<String, TaskSettings> taskSettings = settings.effective(observed);
+        Map<String, TaskSettings> taskSettings = settingsOf(current);
         PriceBook prices = new PriceBook(costs);
         // sparklines: per day for windows of a week or more, else per hour over at least the last 24 hours
         boolean daily = w.lengthDays() >= 7;
@@ -134,9 +132,7 @@ public class TaskAnalytics {
      */
     public Map<String, Rate> overLatencyBudget(Window w) throws SQLException {
         Map<String, Map<Deployment, TailAggregate>> current = rollups.withLatency(w);
-        Map<String, String> observed = new HashMap<>();
-        current.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
-        Map<String, TaskSettings> taskSettings = settings.effective(observed);
+        Map<String, TaskSettings> taskSettings = settingsOf(current);
         Map<String, Rate> out = new HashMap<>();
         current.forEach((task, deployments) -> {
             TailAggregate a = busiest(deployments).getValue();
@@ -387,6 +383,13 @@ public class TaskAnalytics {
     private static double inputShare(TailAggregate a) {
         long all = a.inputTokens() + a.outputTokens();
         return all == 0 ? 0.5 : a.inputTokens() / (double) all;
+    }
+
+    /** Each task's effective settings, its category observed on its busiest deployment. */
+    private Map<String, TaskSettings> settingsOf(Map<String, Map<Deployment, TailAggregate>> tasks) {
+        Map<String, String> observed = new HashMap<>();
+        tasks.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
+        return settings.effective(observed);
     }
 
     private static Map.Entry<Deployment, TailAggregate> busiest(Map<Deployment, TailAggregate> deployments) {

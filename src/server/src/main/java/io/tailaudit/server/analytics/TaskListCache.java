@@ -74,24 +74,6 @@ public class TaskListCache {
         return e.list();
     }
 
-    /**
-     * The list of a named window with every committed trace, setting and price in it, unless it was
-     * computed less than {@code maxAge} ago: the alert evaluator's view, fresher than the background refresh
-     * when it needs to be. Refreshes the cached list when it recomputes.
-     */
-    public TaskViews.TaskList fresh(String name, Duration maxAge) throws SQLException {
-        Window w = window(name);
-        Entry e = lists.get(name);
-        if (e == null || !e.window().equals(w) || !e.list().computedAt().isAfter(clock.instant().minus(maxAge))) {
-            String inputs = inputs();
-            if (e == null || !e.window().equals(w) || !inputs.equals(e.inputs())) {
-                e = new Entry(w, inputs, analytics.list(name, w, null, null));
-                lists.put(name, e);
-            }
-        }
-        return e.list();
-    }
-
     private String inputs() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(INPUTS)) {

@@ -116,9 +116,8 @@ public class AlertsPage {
             return rejected(r, "for_seconds", "for_seconds must be a whole number of seconds, got '" + forSeconds + "'",
                     sent);
         }
-        RuleInput in = new RuleInput(r.name(), r.metric().code, r.scope(), r.scopeValue(), t,
-                ConsoleResource.blank(window), f, r.hysteresis(), ConsoleResource.blank(severity), r.labels(),
-                r.runbookUrl(), r.repeatSeconds(), "on".equals(enabled) || "true".equals(enabled));
+        RuleInput in = RuleInput.changed(r, t, ConsoleResource.blank(window), f, ConsoleResource.blank(severity),
+                "on".equals(enabled) || "true".equals(enabled));
         Map<String, String> problems = in.problems();
         if (!problems.isEmpty()) {
             Map.Entry<String, String> first = problems.entrySet().iterator().next();
@@ -181,9 +180,8 @@ public class AlertsPage {
     public Response toggle(@PathParam("id") long id) throws SQLException {
         AlertRule r = store.rule(id).orElse(null);
         if (r != null) {
-            store.saveRule(id, new RuleInput(r.name(), r.metric().code, r.scope(), r.scopeValue(), r.threshold(),
-                    r.window(), r.forSeconds(), r.hysteresis(), r.severity(), r.labels(), r.runbookUrl(),
-                    r.repeatSeconds(), !r.enabled()));
+            store.saveRule(id, RuleInput.changed(r, r.threshold(), r.window(), r.forSeconds(), r.severity(),
+                    !r.enabled()));
         }
         return Response.seeOther(URI.create("/alerts")).build();
     }
