@@ -1,10 +1,9 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.ByteReader;
+import io.tailaudit.server.tail.Bytes;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,11 +97,16 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
 
     /** Adds one cohort's histogram, encoded as {@link #encode} encodes it, to its histogram in {@code into}. */
     static void mergeEncoded(Cohort c, byte[] histogram, Map<Cohort, QualityHistogram> into) {
+        mergeEncoded(c, new Bytes(histogram), histogram.length, into);
+    }
+
+    /** The same from {@code in}'s position up to {@code end}, moving past it. */
+    static void mergeEncoded(Cohort c, Bytes in, int end, Map<Cohort, QualityHistogram> into) {
         QualityHistogram target = into.computeIfAbsent(c, x -> new QualityHistogram());
         if (c.hourly()) {
-            target.mergeEncoded(histogram);
+            target.mergeEncoded(in, end);
         } else {
-            target.mergeEncodedCounts(histogram);
+            target.mergeEncodedCounts(in, end);
         }
     }
 
@@ -116,24 +120,28 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
             return;
         }
         boolean counts = encoded[0] == FORMAT;
-        try (DataInputStream in = new DataInputStream(new ByteReader(encoded))) {
+        Bytes in = new Bytes(encoded);
+        try {
             if (counts) {
-                in.readByte();
+                in.u8();
             }
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 Cohort c = new Cohort(in.readUTF(), in.readUTF());
-                byte[] h = new byte[counts ? in.readUnsignedShort() : in.readInt()];
-                in.readFully(h);
-                if (keep.test(c)) {
-                    if (counts) {
-                        mergeEncoded(c, h, into);
-                    } else {
-                        into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(h);
-                    }
+                int length = counts ? in.readUnsignedShort() : in.readInt();
+                int end = in.position() + length;
+                if (length < 0 || end > encoded.length) {
+                    throw new IndexOutOfBoundsException("cohort histogram overruns the map");
+                }
+                if (!keep.test(c)) {
+                    in.position(end);
+                } else if (counts) {
+                    mergeEncoded(c, in, end, into);
+                } else {
+                    into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(in, end);
                 }
             }
-        } catch (IOException e) {
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not an encoded cohort map", e);
         }
     }

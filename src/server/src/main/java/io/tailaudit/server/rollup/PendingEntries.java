@@ -1,10 +1,10 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.ByteReader;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import io.tailaudit.server.tail.Bytes;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,16 +45,6 @@ final class PendingEntries {
             return new Entry(day, null, new long[RollupDelta.COUNTS], 0, 0, 0, new byte[0], null, cohorts);
         }
 
-        /** Adds this entry to {@code d}: the cohorts {@code keep} accepts, the latency sketch only when asked. */
-        void addTo(RollupDelta d, Predicate<Cohort> keep, boolean withLatency) throws java.sql.SQLException {
-            RollupDeltas.add(d, category, counts, pricedCostUsd, unpricedInputTokens, unpricedOutputTokens, quality,
-                    withLatency ? latency : null, null, keep);
-            cohorts.forEach((c, h) -> {
-                if (keep.test(c)) {
-                    Cohort.mergeEncoded(c, h, d.cohorts);
-                }
-            });
-        }
     }
 
     private record Deployment(String kind, String provider, String model, String category) {
@@ -132,74 +122,209 @@ final class PendingEntries {
         return bytes.toByteArray();
     }
 
-    /** Reads what {@link #encode} wrote for {@code task}. */
+    /** Reads what {@link #encode} wrote for {@code task}, every entry whole (tests; readers use {@link Cursor}). */
     static List<Entry> decode(String task, byte[] payload) {
-        try (DataInputStream in = new DataInputStream(new ByteReader(payload))) {
-            byte format = in.readByte();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("unknown pending rollup format " + format);
+        Cursor cursor = new Cursor(task, payload);
+        List<Entry> entries = new ArrayList<>();
+        try {
+            while (cursor.next()) {
+                entries.add(cursor.entry());
             }
-            Deployment[] deployments = new Deployment[count(in)];
-            for (int i = 0; i < deployments.length; i++) {
-                deployments[i] = new Deployment(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
-            }
-            Cohort[] cohorts = new Cohort[count(in)];
-            for (int i = 0; i < cohorts.length; i++) {
-                cohorts[i] = new Cohort(in.readUTF(), in.readUTF());
-            }
-            int n = count(in);
-            List<Entry> entries = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Deployment d = deployments[count(in)];
-                RollupKey.Span span = RollupKey.Span.of(String.valueOf((char) in.readByte()));
-                Instant bucket = Instant.ofEpochSecond(QualityHistogram.varlong(in) * HOUR_SECONDS);
-                long[] counts = new long[RollupDelta.COUNTS];
-                for (int c = 0; c < counts.length; c++) {
-                    counts[c] = QualityHistogram.varlong(in);
-                }
-                double priced = in.readDouble();
-                long unpricedIn = QualityHistogram.varlong(in);
-                long unpricedOut = QualityHistogram.varlong(in);
-                byte[] quality = bytes(in);
-                int latencyLength = count(in);
-                byte[] latency = latencyLength == 0 ? null : exactly(in, latencyLength - 1);
-                int m = count(in);
-                Map<Cohort, byte[]> entryCohorts = new HashMap<>(m * 2);
-                for (int c = 0; c < m; c++) {
-                    entryCohorts.put(cohorts[count(in)], bytes(in));
-                }
-                entries.add(new Entry(new RollupKey(task, d.kind(), d.provider(), d.model(), span, bucket),
-                        d.category().isEmpty() ? null : d.category(), counts, priced, unpricedIn, unpricedOut,
-                        quality, latency, entryCohorts));
-            }
-            return entries;
-        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not a pending rollup payload", e);
         }
+        return entries;
     }
 
-    private static int count(DataInputStream in) throws IOException {
-        long v = QualityHistogram.varlong(in);
-        if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new IOException("bad length or index " + v);
+    /**
+     * Reads a payload entry by entry without copying it apart: a reader looks at each entry's key, then adds
+     * the entry to a delta, or several, or moves on, and decodes only the parts it keeps (a task list skips
+     * the latency sketch and the cohorts). Throws {@link IllegalArgumentException} on a malformed payload.
+     */
+    static final class Cursor {
+
+        private final String task;
+        private final Bytes in;
+        private final Deployment[] deployments;
+        private final RollupKey.Deployment[] deploymentKeys;
+        private final Cohort[] cohorts;
+        private final long[] counts = new long[RollupDelta.COUNTS];
+        private int remaining;
+        private Deployment deployment;
+        private int deploymentIndex;
+        private RollupKey.Span span;
+        private Instant bucket;
+        /** Where the current entry's values start, and where it ends (-1 until known). */
+        private int body;
+        private int end = -1;
+
+        Cursor(String task, byte[] payload) {
+            this.task = task;
+            this.in = new Bytes(payload);
+            try {
+                byte format = (byte) in.u8();
+                if (format != FORMAT) {
+                    throw new IllegalArgumentException("unknown pending rollup format " + format);
+                }
+                deployments = new Deployment[in.count()];
+                deploymentKeys = new RollupKey.Deployment[deployments.length];
+                for (int i = 0; i < deployments.length; i++) {
+                    deployments[i] = new Deployment(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+                    deploymentKeys[i] = new RollupKey.Deployment(deployments[i].kind(), deployments[i].provider(),
+                            deployments[i].model());
+                }
+                cohorts = new Cohort[in.count()];
+                for (int i = 0; i < cohorts.length; i++) {
+                    cohorts[i] = new Cohort(in.readUTF(), in.readUTF());
+                }
+                remaining = in.count();
+                end = in.position();
+            } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+                throw new IllegalArgumentException("not a pending rollup payload", e);
+            }
         }
-        return (int) v;
+
+        /** Moves to the next entry; false past the last. */
+        boolean next() {
+            try {
+                if (end < 0) {
+                    skipBody();
+                }
+                in.position(end);
+                if (remaining == 0) {
+                    if (in.hasRemaining()) {
+                        throw new IllegalArgumentException("not a pending rollup payload: bytes after the last entry");
+                    }
+                    return false;
+                }
+                remaining--;
+                deploymentIndex = in.count();
+                deployment = deployments[deploymentIndex];
+                span = RollupKey.Span.of(String.valueOf((char) in.u8()));
+                bucket = Instant.ofEpochSecond(in.varlong() * HOUR_SECONDS);
+                body = in.position();
+                end = -1;
+                return true;
+            } catch (IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("not a pending rollup payload", e);
+            }
+        }
+
+        RollupKey.Span span() {
+            return span;
+        }
+
+        Instant bucket() {
+            return bucket;
+        }
+
+        String task() {
+            return task;
+        }
+
+        /** The entry's deployment, the same instance for every entry of it. */
+        RollupKey.Deployment deployment() {
+            return deploymentKeys[deploymentIndex];
+        }
+
+        RollupKey key() {
+            return new RollupKey(task, deployment.kind(), deployment.provider(), deployment.model(), span, bucket);
+        }
+
+        /** Adds the entry to {@code d}: the cohorts {@code keep} accepts, the latency sketch only when asked. */
+        void addTo(RollupDelta d, Predicate<Cohort> keep, boolean withLatency) {
+            try {
+                in.position(body);
+                if (!deployment.category().isEmpty()) {
+                    d.category = deployment.category();
+                }
+                for (int c = 0; c < counts.length; c++) {
+                    counts[c] = in.varlong();
+                }
+                d.addCounts(counts);
+                d.pricedCostUsd += in.readDouble();
+                d.unpricedInputTokens += in.varlong();
+                d.unpricedOutputTokens += in.varlong();
+                int quality = in.count();
+                if (quality > 0) {
+                    d.quality.mergeEncoded(in, in.position() + quality);
+                }
+                int latency = in.count();
+                if (latency > 0) {
+                    if (withLatency) {
+                        d.latency().decodeAndMergeWith(ByteArrayInput.wrap(in.array(), in.position(), latency - 1));
+                    }
+                    in.skip(latency - 1);
+                }
+                int m = in.count();
+                for (int i = 0; i < m; i++) {
+                    Cohort c = cohorts[in.count()];
+                    int length = in.count();
+                    if (keep.test(c)) {
+                        Cohort.mergeEncoded(c, in, in.position() + length, d.cohorts);
+                    } else {
+                        in.skip(length);
+                    }
+                }
+                end = in.position();
+            } catch (IndexOutOfBoundsException | java.io.IOException e) {
+                throw new IllegalArgumentException("not a pending rollup payload", e);
+            }
+        }
+
+        private void skipBody() {
+            in.position(body);
+            for (int c = 0; c < RollupDelta.COUNTS; c++) {
+                in.varlong();
+            }
+            in.skip(8);
+            in.varlong();
+            in.varlong();
+            in.skip(in.count());
+            int latency = in.count();
+            if (latency > 0) {
+                in.skip(latency - 1);
+            }
+            int m = in.count();
+            for (int i = 0; i < m; i++) {
+                in.count();
+                in.skip(in.count());
+            }
+            end = in.position();
+        }
+
+        /** The current entry whole, its histograms and sketch still encoded. */
+        private Entry entry() {
+            in.position(body);
+            long[] values = new long[RollupDelta.COUNTS];
+            for (int c = 0; c < values.length; c++) {
+                values[c] = in.varlong();
+            }
+            double priced = in.readDouble();
+            long unpricedIn = in.varlong();
+            long unpricedOut = in.varlong();
+            byte[] quality = bytes(in.count());
+            int latencyLength = in.count();
+            byte[] latency = latencyLength == 0 ? null : bytes(latencyLength - 1);
+            int m = in.count();
+            Map<Cohort, byte[]> entryCohorts = new HashMap<>(m * 2);
+            for (int c = 0; c < m; c++) {
+                entryCohorts.put(cohorts[in.count()], bytes(in.count()));
+            }
+            end = in.position();
+            return new Entry(key(), deployment.category().isEmpty() ? null : deployment.category(), values, priced,
+                    unpricedIn, unpricedOut, quality, latency, entryCohorts);
+        }
+
+        private byte[] bytes(int n) {
+            int from = in.position();
+            in.skip(n);
+            return java.util.Arrays.copyOfRange(in.array(), from, from + n);
+        }
     }
 
     private static void bytes(DataOutputStream out, byte[] b) throws IOException {
         QualityHistogram.varlong(out, b.length);
         out.write(b);
-    }
-
-    private static byte[] bytes(DataInputStream in) throws IOException {
-        return exactly(in, count(in));
-    }
-
-    private static byte[] exactly(DataInputStream in, int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length != n) {
-            throw new java.io.EOFException();
-        }
-        return b;
     }
 }

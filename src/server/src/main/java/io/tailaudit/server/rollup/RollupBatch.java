@@ -16,6 +16,8 @@ public final class RollupBatch {
     /** Per hour key the counters, tokens, cost and latency; the quality histogram apart, sparse. */
     private final Map<RollupKey, RollupDelta> deltas = new HashMap<>();
     private final Map<RollupKey, SparseQuality> quality = new HashMap<>();
+    /** Hours before the one in progress that {@link #encode} counts as recent: the current and previous. */
+    private static final int RECENT_HOURS = 1;
     /** What {@link #encode} returned, until the batch changes. */
     private List<PendingRow> encoded;
     /** Per hour key the hourly cohorts, per day key the others. */
@@ -101,23 +103,45 @@ public final class RollupBatch {
     }
 
     /**
-     * The batch's pending rows, one per task, encoded once: ingest encodes them on the thread that built
-     * the batch, while the writer's COPY is in flight.
+     * The batch's pending rows, encoded once: ingest encodes them on the thread that built the batch, while
+     * the writer's COPY is in flight. One row per task; two when the batch also holds hours older than the
+     * previous one (a backfill): its recent hours in one row, the older hours and the day entries in the
+     * other. Readers fetch only the rows whose bucket range meets their window, so the rules and pages on
+     * the last hour, read every few seconds, do not decode a backfill's entries. Which row an entry goes in
+     * changes no figure, only what a reader skips.
      */
     public List<PendingRow> encode() {
         if (encoded == null) {
+            java.time.Instant recent = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+                    .minus(RECENT_HOURS, java.time.temporal.ChronoUnit.HOURS);
             List<PendingRow> rows = new ArrayList<>();
             try {
-                entriesByTask().forEach((task, entries) -> rows.add(new PendingRow(task,
-                        entries.stream().map(e -> e.key().bucket()).min(java.time.Instant::compareTo).orElseThrow(),
-                        entries.stream().map(e -> e.key().bucket()).max(java.time.Instant::compareTo).orElseThrow(),
-                        entries.size(), PendingEntries.encode(entries))));
+                entriesByTask().forEach((task, entries) -> {
+                    Map<Boolean, List<PendingEntries.Entry>> older = entries.stream().collect(
+                            java.util.stream.Collectors.partitioningBy(e -> e.key().span() == RollupKey.Span.DAY
+                                    || e.key().bucket().isBefore(recent)));
+                    if (older.get(true).stream().noneMatch(e -> e.key().span() == RollupKey.Span.HOUR)) {
+                        rows.add(row(task, entries));       // live traffic: no hour before the previous one
+                    } else {
+                        rows.add(row(task, older.get(true)));
+                        if (!older.get(false).isEmpty()) {
+                            rows.add(row(task, older.get(false)));
+                        }
+                    }
+                });
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
             encoded = List.copyOf(rows);
         }
         return encoded;
+    }
+
+    private static PendingRow row(String task, List<PendingEntries.Entry> entries) {
+        return new PendingRow(task,
+                entries.stream().map(e -> e.key().bucket()).min(java.time.Instant::compareTo).orElseThrow(),
+                entries.stream().map(e -> e.key().bucket()).max(java.time.Instant::compareTo).orElseThrow(),
+                entries.size(), PendingEntries.encode(entries));
     }
 
     /** The batch's entries by task: an hour entry per hour touched, a day entry per day with daily cohorts. */

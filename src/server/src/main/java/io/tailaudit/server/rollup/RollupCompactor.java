@@ -173,7 +173,8 @@ public class RollupCompactor {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             n++;
-                            for (PendingEntries.Entry e : PendingEntries.decode(rs.getString(1), rs.getBytes(2))) {
+                            PendingEntries.Cursor e = new PendingEntries.Cursor(rs.getString(1), rs.getBytes(2));
+                            while (e.next()) {
                                 e.addTo(merged.computeIfAbsent(e.key(), k -> new RollupDelta()), all -> true, true);
                                 entries++;
                             }

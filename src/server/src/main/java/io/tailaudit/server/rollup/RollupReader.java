@@ -131,11 +131,11 @@ public class RollupReader {
          * Whether a pending entry counts: an hour entry inside the window (its hour counts whole, as folded
          * hours do), a day entry (cohorts only) for a whole day the window reads from day rows.
          */
-        boolean takesPending(RollupKey key) {
-            if (key.span() == RollupKey.Span.DAY) {
-                return takes(RollupKey.Span.DAY, key.bucket());
+        boolean takesPending(RollupKey.Span span, Instant bucket) {
+            if (span == RollupKey.Span.DAY) {
+                return takes(RollupKey.Span.DAY, bucket);
             }
-            return !key.bucket().isBefore(window.from()) && key.bucket().isBefore(window.to());
+            return !bucket.isBefore(window.from()) && bucket.isBefore(window.to());
         }
 
         Predicate<Cohort> keep() {
@@ -224,11 +224,12 @@ public class RollupReader {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             String t = rs.getString(1);
-                            for (PendingEntries.Entry e : PendingEntries.decode(t, rs.getBytes(2))) {
+                            PendingEntries.Cursor e = new PendingEntries.Cursor(t, rs.getBytes(2));
+                            while (e.next()) {
                                 for (int k = 0; k < targets.size(); k++) {
                                     Target target = targets.get(k);
-                                    if (target.takesPending(e.key())) {
-                                        e.addTo(slot(out.get(k), e.key()), target.keep(), target.latency());
+                                    if (target.takesPending(e.span(), e.bucket())) {
+                                        e.addTo(slot(out.get(k), t, e.deployment()), target.keep(), target.latency());
                                     }
                                 }
                             }
@@ -328,10 +329,6 @@ public class RollupReader {
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, ResultSet rs)
             throws SQLException {
         return slot(out, rs.getString(1), new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)));
-    }
-
-    private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, RollupKey key) {
-        return slot(out, key.task(), new RollupKey.Deployment(key.deploymentKind(), key.provider(), key.model()));
     }
 
     private static RollupDelta slot(Map<String, Map<RollupKey.Deployment, RollupDelta>> out, String task,

@@ -119,17 +119,25 @@ public final class QualityHistogram {
 
     /** Adds what {@link #encode()} wrote, without building a histogram for it. */
     public QualityHistogram mergeEncoded(byte[] encoded) {
+        return mergeEncoded(new Bytes(encoded), encoded.length);
+    }
+
+    /** Adds what {@link #encode()} wrote, from {@code in}'s position up to {@code end}, and moves past it. */
+    public QualityHistogram mergeEncoded(Bytes in, int end) {
         detail();
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new ByteReader(encoded))) {
-            while (in.available() > 0) {
-                int b = in.readUnsignedByte();
-                all[b] += varlong(in);
-                hard[b] += varlong(in);
-                flagged[b] += varlong(in);
+        try {
+            while (in.position() < end) {
+                int b = in.u8();
+                all[b] += in.varlong();
+                hard[b] += in.varlong();
+                flagged[b] += in.varlong();
                 sum[b] += in.readDouble();
             }
-        } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not an encoded quality histogram", e);
+        }
+        if (in.position() != end) {
+            throw new IllegalArgumentException("not an encoded quality histogram: it overruns its length");
         }
         return this;
     }
@@ -154,12 +162,20 @@ public final class QualityHistogram {
 
     /** Adds the counts {@link #encodeCounts()} wrote; the other arrays stay as they are. */
     public QualityHistogram mergeEncodedCounts(byte[] encoded) {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new ByteReader(encoded))) {
-            while (in.available() > 0) {
-                all[in.readUnsignedByte()] += varlong(in);
+        return mergeEncodedCounts(new Bytes(encoded), encoded.length);
+    }
+
+    /** Adds the counts {@link #encodeCounts()} wrote, from {@code in}'s position up to {@code end}. */
+    public QualityHistogram mergeEncodedCounts(Bytes in, int end) {
+        try {
+            while (in.position() < end) {
+                all[in.u8()] += in.varlong();
             }
-        } catch (java.io.IOException | ArrayIndexOutOfBoundsException e) {
+        } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not encoded quality counts", e);
+        }
+        if (in.position() != end) {
+            throw new IllegalArgumentException("not encoded quality counts: they overrun their length");
         }
         return this;
     }

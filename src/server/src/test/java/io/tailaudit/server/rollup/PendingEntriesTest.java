@@ -46,10 +46,11 @@ class PendingEntriesTest {
                 chat.stream().map(PendingEntries.Entry::key).toList());
         assertEquals(1, byTask.get("extract").size(), "no daily cohort, no day entry");
 
-        List<PendingEntries.Entry> decoded = PendingEntries.decode("chat", PendingEntries.encode(chat));
+        byte[] payload = PendingEntries.encode(chat);
+        List<PendingEntries.Entry> decoded = PendingEntries.decode("chat", payload);
         assertEquals(3, decoded.size());
         RollupDelta ten = new RollupDelta();
-        decoded.get(0).addTo(ten, c -> true, true);
+        add(payload, 0, ten, c -> true, true);
         assertEquals("chat", ten.category);
         assertEquals(1, ten.traces);
         assertEquals(1, ten.escalations, "the correction's +1");
@@ -60,7 +61,7 @@ class PendingEntriesTest {
         assertEquals(900, ten.unpricedInputTokens);
 
         RollupDelta eleven = new RollupDelta();
-        decoded.get(1).addTo(eleven, c -> true, false);
+        add(payload, 1, eleven, c -> true, false);
         assertNull(eleven.latency, "the sketch is merged only when asked");
         assertEquals(0.002, eleven.pricedCostUsd, 1e-12);
         assertEquals(0, eleven.unpricedInputTokens);
@@ -69,11 +70,11 @@ class PendingEntriesTest {
         assertNull(day.category());
         assertArrayEquals(new long[RollupDelta.COUNTS], day.counts());
         RollupDelta dayDelta = new RollupDelta();
-        day.addTo(dayDelta, c -> true, true);
+        add(payload, 2, dayDelta, c -> true, true);
         assertEquals(Map.of(ACME, 2L), counts(dayDelta), "the tag cohort of both hours, once, in the day entry");
         assertEquals(0, dayDelta.traces);
         RollupDelta none = new RollupDelta();
-        day.addTo(none, Cohort::hourly, true);
+        add(payload, 2, none, Cohort::hourly, true);
         assertTrue(none.cohorts.isEmpty(), "cohorts a read does not keep are skipped");
     }
 
@@ -103,8 +104,9 @@ class PendingEntriesTest {
         int bytes = PendingEntries.encode(entries).length;
         assertTrue(bytes < 500 * 80, "deployments and cohorts are written once, not per entry: " + bytes + " bytes");
         RollupDelta all = new RollupDelta();
-        for (PendingEntries.Entry e : PendingEntries.decode("chat", PendingEntries.encode(entries))) {
-            e.addTo(all, c -> true, true);
+        PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", PendingEntries.encode(entries));
+        while (cursor.next()) {
+            cursor.addTo(all, c -> true, true);
         }
         assertEquals(500, all.traces);
         assertEquals(Map.of(SHORT, 500L, ACME, 500L), counts(all));
@@ -113,8 +115,98 @@ class PendingEntriesTest {
     }
 
     @Test
-    void anUnknownFormatIsRefused() {
+    void aCursorSkipsTheEntriesAReaderDoesNotTakeAndAddsAnEntryToSeveralDeltas() throws SQLException {
+        RollupBatch batch = new RollupBatch();
+        for (int h = 0; h < 30; h++) {
+            batch.addTrace(hour("chat", TEN.minusSeconds(3600L * h)), "chat", List.of(SHORT, ACME), OK, 100 + h,
+                    10, 1, null);
+        }
+        byte[] payload = PendingEntries.encode(batch.entriesByTask().get("chat"));
+        RollupDelta recent = new RollupDelta();
+        RollupDelta again = new RollupDelta();
+        int hours = 0;
+        PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", payload);
+        while (cursor.next()) {
+            assertEquals(new RollupKey.Deployment("local", "", "llama-13b"), cursor.deployment());
+            if (cursor.span() == RollupKey.Span.HOUR) {
+                hours++;
+                if (!cursor.bucket().isBefore(TEN.minusSeconds(3600L * 4))) {    // the last five hours only
+                    cursor.addTo(recent, Cohort::hourly, true);
+                    cursor.addTo(again, c -> false, false);
+                }
+            }
+        }
+        assertEquals(30, hours, "every entry is visited, those skipped whole");
+        assertEquals(5, recent.traces);
+        assertEquals(5, again.traces, "an entry adds to a second delta as to the first");
+        assertEquals(Map.of(SHORT, 5L), counts(recent));
+        assertTrue(again.cohorts.isEmpty());
+        assertNull(again.latency);
+        assertEquals(100, recent.latency.getMinValue(), 100 * RollupDelta.LATENCY_ACCURACY);
+        assertEquals(104, recent.latency.getMaxValue(), 104 * RollupDelta.LATENCY_ACCURACY);
+    }
+
+    @Test
+    void aBackfillsOlderHoursGoInARowOfTheirOwnSoReadersOfTheLastHourSkipIt() {
+        Instant now = Instant.now();
+        RollupBatch live = new RollupBatch();
+        live.addTrace(hour("chat", now), "chat", List.of(SHORT, ACME), OK, 100, 10, 1, null);
+        live.addTrace(hour("chat", now.minusSeconds(3600)), "chat", List.of(SHORT, ACME), OK, 100, 10, 1, null);
+        assertEquals(1, live.encode().size(), "live traffic, tags and all: one row per task");
+
+        RollupBatch backfill = new RollupBatch();
+        backfill.addTrace(hour("chat", now), "chat", List.of(SHORT, ACME), OK, 100, 10, 1, null);
+        for (int h = 2; h < 72; h++) {
+            backfill.addTrace(hour("chat", now.minusSeconds(3600L * h)), "chat", List.of(SHORT, ACME), OK, 100, 10, 1,
+                    null);
+        }
+        List<RollupBatch.PendingRow> rows = backfill.encode().stream()
+                .sorted(Comparator.comparing(RollupBatch.PendingRow::lastBucket)).toList();
+        assertEquals(2, rows.size());
+        Instant thisHour = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        assertEquals(thisHour, rows.get(1).firstBucket(), "the recent row starts at the recent hours");
+        assertEquals(1, rows.get(1).entries());
+        assertTrue(rows.get(0).lastBucket().isBefore(thisHour.minusSeconds(3600)),
+                "the older row ends before the previous hour: " + rows.get(0).lastBucket());
+        int days = rows.get(0).entries() - 70;
+        assertTrue(days == 3 || days == 4, "70 older hours and the day entries of the 3 or 4 days: " + days);
+        int traces = 0;
+        for (RollupBatch.PendingRow row : rows) {
+            RollupDelta d = new RollupDelta();
+            PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", row.payload());
+            while (cursor.next()) {
+                cursor.addTo(d, c -> true, false);
+            }
+            traces += (int) d.traces;
+        }
+        assertEquals(71, traces);
+    }
+
+    @Test
+    void anUnknownFormatOrACutPayloadIsRefused() throws SQLException {
         assertThrows(IllegalArgumentException.class, () -> PendingEntries.decode("chat", new byte[] {9, 0, 0, 0, 0}));
+        RollupBatch batch = new RollupBatch();
+        batch.addTrace(hour("chat", TEN), "chat", List.of(SHORT, ACME), OK, 100, 10, 1, null);
+        byte[] payload = PendingEntries.encode(batch.entriesByTask().get("chat"));
+        for (int cut = 1; cut < payload.length; cut++) {
+            byte[] shorter = java.util.Arrays.copyOf(payload, cut);
+            assertThrows(IllegalArgumentException.class, () -> {
+                PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", shorter);
+                while (cursor.next()) {
+                    cursor.addTo(new RollupDelta(), c -> true, true);
+                }
+            }, "cut at " + cut + " of " + payload.length);
+        }
+    }
+
+    /** Adds the payload's entry number {@code index} to {@code d} through a cursor. */
+    private static void add(byte[] payload, int index, RollupDelta d, java.util.function.Predicate<Cohort> keep,
+                            boolean latency) {
+        PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", payload);
+        for (int i = 0; i <= index; i++) {
+            assertTrue(cursor.next());
+        }
+        cursor.addTo(d, keep, latency);
     }
 
     private static Map<Cohort, Long> counts(RollupDelta d) {
