@@ -70,11 +70,11 @@ public class AlertEvaluator {
     private final Map<String, Counter> firings = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> firing = new ConcurrentHashMap<>();
     private final TaskGauges taskGauges;
-    /** Latency shares of the windows longer than 1h, kept up to a minute. */
-    private final Map<String, Latencies> latencies = new ConcurrentHashMap<>();
-
-    private record Latencies(Instant at, Map<String, TaskViews.Rate> shares) {
-    }
+    /**
+     * Latency shares of the windows longer than 1h that rules read, refreshed in the background every minute
+     * ({@link #refreshLatencies}): they read every task's latency sketches over days.
+     */
+    private final Map<String, Map<String, TaskViews.Rate>> latencies = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     AlertEvaluator(DataSource dataSource, AlertStore store, TaskListCache lists, TaskAnalytics analytics,
@@ -119,6 +119,25 @@ public class AlertEvaluator {
         } catch (SQLException | RuntimeException e) {
             if (!stopping) {
                 LOG.warnf("alert evaluation failed, next cycle retries: %s", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Recomputes the latency shares of the longer windows rules read, off the cycle, so a cycle never waits
+     * for sketches over days (only the first reading of a window does).
+     */
+    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void refreshLatencies() {
+        for (String window : latencies.keySet()) {
+            try {
+                latencies.put(window, analytics.overLatencyBudget(lists.window(window)));
+            } catch (SQLException | RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.warnf("latency shares over %s not refreshed: %s", window, e.getMessage());
             }
         }
     }
@@ -189,6 +208,10 @@ public class AlertEvaluator {
                 taskGauges.update(readings.list("24h"));
                 long nanos = System.nanoTime() - start;
                 duration.record(nanos, TimeUnit.NANOSECONDS);
+                if (LOG.isDebugEnabled()) {
+                    LOG.debugf("alert cycle rules=%d subjects=%d events=%d read_ms=%.1f ms=%.1f", rules.size(),
+                            subjects, changes.size(), readings.readNanos / 1e6, nanos / 1e6);
+                }
                 return new Cycle(true, rules.size(), subjects, changes.size(), notifications, nanos / 1e6);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -250,6 +273,8 @@ public class AlertEvaluator {
         private Map<String, TaskSettings> taskSettings;
         private Map<String, String> verdicts;
         private final Map<String, String> acknowledge = new HashMap<>();
+        /** Time spent reading task lists and latency shares, for the debug log. */
+        long readNanos;
 
         Readings(Connection c, Instant now) {
             this.c = c;
@@ -259,22 +284,24 @@ public class AlertEvaluator {
         /**
          * The task list of a named window: for 1h read each cycle, with every committed trace (without the
          * sparklines and the HYBRID check, which no rate needs); for the longer windows, where seconds move
-         * the figures little, the list the console and the API share, refreshed in the background every
-         * {@code list-refresh}, so a cycle does not pay for recomputing it. Verdict rules always read the
-         * shared list, HYBRID included.
+         * the figures little, the list the console and the API share as last computed: the background
+         * refresh recomputes it every {@code list-refresh} and moves it on when the hour turns, so a cycle
+         * never waits for it. Verdict rules always read the shared list, HYBRID included.
          */
         TaskViews.TaskList list(String window) throws SQLException {
             TaskViews.TaskList l = lists.get(window);
             if (l == null) {
+                long t0 = System.nanoTime();
                 l = "1h".equals(window) ? analytics.alertList(window, AlertEvaluator.this.lists.window(window))
-                        : AlertEvaluator.this.lists.get(window);
+                        : AlertEvaluator.this.lists.latest(window);
+                readNanos += System.nanoTime() - t0;
                 lists.put(window, l);
             }
             return l;
         }
 
         TaskViews.TaskList verdicts(String window) throws SQLException {
-            return AlertEvaluator.this.lists.get(window);
+            return AlertEvaluator.this.lists.latest(window);
         }
 
         Map<String, Observation> observe(AlertRule rule) throws SQLException {
@@ -411,16 +438,22 @@ public class AlertEvaluator {
             acknowledge.put(task, verdict);
         }
 
-        /** Latency shares per task: read each cycle for 1h, at most a minute old for longer windows. */
+        /**
+         * Latency shares per task: read each cycle for 1h; for longer windows as the background refresh last
+         * computed them (at most a minute old), computed here only at the window's first reading.
+         */
         private Map<String, TaskViews.Rate> latency(String window) throws SQLException {
             Map<String, TaskViews.Rate> l = latency.get(window);
             if (l == null) {
-                Latencies cached = latencies.get(window);
-                if ("1h".equals(window) || cached == null || cached.at().isBefore(now.minus(Duration.ofMinutes(1)))) {
-                    cached = new Latencies(now, analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window)));
-                    latencies.put(window, cached);
+                long t0 = System.nanoTime();
+                l = "1h".equals(window) ? null : latencies.get(window);
+                if (l == null) {
+                    l = analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window));
+                    if (!"1h".equals(window)) {
+                        latencies.put(window, l);
+                    }
                 }
-                l = cached.shares();
+                readNanos += System.nanoTime() - t0;
                 latency.put(window, l);
             }
             return l;

@@ -23,16 +23,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * The task list of each named rolling window (1h, 24h, 7d, 30d, each ending with the hour in progress),
  * recomputed in the background every {@code tailaudit.analytics.list-refresh} so that a request costs a map
  * lookup whatever the data volume: computing it reads every task's rollups. A refresh is skipped when
- * nothing it depends on changed: no rollup delta appended, no task setting or price edited, the window
- * still in the same hour. The task endpoint itself is always computed on the request.
+ * nothing it depends on changed (no rollup delta appended, no task setting or price edited, the window
+ * still in the same hour), and while less than ten times the last computation's duration has passed.
+ * The task endpoint itself is always computed on the request.
  */
 @ApplicationScoped
 public class TaskListCache {
 
     private static final Logger LOG = Logger.getLogger(TaskListCache.class);
 
-    private record Entry(Window window, String inputs, TaskViews.TaskList list) {
+    /** A computed list, with when its computation started and how long it took. */
+    private record Entry(Window window, String inputs, TaskViews.TaskList list, Instant at, Duration took) {
     }
+
+    /**
+     * A refresh waits at least this many times as long as the last computation of the list took, so that
+     * refreshing spends at most about a tenth of a core per window even when computing gets slow (during a
+     * backfill, reads also decode the many rollups waiting to be folded).
+     */
+    private static final int REFRESH_COST_FACTOR = 10;
 
     /** One cheap look at everything a list depends on besides the clock. */
     private static final String INPUTS = """
@@ -67,11 +76,28 @@ public class TaskListCache {
         Window w = window(name);
         Entry e = lists.get(name);
         if (e == null || !e.window().equals(w)) {
-            String inputs = inputs();
-            e = new Entry(w, inputs, analytics.list(name, w, null, null));
+            e = compute(name, w, inputs());
             lists.put(name, e);
         }
         return e.list();
+    }
+
+    /**
+     * The list of a named window as last computed, without waiting: after the hour turned it may still be
+     * the previous hour's window until the background refresh moves it on (within {@code list-refresh}).
+     * Computed now only when nobody asked for the window before. For alert rules, which read every cycle and
+     * whose longer windows move little in seconds.
+     */
+    public TaskViews.TaskList latest(String name) throws SQLException {
+        Entry e = lists.get(name);
+        return e != null ? e.list() : get(name);
+    }
+
+    private Entry compute(String name, Window w, String inputs) throws SQLException {
+        Instant at = clock.instant();
+        long start = System.nanoTime();
+        TaskViews.TaskList list = analytics.list(name, w, null, null);
+        return new Entry(w, inputs, list, at, Duration.ofNanos(System.nanoTime() - start));
     }
 
     private String inputs() throws SQLException {
@@ -94,11 +120,16 @@ public class TaskListCache {
             String name = e.getKey();
             try {
                 Window w = window(name);
-                String inputs = inputs();
-                if (w.equals(e.getValue().window()) && inputs.equals(e.getValue().inputs())) {
+                Entry last = e.getValue();
+                if (w.equals(last.window()) && clock.instant().isBefore(
+                        last.at().plus(last.took().multipliedBy(REFRESH_COST_FACTOR)))) {
                     continue;
                 }
-                lists.put(name, new Entry(w, inputs, analytics.list(name, w, null, null)));
+                String inputs = inputs();
+                if (w.equals(last.window()) && inputs.equals(last.inputs())) {
+                    continue;
+                }
+                lists.put(name, compute(name, w, inputs));
             } catch (SQLException | RuntimeException ex) {
                 if (stopping) {
                     return;  // the pool closed under the refresh
