@@ -105,8 +105,8 @@ public final class RollupBatch {
     /**
      * The batch's pending rows, encoded once: ingest encodes them on the thread that built the batch, while
      * the writer's COPY is in flight. One row per task; two when the batch also holds hours older than the
-     * previous one (a backfill): its recent hours in one row, the older hours and the day entries in the
-     * other. Readers fetch only the rows whose bucket range meets their window, so the rules and pages on
+     * previous one (a backfill): its recent hours (and the days they are in) in one row, the older hours
+     * and the days that are over in the other. Readers fetch only the rows whose bucket range meets their window, so the rules and pages on
      * the last hour, read every few seconds, do not decode a backfill's entries. Which row an entry goes in
      * changes no figure, only what a reader skips.
      */
@@ -117,9 +117,10 @@ public final class RollupBatch {
             List<PendingRow> rows = new ArrayList<>();
             try {
                 entriesByTask().forEach((task, entries) -> {
+                    // an entry is older when its bucket ends by then: an hour before it, a day that is over
                     Map<Boolean, List<PendingEntries.Entry>> older = entries.stream().collect(
-                            java.util.stream.Collectors.partitioningBy(e -> e.key().span() == RollupKey.Span.DAY
-                                    || e.key().bucket().isBefore(recent)));
+                            java.util.stream.Collectors.partitioningBy(e -> !e.key().bucket()
+                                    .plus(1, e.key().span().unit).isAfter(recent)));
                     if (older.get(true).stream().noneMatch(e -> e.key().span() == RollupKey.Span.HOUR)) {
                         rows.add(row(task, entries));       // live traffic: no hour before the previous one
                     } else {

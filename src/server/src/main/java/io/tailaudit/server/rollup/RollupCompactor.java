@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.AdvisoryLock;
+import io.tailaudit.server.ingest.IngestService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -31,8 +32,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public class RollupCompactor {
 
     private static final Logger LOG = Logger.getLogger(RollupCompactor.class);
-    /** Pending rows (one per ingest batch and task) per claim. */
-    private static final int CLAIM_LIMIT = 10_000;
+    /**
+     * Pending entries per claim, past the row that reaches it: more than {@code max-pending-entries}, so one
+     * claim folds a whole backlog, and each fold rewrites the buckets it touches once. The rows stream in.
+     */
+    private static final long CLAIM_ENTRIES = 2_500_000;
+    /** At most this many rows per claim, whatever their entries. */
+    private static final int CLAIM_ROWS = 200_000;
+    private static final int CLAIM_FETCH = 1_000;
+    /** How much longer than {@code fold-after} a backlog waits while ingest catches up. */
+    private static final int BUSY_FOLD_AFTER_FACTOR = 4;
     private static final int LEGACY_CLAIM_LIMIT = 20_000;
     /** The advisory lock only one compactor holds at a time: "tailroll" in ASCII. */
     private static final long LOCK_KEY = 0x7461696c726f6c6cL;
@@ -42,8 +51,10 @@ public class RollupCompactor {
     // locks: the advisory lock already keeps other compactors out, and readers never lock.
     private static final String CLAIM = """
             DELETE FROM tail_rollup_pending WHERE id = ANY(ARRAY(
-                SELECT id FROM tail_rollup_pending ORDER BY id LIMIT ?))
-            RETURNING task, payload, appended_at""";
+                SELECT id FROM (SELECT id, entries, sum(entries) OVER (ORDER BY id) AS upto
+                                  FROM (SELECT id, entries FROM tail_rollup_pending ORDER BY id LIMIT ?) r) s
+                 WHERE upto - entries < ?))
+            RETURNING task, payload, appended_at, entries""";
 
     /** Deltas in the layout before V5 (a row per task, deployment and hour), left by a server before the upgrade. */
     private static final String CLAIM_LEGACY = """
@@ -67,9 +78,12 @@ public class RollupCompactor {
     /** Whether the deltas from before V5 are all folded; they are never appended again. */
     private volatile boolean legacyDrained;
 
-    RollupCompactor(DataSource dataSource, RollupConfig config, MeterRegistry registry) {
+    private final IngestService ingest;
+
+    RollupCompactor(DataSource dataSource, RollupConfig config, IngestService ingest, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.config = config;
+        this.ingest = ingest;
         this.duration = Timer.builder("tailaudit.rollup.compaction.duration")
                 .description("Time to fold one claim of rollup deltas").register(registry);
         Gauge.builder("tailaudit.rollup.lag", lagMillis, v -> v.get() / 1000.0).baseUnit("seconds")
@@ -119,8 +133,9 @@ public class RollupCompactor {
 
     /**
      * Whether to fold now: the pending rollups are few enough entries ({@code cheap-fold-entries}) to fold
-     * at every look, as live traffic's are; or the oldest waited {@code fold-after}; or {@code max-pending}
-     * rows wait.
+     * at every look, as live traffic's are; or the oldest waited {@code fold-after} (four times as long
+     * while ingest catches up on a backlog, which a fold would slow down); or {@code max-pending-entries}
+     * wait.
      */
     private boolean due() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PENDING);
@@ -133,8 +148,12 @@ public class RollupCompactor {
             }
             Instant oldest = first.toInstant();
             lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
-            return rs.getLong(3) <= config.cheapFoldEntries() || !oldest.isAfter(Instant.now().minus(config.foldAfter()))
-                    || rs.getLong(2) >= config.maxPending();
+            long entries = rs.getLong(3);
+            long lag = ingest.consumerState().lagRecords();
+            Duration wait = lag > config.cheapFoldEntries()
+                    ? config.foldAfter().multipliedBy(BUSY_FOLD_AFTER_FACTOR) : config.foldAfter();
+            return entries <= config.cheapFoldEntries() || !oldest.isAfter(Instant.now().minus(wait))
+                    || entries >= config.maxPendingEntries();
         }
     }
 
@@ -155,6 +174,7 @@ public class RollupCompactor {
                 int legacy = 0;
                 int n = 0;
                 int entries = 0;
+                long claimedEntries = 0;
                 Instant oldest = null;
                 if (!legacyDrained) {
                     try (PreparedStatement ps = c.prepareStatement(CLAIM_LEGACY)) {
@@ -169,10 +189,13 @@ public class RollupCompactor {
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                    ps.setInt(1, pending ? CLAIM_LIMIT : 0);
+                    ps.setInt(1, pending ? CLAIM_ROWS : 0);
+                    ps.setLong(2, CLAIM_ENTRIES);
+                    ps.setFetchSize(CLAIM_FETCH);       // the claimed payloads stream in, not all held at once
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             n++;
+                            claimedEntries += rs.getInt(4);
                             PendingEntries.Cursor e = new PendingEntries.Cursor(rs.getString(1), rs.getBytes(2));
                             while (e.next()) {
                                 e.addTo(merged.computeIfAbsent(e.key(), k -> new RollupDelta()), all -> true, true);
@@ -197,7 +220,7 @@ public class RollupCompactor {
                             (claimed - start) / 1e6,
                             (System.nanoTime() - start) / 1e6);
                 }
-                return (pending && n == CLAIM_LIMIT) || !legacyDrained;
+                return (pending && (n == CLAIM_ROWS || claimedEntries >= CLAIM_ENTRIES)) || !legacyDrained;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -13,10 +13,12 @@ public interface RollupConfig {
     Duration compactEvery();
 
     /**
-     * Pending rollups are folded once the oldest has waited this long (or {@link #maxPending} is reached).
-     * Readers add what is pending, so this is not the freshness: it trades the cost of folds (each one
-     * rewrites every bucket it touches, so folding a minute of a backfill at once costs a fraction of folding
-     * it every few seconds) against the reads' cost of adding the pending rows.
+     * Pending rollups are folded once the oldest has waited this long (or {@link #maxPendingEntries} is
+     * reached); four times as long while ingest is catching up on more than {@link #cheapFoldEntries}
+     * records, whose batches the folds would slow down. Readers add what is pending, so this is not the
+     * freshness: it trades the cost of folds (each one rewrites every bucket it touches, so folding a minute
+     * of a backfill at once costs a fraction of folding it every few seconds) against the reads' cost of
+     * adding the pending rows.
      */
     @WithDefault("60s")
     Duration foldAfter();
@@ -29,9 +31,12 @@ public interface RollupConfig {
     @WithDefault("5000")
     int cheapFoldEntries();
 
-    /** Pending rows (one per ingest batch and task) that trigger a fold whatever their age: bounds the reads' cost. */
-    @WithDefault("20000")
-    int maxPending();
+    /**
+     * Pending entries that trigger a fold whatever their age: bounds the reads' cost of adding them (a task
+     * list decodes every pending entry of its window; ~60 bytes each).
+     */
+    @WithDefault("2000000")
+    int maxPendingEntries();
 
     /**
      * Per task: the most values kept per cohort dimension (step, model version, each tag) and the most tag
