@@ -1,9 +1,9 @@
 package io.tailaudit.server.rollup;
 
 import io.tailaudit.server.tail.Bytes;
+import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,7 +73,7 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
 
     /** Cohorts whose histograms are already encoded as {@link #encode} encodes them. */
     static byte[] encodeEncoded(Map<Cohort, byte[]> cohorts) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * cohorts.size() + 4);
+        ByteWriter bytes = new ByteWriter(32 * cohorts.size() + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT);
             out.writeInt(cohorts.size());

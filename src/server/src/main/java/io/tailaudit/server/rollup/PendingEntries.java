@@ -2,9 +2,9 @@ package io.tailaudit.server.rollup;
 
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import io.tailaudit.server.tail.Bytes;
+import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +50,78 @@ final class PendingEntries {
     private record Deployment(String kind, String provider, String model, String category) {
     }
 
+    /** A payload's numbered deployments and cohorts. */
+    private record Dictionary(Deployment[] deployments, RollupKey.Deployment[] keys, Cohort[] cohorts) {
+    }
+
+    /**
+     * The dictionaries of the payloads one read or fold decodes, by their bytes: a fold decodes tens of
+     * thousands of payloads whose dictionaries mostly repeat, and decoding each anew made a string per name
+     * and hashed it again in every map the entries go into. Tasks, deployments and cohorts come back as
+     * the same instances. Not thread-safe; one per read.
+     */
+    static final class Dictionaries {
+
+        private record Key(byte[] bytes, int hash) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Key k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+        }
+
+        private final Map<Key, Dictionary> dictionaries = new HashMap<>();
+        private final Map<Object, Object> instances = new HashMap<>();
+
+        @SuppressWarnings("unchecked")
+        private <T> T same(T value) {
+            return (T) instances.computeIfAbsent(value, v -> v);
+        }
+
+        String task(String task) {
+            return same(task);
+        }
+
+        /** Reads the dictionary at {@code in}'s position, or finds the same bytes read before; moves past it. */
+        private Dictionary read(Bytes in) {
+            int from = in.position();
+            int deployments = in.count();
+            for (int i = 0; i < 4 * deployments; i++) {
+                in.skip(in.readUnsignedShort());
+            }
+            int cohorts = in.count();
+            for (int i = 0; i < 2 * cohorts; i++) {
+                in.skip(in.readUnsignedShort());
+            }
+            int to = in.position();
+            byte[] bytes = java.util.Arrays.copyOfRange(in.array(), from, to);
+            Key key = new Key(bytes, java.util.Arrays.hashCode(bytes));
+            Dictionary d = dictionaries.get(key);
+            if (d == null) {
+                in.position(from);
+                Deployment[] deps = new Deployment[in.count()];
+                RollupKey.Deployment[] keys = new RollupKey.Deployment[deps.length];
+                for (int i = 0; i < deps.length; i++) {
+                    deps[i] = same(new Deployment(same(in.readUTF()), same(in.readUTF()), same(in.readUTF()),
+                            same(in.readUTF())));
+                    keys[i] = same(new RollupKey.Deployment(deps[i].kind(), deps[i].provider(), deps[i].model()));
+                }
+                Cohort[] cs = new Cohort[in.count()];
+                for (int i = 0; i < cs.length; i++) {
+                    cs[i] = same(new Cohort(same(in.readUTF()), same(in.readUTF())));
+                }
+                d = new Dictionary(deps, keys, cs);
+                dictionaries.put(key, d);
+            }
+            in.position(to);
+            return d;
+        }
+    }
+
     /**
      * The deployments (kind, provider, model, category; '' for no category) and the cohorts (dimension,
      * value), each numbered in order; then per entry: deployment number, span code, bucket in hours since
@@ -75,7 +147,7 @@ final class PendingEntries {
                 }
             }
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * entries.size() + 64);
+        ByteWriter bytes = new ByteWriter(64 * entries.size() + 64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT);
             QualityHistogram.varlong(out, deploymentList.size());
@@ -159,24 +231,22 @@ final class PendingEntries {
         private int end = -1;
 
         Cursor(String task, byte[] payload) {
-            this.task = task;
+            this(task, payload, new Dictionaries());
+        }
+
+        /** A cursor that takes the payload's deployments and cohorts from {@code known} once decoded there. */
+        Cursor(String task, byte[] payload, Dictionaries known) {
+            this.task = known.task(task);
             this.in = new Bytes(payload);
             try {
                 byte format = (byte) in.u8();
                 if (format != FORMAT) {
                     throw new IllegalArgumentException("unknown pending rollup format " + format);
                 }
-                deployments = new Deployment[in.count()];
-                deploymentKeys = new RollupKey.Deployment[deployments.length];
-                for (int i = 0; i < deployments.length; i++) {
-                    deployments[i] = new Deployment(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
-                    deploymentKeys[i] = new RollupKey.Deployment(deployments[i].kind(), deployments[i].provider(),
-                            deployments[i].model());
-                }
-                cohorts = new Cohort[in.count()];
-                for (int i = 0; i < cohorts.length; i++) {
-                    cohorts[i] = new Cohort(in.readUTF(), in.readUTF());
-                }
+                Dictionary d = known.read(in);
+                deployments = d.deployments();
+                deploymentKeys = d.keys();
+                cohorts = d.cohorts();
                 remaining = in.count();
                 end = in.position();
             } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
@@ -247,7 +317,7 @@ final class PendingEntries {
                 d.unpricedOutputTokens += in.varlong();
                 int quality = in.count();
                 if (quality > 0) {
-                    d.quality.mergeEncoded(in, in.position() + quality);
+                    d.quality().mergeEncoded(in, in.position() + quality);
                 }
                 int latency = in.count();
                 if (latency > 0) {

@@ -13,15 +13,24 @@ import java.util.Map;
  */
 public final class RollupBatch {
 
-    /** Per hour key the counters, tokens, cost and latency; the quality histogram apart, sparse. */
-    private final Map<RollupKey, RollupDelta> deltas = new HashMap<>();
-    private final Map<RollupKey, SparseQuality> quality = new HashMap<>();
+    /** What a batch adds to one hour bucket. */
+    private static final class Hour {
+        /** Counters, tokens, cost and latency (its dense quality histogram never allocated). */
+        final RollupDelta delta = new RollupDelta();
+        final SparseQuality quality = new SparseQuality();
+        /** The hourly cohorts (context), null until one is added. */
+        Map<Cohort, SparseQuality> cohorts;
+        /** The cohorts of its day's entry in {@link #days}, once looked up. */
+        Map<Cohort, SparseQuality> dayCohorts;
+    }
+
+    private final Map<RollupKey, Hour> hours = new HashMap<>();
+    /** Per day key the cohorts only day rows keep. */
+    private final Map<RollupKey, Map<Cohort, SparseQuality>> days = new HashMap<>();
     /** Hours before the one in progress that {@link #encode} counts as recent: the current and previous. */
     private static final int RECENT_HOURS = 1;
     /** What {@link #encode} returned, until the batch changes. */
     private List<PendingRow> encoded;
-    /** Per hour key the hourly cohorts, per day key the others. */
-    private final Map<RollupKey, Map<Cohort, SparseQuality>> cohorts = new HashMap<>();
 
     /** The outcome fields a trace's effective quality and failure state depend on. */
     public record Outcome(String status, Double quality, boolean escalated, boolean negative, boolean schemaValid,
@@ -40,11 +49,12 @@ public final class RollupBatch {
     public void addTrace(RollupKey key, String category, List<Cohort> cohorts, Outcome o, double latencyMs,
                          Integer inputTokens, Integer outputTokens, Double costUsd) {
         encoded = null;
-        RollupDelta d = deltas.computeIfAbsent(key, k -> new RollupDelta());
+        Hour h = hours.computeIfAbsent(key, k -> new Hour());
+        RollupDelta d = h.delta;
         d.category = category;
         d.traces++;
         count(d, o, 1);
-        add(key, d, cohorts, o, 1);
+        add(key, h, cohorts, o, 1);
         d.latency().accept(latencyMs);
         long in = inputTokens == null ? 0 : inputTokens;
         long out = outputTokens == null ? 0 : outputTokens;
@@ -64,36 +74,36 @@ public final class RollupBatch {
             return;
         }
         encoded = null;
-        RollupDelta d = deltas.computeIfAbsent(key, k -> new RollupDelta());
-        d.category = category;
-        count(d, before, -1);
-        count(d, after, 1);
-        add(key, d, cohorts, before, -1);
-        add(key, d, cohorts, after, 1);
+        Hour h = hours.computeIfAbsent(key, k -> new Hour());
+        h.delta.category = category;
+        count(h.delta, before, -1);
+        count(h.delta, after, 1);
+        add(key, h, cohorts, before, -1);
+        add(key, h, cohorts, after, 1);
     }
 
-    private void add(RollupKey key, RollupDelta d, List<Cohort> of, Outcome o, int weight) {
-        quality.computeIfAbsent(key, k -> new SparseQuality())
-                .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
-        Map<Cohort, SparseQuality> hourly = null;
-        Map<Cohort, SparseQuality> daily = null;
+    private void add(RollupKey key, Hour h, List<Cohort> of, Outcome o, int weight) {
+        h.quality.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         for (Cohort c : of) {
             Map<Cohort, SparseQuality> m;
             if (c.hourly()) {
-                m = hourly == null ? hourly = cohorts.computeIfAbsent(key, k -> new HashMap<>()) : hourly;
+                m = h.cohorts == null ? h.cohorts = new HashMap<>() : h.cohorts;
             } else {
-                m = daily == null ? daily = cohorts.computeIfAbsent(key.day(), k -> new HashMap<>()) : daily;
+                m = h.dayCohorts == null ? h.dayCohorts = days.computeIfAbsent(key.day(), k -> new HashMap<>())
+                        : h.dayCohorts;
             }
             m.computeIfAbsent(c, x -> new SparseQuality())
                     .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         }
     }
 
-    /** The bucket's cohorts, each histogram encoded as {@link Cohort#encode} encodes it. */
-    private Map<Cohort, byte[]> encodedCohorts(RollupKey key) {
+    /** A bucket's cohorts, each histogram encoded as {@link Cohort#encode} encodes it. */
+    private static Map<Cohort, byte[]> encoded(Map<Cohort, SparseQuality> cohorts) {
+        if (cohorts == null) {
+            return Map.of();
+        }
         Map<Cohort, byte[]> encoded = new HashMap<>();
-        cohorts.getOrDefault(key, Map.of())
-                .forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
+        cohorts.forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
         return encoded;
     }
 
@@ -148,19 +158,16 @@ public final class RollupBatch {
     /** The batch's entries by task: an hour entry per hour touched, a day entry per day with daily cohorts. */
     Map<String, List<PendingEntries.Entry>> entriesByTask() throws java.sql.SQLException {
         Map<String, List<PendingEntries.Entry>> out = new HashMap<>();
-        for (Map.Entry<RollupKey, RollupDelta> e : deltas.entrySet()) {
+        for (Map.Entry<RollupKey, Hour> e : hours.entrySet()) {
             RollupKey k = e.getKey();
-            RollupDelta d = e.getValue();
+            Hour h = e.getValue();
+            RollupDelta d = h.delta;
             out.computeIfAbsent(k.task(), t -> new ArrayList<>()).add(new PendingEntries.Entry(k, d.category,
-                    d.counts(), d.pricedCostUsd, d.unpricedInputTokens, d.unpricedOutputTokens, quality.get(k).encode(),
-                    d.latency == null ? null : RollupWriter.encode(d.latency, true), encodedCohorts(k)));
+                    d.counts(), d.pricedCostUsd, d.unpricedInputTokens, d.unpricedOutputTokens, h.quality.encode(),
+                    d.latency == null ? null : RollupWriter.encode(d.latency, true), encoded(h.cohorts)));
         }
-        for (RollupKey k : cohorts.keySet()) {
-            if (k.span() == RollupKey.Span.DAY) {
-                out.computeIfAbsent(k.task(), t -> new ArrayList<>())
-                        .add(PendingEntries.Entry.cohortsOnly(k, encodedCohorts(k)));
-            }
-        }
+        days.forEach((k, cohorts) -> out.computeIfAbsent(k.task(), t -> new ArrayList<>())
+                .add(PendingEntries.Entry.cohortsOnly(k, encoded(cohorts))));
         return out;
     }
 
@@ -179,6 +186,6 @@ public final class RollupBatch {
     }
 
     public boolean isEmpty() {
-        return deltas.isEmpty();
+        return hours.isEmpty();
     }
 }

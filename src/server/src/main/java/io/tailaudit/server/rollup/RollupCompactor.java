@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.AdvisoryLock;
+import io.tailaudit.server.db.BinaryResults;
 import io.tailaudit.server.ingest.IngestService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -175,6 +176,8 @@ public class RollupCompactor {
                 int n = 0;
                 int entries = 0;
                 long claimedEntries = 0;
+                PendingEntries.Dictionaries dictionaries = new PendingEntries.Dictionaries();
+                long deleted = start;
                 Instant oldest = null;
                 if (!legacyDrained) {
                     try (PreparedStatement ps = c.prepareStatement(CLAIM_LEGACY)) {
@@ -188,15 +191,17 @@ public class RollupCompactor {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                try (PreparedStatement ps = BinaryResults.of(c.prepareStatement(CLAIM))) {
                     ps.setInt(1, pending ? CLAIM_ROWS : 0);
                     ps.setLong(2, CLAIM_ENTRIES);
                     ps.setFetchSize(CLAIM_FETCH);       // the claimed payloads stream in, not all held at once
                     try (ResultSet rs = ps.executeQuery()) {
+                        deleted = System.nanoTime();
                         while (rs.next()) {
                             n++;
                             claimedEntries += rs.getInt(4);
-                            PendingEntries.Cursor e = new PendingEntries.Cursor(rs.getString(1), rs.getBytes(2));
+                            PendingEntries.Cursor e = new PendingEntries.Cursor(rs.getString(1), rs.getBytes(2),
+                                    dictionaries);
                             while (e.next()) {
                                 e.addTo(merged.computeIfAbsent(e.key(), k -> new RollupDelta()), all -> true, true);
                                 entries++;
@@ -215,9 +220,9 @@ public class RollupCompactor {
                 }
                 duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (n + legacy > 0) {
-                    LOG.debugf("rollup compacted rows=%d legacy_rows=%d entries=%d buckets=%d claim_decode_ms=%.1f"
-                            + " ms=%.1f", (Object) n, (Object) legacy, (Object) entries, (Object) merged.size(),
-                            (claimed - start) / 1e6,
+                    LOG.debugf("rollup compacted rows=%d legacy_rows=%d entries=%d buckets=%d delete_ms=%.1f"
+                            + " claim_decode_ms=%.1f ms=%.1f", (Object) n, (Object) legacy, (Object) entries,
+                            (Object) merged.size(), (deleted - start) / 1e6, (claimed - start) / 1e6,
                             (System.nanoTime() - start) / 1e6);
                 }
                 return (pending && (n == CLAIM_ROWS || claimedEntries >= CLAIM_ENTRIES)) || !legacyDrained;

@@ -29,7 +29,8 @@ final class RollupDelta {
     double pricedCostUsd;
     long unpricedInputTokens;
     long unpricedOutputTokens;
-    final QualityHistogram quality = new QualityHistogram();
+    /** Null until written: an ingest batch's hour keeps its quality apart, sparse ({@link RollupBatch}). */
+    private QualityHistogram quality;
     DDSketch latency;
     final Map<Cohort, QualityHistogram> cohorts = new HashMap<>();
 
@@ -52,7 +53,9 @@ final class RollupDelta {
         pricedCostUsd += o.pricedCostUsd;
         unpricedInputTokens += o.unpricedInputTokens;
         unpricedOutputTokens += o.unpricedOutputTokens;
-        quality.merge(o.quality);
+        if (o.quality != null) {
+            quality().merge(o.quality);
+        }
         if (o.latency != null) {
             latency().mergeWith(o.latency);
         }
@@ -79,6 +82,13 @@ final class RollupDelta {
         schemaInvalid += c[8];
         inputTokens += c[9];
         outputTokens += c[10];
+    }
+
+    QualityHistogram quality() {
+        if (quality == null) {
+            quality = new QualityHistogram();
+        }
+        return quality;
     }
 
     DDSketch latency() {

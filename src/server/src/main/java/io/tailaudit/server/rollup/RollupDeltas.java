@@ -65,7 +65,7 @@ final class RollupDeltas {
         d.unpricedInputTokens += unpricedInputTokens;
         d.unpricedOutputTokens += unpricedOutputTokens;
         if (quality.length > 0) {
-            d.quality.mergeEncoded(quality);
+            d.quality().mergeEncoded(quality);
         }
         if (sketch != null) {
             try {

@@ -1,8 +1,10 @@
 package io.tailaudit.server.rollup;
 
+import io.tailaudit.server.db.BinaryResults;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -214,17 +216,18 @@ public class RollupReader {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT task, payload FROM tail_rollup_pending"
-                        + " WHERE first_bucket < ? AND last_bucket >= ?" + taskFilter)) {
+                try (PreparedStatement ps = BinaryResults.of(c.prepareStatement("SELECT task, payload FROM"
+                        + " tail_rollup_pending WHERE first_bucket < ? AND last_bucket >= ?" + taskFilter))) {
                     ps.setTimestamp(1, Timestamp.from(deltaTo));
                     ps.setTimestamp(2, Timestamp.from(deltaFrom));
                     if (task.isPresent()) {
                         ps.setString(3, task.get());
                     }
+                    PendingEntries.Dictionaries dictionaries = new PendingEntries.Dictionaries();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            String t = rs.getString(1);
-                            PendingEntries.Cursor e = new PendingEntries.Cursor(t, rs.getBytes(2));
+                            String t = dictionaries.task(rs.getString(1));
+                            PendingEntries.Cursor e = new PendingEntries.Cursor(t, rs.getBytes(2), dictionaries);
                             while (e.next()) {
                                 for (int k = 0; k < targets.size(); k++) {
                                     Target target = targets.get(k);

@@ -1,8 +1,8 @@
 package io.tailaudit.server.rollup;
 
+import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ final class SparseQuality {
 
     /** The counts only, in {@link QualityHistogram#encodeCounts()}'s format. */
     byte[] encodeCounts() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(3 * size + 4);
+        ByteWriter bytes = new ByteWriter(3 * size + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             for (int i = 0; i < size; i++) {
                 if (all[i] != 0) {
@@ -83,7 +83,7 @@ final class SparseQuality {
     }
 
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(12 * size + 4);
+        ByteWriter bytes = new ByteWriter(12 * size + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             for (int i = 0; i < size; i++) {
                 if (all[i] != 0 || hard[i] != 0 || flagged[i] != 0 || sum[i] != 0) {

@@ -82,7 +82,7 @@ public final class TailAggregate {
     }
 
     public QualityHistogram quality() {
-        return merged.quality;
+        return merged.quality();
     }
 
     /** Latency sketch (1% relative accuracy); empty when the window has no traces. */

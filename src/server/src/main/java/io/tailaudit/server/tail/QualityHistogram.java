@@ -97,7 +97,7 @@ public final class QualityHistogram {
      * varints (a correction's counts can be negative) and the qe sum as a double; ~12 bytes a bin.
      */
     public byte[] encode() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
+        ByteWriter bytes = new ByteWriter(64);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             for (int b = 0; b < BINS; b++) {
                 if (all[b] != 0 || hard(b) != 0 || flagged(b) != 0 || sum(b) != 0) {
@@ -147,7 +147,7 @@ public final class QualityHistogram {
      * its lift counts its traces inside another histogram's worst slice ({@link #countIn}).
      */
     public byte[] encodeCounts() {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(32);
+        ByteWriter bytes = new ByteWriter(32);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             for (int b = 0; b < BINS; b++) {
                 if (all[b] != 0) {

@@ -55,7 +55,7 @@ class PendingEntriesTest {
         assertEquals(1, ten.traces);
         assertEquals(1, ten.escalations, "the correction's +1");
         assertEquals(1, ten.negative);
-        assertEquals(1, ten.quality.count(), "the correction moved the trace between bins, it did not add one");
+        assertEquals(1, ten.quality().count(), "the correction moved the trace between bins, it did not add one");
         assertEquals(Map.of(SHORT, 1L), counts(ten), "hour entries keep only context cohorts");
         assertEquals(800, ten.latency.getMaxValue(), 800 * RollupDelta.LATENCY_ACCURACY);
         assertEquals(900, ten.unpricedInputTokens);
