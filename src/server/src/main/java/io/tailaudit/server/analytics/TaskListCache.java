@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * recomputed in the background every {@code tailaudit.analytics.list-refresh} so that a request costs a map
  * lookup whatever the data volume: computing it reads every task's rollups. A refresh is skipped when
  * nothing it depends on changed (no rollup delta appended, no task setting or price edited, the window
- * still in the same hour), and while less than ten times the last computation's duration has passed.
+ * still in the same hour), and while less than 30 times the last computation's duration has passed.
  * The task endpoint itself is always computed on the request.
  */
 @ApplicationScoped
@@ -38,10 +38,11 @@ public class TaskListCache {
 
     /**
      * A refresh waits at least this many times as long as the last computation of the list took, so that
-     * refreshing spends at most about a tenth of a core per window even when computing gets slow (during a
-     * backfill, reads also decode the many rollups waiting to be folded).
+     * refreshing spends at most about a thirtieth of a core per window even when computing gets slow: during
+     * a backfill a list over days also reads the many rollups waiting to be folded, seconds of work, and
+     * refreshing it every {@code list-refresh} took a third of the ingest rate of a two-core machine.
      */
-    private static final int REFRESH_COST_FACTOR = 10;
+    private static final int REFRESH_COST_FACTOR = 30;
 
     /** One cheap look at everything a list depends on besides the clock. */
     private static final String INPUTS = """

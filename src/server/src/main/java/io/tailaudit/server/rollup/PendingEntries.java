@@ -134,18 +134,32 @@ final class PendingEntries {
         Map<Cohort, Integer> cohorts = new HashMap<>();
         List<Deployment> deploymentList = new ArrayList<>();
         List<Cohort> cohortList = new ArrayList<>();
-        for (Entry e : entries) {
+        // each entry's deployment number and its cohorts' numbers, in its cohort map's order
+        int[] deploymentOf = new int[entries.size()];
+        int[][] cohortsOf = new int[entries.size()][];
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
             RollupKey k = e.key();
             Deployment d = new Deployment(k.deploymentKind(), k.provider(), k.model(),
                     e.category() == null ? "" : e.category());
-            if (deployments.putIfAbsent(d, deploymentList.size()) == null) {
+            Integer known = deployments.putIfAbsent(d, deploymentList.size());
+            if (known == null) {
+                deploymentOf[i] = deploymentList.size();
                 deploymentList.add(d);
+            } else {
+                deploymentOf[i] = known;
             }
+            int[] numbers = new int[e.cohorts().size()];
+            int j = 0;
             for (Cohort c : e.cohorts().keySet()) {
-                if (cohorts.putIfAbsent(c, cohortList.size()) == null) {
+                Integer n = cohorts.putIfAbsent(c, cohortList.size());
+                if (n == null) {
+                    n = cohortList.size();
                     cohortList.add(c);
                 }
+                numbers[j++] = n;
             }
+            cohortsOf[i] = numbers;
         }
         ByteWriter bytes = new ByteWriter(64 * entries.size() + 64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -163,10 +177,10 @@ final class PendingEntries {
                 out.writeUTF(c.value());
             }
             QualityHistogram.varlong(out, entries.size());
-            for (Entry e : entries) {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
                 RollupKey k = e.key();
-                QualityHistogram.varlong(out, deployments.get(new Deployment(k.deploymentKind(), k.provider(),
-                        k.model(), e.category() == null ? "" : e.category())));
+                QualityHistogram.varlong(out, deploymentOf[i]);
                 out.writeByte(k.span().code.charAt(0));
                 QualityHistogram.varlong(out, k.bucket().getEpochSecond() / HOUR_SECONDS);
                 for (long v : e.counts()) {
@@ -183,9 +197,10 @@ final class PendingEntries {
                     out.write(e.latency());
                 }
                 QualityHistogram.varlong(out, e.cohorts().size());
-                for (Map.Entry<Cohort, byte[]> c : e.cohorts().entrySet()) {
-                    QualityHistogram.varlong(out, cohorts.get(c.getKey()));
-                    bytes(out, c.getValue());
+                int j = 0;
+                for (byte[] histogram : e.cohorts().values()) {      // the same order as keySet() above
+                    QualityHistogram.varlong(out, cohortsOf[i][j++]);
+                    bytes(out, histogram);
                 }
             }
         } catch (IOException e) {
