@@ -275,6 +275,7 @@ public class AlertEvaluator {
         private final Map<String, String> acknowledge = new HashMap<>();
         /** Time spent reading task lists and latency shares, for the debug log. */
         long readNanos;
+        private TaskAnalytics.AlertReadings lastHour;
 
         Readings(Connection c, Instant now) {
             this.c = c;
@@ -292,12 +293,19 @@ public class AlertEvaluator {
             TaskViews.TaskList l = lists.get(window);
             if (l == null) {
                 long t0 = System.nanoTime();
-                l = "1h".equals(window) ? analytics.alertList(window, AlertEvaluator.this.lists.window(window))
-                        : AlertEvaluator.this.lists.latest(window);
+                l = "1h".equals(window) ? lastHour().list() : AlertEvaluator.this.lists.latest(window);
                 readNanos += System.nanoTime() - t0;
                 lists.put(window, l);
             }
             return l;
+        }
+
+        /** The last hour's list and latency shares, read once per cycle when a rule needs either. */
+        private TaskAnalytics.AlertReadings lastHour() throws SQLException {
+            if (lastHour == null) {
+                lastHour = analytics.alertReadings("1h", AlertEvaluator.this.lists.window("1h"));
+            }
+            return lastHour;
         }
 
         TaskViews.TaskList verdicts(String window) throws SQLException {
@@ -446,12 +454,10 @@ public class AlertEvaluator {
             Map<String, TaskViews.Rate> l = latency.get(window);
             if (l == null) {
                 long t0 = System.nanoTime();
-                l = "1h".equals(window) ? null : latencies.get(window);
+                l = "1h".equals(window) ? lastHour().overLatencyBudget() : latencies.get(window);
                 if (l == null) {
                     l = analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window));
-                    if (!"1h".equals(window)) {
-                        latencies.put(window, l);
-                    }
+                    latencies.put(window, l);
                 }
                 readNanos += System.nanoTime() - t0;
                 latency.put(window, l);

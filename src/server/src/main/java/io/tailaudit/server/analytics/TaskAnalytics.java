@@ -70,20 +70,25 @@ public class TaskAnalytics {
     /** Every task with traces in the window, flagged verdicts first, then by worst-5% failure rate. */
     public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
             throws SQLException {
-        return list(name, w, requestedFrom, requestedTo, true);
+        return list(name, w, requestedFrom, requestedTo, true, rollups.summaries(Optional.empty(), w, false));
     }
 
     /**
-     * The task list as alert rules read it, every cycle: the same figures without the sparklines, and
-     * without reading context cohorts to tell HYBRID from MOVE_TO_CLOUD (a verdict rule reads the full list).
+     * The task list as alert rules read it every cycle, and each task's share over its latency budget: the
+     * same figures as {@link #list} without the sparklines, and without reading context cohorts to tell
+     * HYBRID from MOVE_TO_CLOUD (a verdict rule reads the full list).
      */
-    public TaskList alertList(String name, Window w) throws SQLException {
-        return list(name, w, null, null, false);
+    public record AlertReadings(TaskList list, Map<String, Rate> overLatencyBudget) {
+    }
+
+    /** {@link AlertReadings} of one window from a single read of its rollups (rules on the last hour). */
+    public AlertReadings alertReadings(String name, Window w) throws SQLException {
+        List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summariesWithLatency(w);
+        return new AlertReadings(list(name, w, null, null, false, both), overLatencyBudget(both.get(0)));
     }
 
     private TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo,
-                          boolean full) throws SQLException {
-        List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summaries(Optional.empty(), w, false);
+                          boolean full, List<Map<String, Map<Deployment, TailAggregate>>> both) throws SQLException {
         Map<String, Map<Deployment, TailAggregate>> current = both.get(0);
         Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
         Map<String, TaskSettings> taskSettings = settingsOf(current);
@@ -131,7 +136,10 @@ public class TaskAnalytics {
      * relative accuracy of the budget). For alert rules.
      */
     public Map<String, Rate> overLatencyBudget(Window w) throws SQLException {
-        Map<String, Map<Deployment, TailAggregate>> current = rollups.withLatency(w);
+        return overLatencyBudget(rollups.withLatency(w));
+    }
+
+    private Map<String, Rate> overLatencyBudget(Map<String, Map<Deployment, TailAggregate>> current) {
         Map<String, TaskSettings> taskSettings = settingsOf(current);
         Map<String, Rate> out = new HashMap<>();
         current.forEach((task, deployments) -> {

@@ -96,6 +96,13 @@ public class RollupReader {
                 new Target(w.previous(), Cohorts.NONE, false)));
     }
 
+    /** {@link #summaries} without cohorts, the current window's with the latency sketches (for alert rules). */
+    public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summariesWithLatency(Window w)
+            throws SQLException {
+        return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true),
+                new Target(w.previous(), Cohorts.NONE, false)));
+    }
+
     /** Per task and deployment: the totals over {@code w} with the latency sketches, no cohorts (for alert rules). */
     public Map<String, Map<RollupKey.Deployment, TailAggregate>> withLatency(Window w) throws SQLException {
         return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true))).get(0);
