@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * recomputed in the background every {@code tailaudit.analytics.list-refresh} so that a request costs a map
  * lookup whatever the data volume: computing it reads every task's rollups. A refresh is skipped when
  * nothing it depends on changed (no rollup delta appended, no task setting or price edited, the window
- * still in the same hour), and while less than 30 times the last computation's duration has passed.
+ * still in the same hour), and while less than 30 times the last computation's duration (at most a
+ * minute) has passed.
  * The task endpoint itself is always computed on the request.
  */
 @ApplicationScoped
@@ -43,6 +44,11 @@ public class TaskListCache {
      * refreshing it every {@code list-refresh} took a third of the ingest rate of a two-core machine.
      */
     private static final int REFRESH_COST_FACTOR = 30;
+    /**
+     * The longest a refresh waits for {@link #REFRESH_COST_FACTOR}: a computation slowed by start-up (a cold
+     * JIT, a backlog being consumed) would otherwise hold a list stale for minutes.
+     */
+    private static final Duration MAX_REFRESH_WAIT = Duration.ofMinutes(1);
 
     /** One cheap look at everything a list depends on besides the clock. */
     private static final String INPUTS = """
@@ -122,8 +128,9 @@ public class TaskListCache {
             try {
                 Window w = window(name);
                 Entry last = e.getValue();
+                Duration wait = last.took().multipliedBy(REFRESH_COST_FACTOR);
                 if (w.equals(last.window()) && clock.instant().isBefore(
-                        last.at().plus(last.took().multipliedBy(REFRESH_COST_FACTOR)))) {
+                        last.at().plus(wait.compareTo(MAX_REFRESH_WAIT) < 0 ? wait : MAX_REFRESH_WAIT))) {
                     continue;
                 }
                 String inputs = inputs();
