@@ -75,6 +75,8 @@ public class AlertEvaluator {
      * ({@link #refreshLatencies}): they read every task's latency sketches over days.
      */
     private final Map<String, Map<String, TaskViews.Rate>> latencies = new ConcurrentHashMap<>();
+    /** The windows of {@link #latencies} a cycle read since the last refresh; the others are dropped. */
+    private final java.util.Set<String> latenciesRead = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     AlertEvaluator(DataSource dataSource, AlertStore store, TaskListCache lists, TaskAnalytics analytics,
@@ -131,6 +133,10 @@ public class AlertEvaluator {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void refreshLatencies() {
         for (String window : latencies.keySet()) {
+            if (!latenciesRead.remove(window)) {
+                latencies.remove(window);        // no rule reads it any more
+                continue;
+            }
             try {
                 latencies.put(window, analytics.overLatencyBudget(lists.window(window)));
             } catch (SQLException | RuntimeException e) {
@@ -455,6 +461,9 @@ public class AlertEvaluator {
             if (l == null) {
                 long t0 = System.nanoTime();
                 l = "1h".equals(window) ? lastHour().overLatencyBudget() : latencies.get(window);
+                if (!"1h".equals(window)) {
+                    latenciesRead.add(window);
+                }
                 if (l == null) {
                     l = analytics.overLatencyBudget(AlertEvaluator.this.lists.window(window));
                     latencies.put(window, l);

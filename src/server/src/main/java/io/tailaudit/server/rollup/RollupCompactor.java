@@ -55,7 +55,7 @@ public class RollupCompactor {
                 SELECT id FROM (SELECT id, entries, sum(entries) OVER (ORDER BY id) AS upto
                                   FROM (SELECT id, entries FROM tail_rollup_pending ORDER BY id LIMIT ?) r) s
                  WHERE upto - entries < ?))
-            RETURNING task, payload, appended_at, entries""";
+            RETURNING task, payload, appended_at""";
 
     /** Deltas in the layout before V5 (a row per task, deployment and hour), left by a server before the upgrade. */
     private static final String CLAIM_LEGACY = """
@@ -69,6 +69,7 @@ public class RollupCompactor {
 
     private final DataSource dataSource;
     private final RollupConfig config;
+    private final IngestService ingest;
     private final Timer duration;
     /**
      * Milliseconds the oldest pending rollup had waited when the compactor last looked, or when its last
@@ -78,8 +79,6 @@ public class RollupCompactor {
     private volatile boolean stopping;
     /** Whether the deltas from before V5 are all folded; they are never appended again. */
     private volatile boolean legacyDrained;
-
-    private final IngestService ingest;
 
     RollupCompactor(DataSource dataSource, RollupConfig config, IngestService ingest, MeterRegistry registry) {
         this.dataSource = dataSource;
@@ -175,7 +174,6 @@ public class RollupCompactor {
                 int legacy = 0;
                 int n = 0;
                 int entries = 0;
-                long claimedEntries = 0;
                 PendingEntries.Dictionaries dictionaries = new PendingEntries.Dictionaries();
                 long deleted = start;
                 Instant oldest = null;
@@ -199,7 +197,6 @@ public class RollupCompactor {
                         deleted = System.nanoTime();
                         while (rs.next()) {
                             n++;
-                            claimedEntries += rs.getInt(4);
                             PendingEntries.Cursor e = new PendingEntries.Cursor(rs.getString(1), rs.getBytes(2),
                                     dictionaries);
                             while (e.next()) {
@@ -225,7 +222,7 @@ public class RollupCompactor {
                             (Object) merged.size(), (deleted - start) / 1e6, (claimed - start) / 1e6,
                             (System.nanoTime() - start) / 1e6);
                 }
-                return (pending && (n == CLAIM_ROWS || claimedEntries >= CLAIM_ENTRIES)) || !legacyDrained;
+                return (pending && (n == CLAIM_ROWS || entries >= CLAIM_ENTRIES)) || !legacyDrained;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
