@@ -44,7 +44,6 @@ final class PendingEntries {
         static Entry cohortsOnly(RollupKey day, Map<Cohort, byte[]> cohorts) {
             return new Entry(day, null, new long[RollupDelta.COUNTS], 0, 0, 0, new byte[0], null, cohorts);
         }
-
     }
 
     private record Deployment(String kind, String provider, String model, String category) {
