@@ -116,9 +116,9 @@ public final class RollupBatch {
      * The batch's pending rows, encoded once: ingest encodes them on the thread that built the batch, while
      * the writer's COPY is in flight. One row per task; two when the batch also holds hours older than the
      * previous one (a backfill): its recent hours (and the days they are in) in one row, the older hours
-     * and the days that are over in the other. Readers fetch only the rows whose bucket range meets their window, so the rules and pages on
-     * the last hour, read every few seconds, do not decode a backfill's entries. Which row an entry goes in
-     * changes no figure, only what a reader skips.
+     * and the days that are over in the other. Readers fetch only the rows whose bucket range meets their
+     * window, so the rules and pages on the last hour, read every few seconds, do not decode a backfill's
+     * entries. Which row an entry goes in changes no figure, only what a reader skips.
      */
     public List<PendingRow> encode() {
         if (encoded == null) {

@@ -4,7 +4,6 @@ import io.tailaudit.server.db.BinaryResults;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

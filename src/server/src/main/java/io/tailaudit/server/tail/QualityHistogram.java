@@ -196,7 +196,10 @@ public final class QualityHistogram {
         out.writeDouble(sum);
     }
 
-    /** Writes {@code v} as a zigzag varint: small magnitudes, either sign, in few bytes. */
+    /**
+     * Writes {@code v} as a zigzag varint: small magnitudes, either sign, in few bytes ({@link Bytes#varlong}
+     * reads it).
+     */
     public static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
         long z = (v << 1) ^ (v >> 63);
         while ((z & ~0x7FL) != 0) {
@@ -204,18 +207,6 @@ public final class QualityHistogram {
             z >>>= 7;
         }
         out.writeByte((int) z);
-    }
-
-    /** Reads what {@link #varlong(java.io.DataOutputStream, long)} wrote. */
-    public static long varlong(java.io.DataInputStream in) throws java.io.IOException {
-        long z = 0;
-        for (int shift = 0; ; shift += 7) {
-            int b = in.readUnsignedByte();
-            z |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return (z >>> 1) ^ -(z & 1);
-            }
-        }
     }
 
     public QualityHistogram merge(QualityHistogram other) {
