@@ -121,91 +121,127 @@ final class PendingEntries {
         }
     }
 
-    /**
-     * The deployments (kind, provider, model, category; '' for no category) and the cohorts (dimension,
-     * value), each numbered in order; then per entry: deployment number, span code, bucket in hours since
-     * the epoch, the counters as zigzag varints (a feedback correction's can be negative), priced cost,
-     * unpriced tokens, quality histogram, latency sketch (length 0 for none, else length + 1) and the
-     * cohorts as (number, histogram) pairs. Lengths and numbers are varints.
-     */
+    /** A histogram as the payload holds it, written by itself; the encoder puts its length before it. */
+    interface Part {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
+    /** Encodes entries already encoded apart (tests; ingest writes through an {@link Encoder}). */
     static byte[] encode(List<Entry> entries) {
-        Map<Deployment, Integer> deployments = new HashMap<>();
-        Map<Cohort, Integer> cohorts = new HashMap<>();
-        List<Deployment> deploymentList = new ArrayList<>();
-        List<Cohort> cohortList = new ArrayList<>();
-        // each entry's deployment number and its cohorts' numbers, in its cohort map's order
-        int[] deploymentOf = new int[entries.size()];
-        int[][] cohortsOf = new int[entries.size()][];
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            RollupKey k = e.key();
-            Deployment d = new Deployment(k.deploymentKind(), k.provider(), k.model(),
-                    e.category() == null ? "" : e.category());
-            Integer known = deployments.putIfAbsent(d, deploymentList.size());
-            if (known == null) {
-                deploymentOf[i] = deploymentList.size();
-                deploymentList.add(d);
-            } else {
-                deploymentOf[i] = known;
-            }
-            int[] numbers = new int[e.cohorts().size()];
-            int j = 0;
-            for (Cohort c : e.cohorts().keySet()) {
-                Integer n = cohorts.putIfAbsent(c, cohortList.size());
-                if (n == null) {
-                    n = cohortList.size();
-                    cohortList.add(c);
-                }
-                numbers[j++] = n;
-            }
-            cohortsOf[i] = numbers;
+        Encoder encoder = new Encoder(entries.size());
+        for (Entry e : entries) {
+            Map<Cohort, Part> cohorts = new HashMap<>();
+            e.cohorts().forEach((c, bytes) -> cohorts.put(c, out -> out.write(bytes)));
+            encoder.entry(e.key(), e.category(), e.counts(), e.pricedCostUsd(), e.unpricedInputTokens(),
+                    e.unpricedOutputTokens(), out -> out.write(e.quality()), e.latency(), cohorts);
         }
-        ByteWriter bytes = new ByteWriter(64 * entries.size() + 64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
-            QualityHistogram.varlong(out, deploymentList.size());
-            for (Deployment d : deploymentList) {
-                out.writeUTF(d.kind());
-                out.writeUTF(d.provider());
-                out.writeUTF(d.model());
-                out.writeUTF(d.category());
-            }
-            QualityHistogram.varlong(out, cohortList.size());
-            for (Cohort c : cohortList) {
-                out.writeUTF(c.dimension());
-                out.writeUTF(c.value());
-            }
-            QualityHistogram.varlong(out, entries.size());
-            for (int i = 0; i < entries.size(); i++) {
-                Entry e = entries.get(i);
-                RollupKey k = e.key();
-                QualityHistogram.varlong(out, deploymentOf[i]);
+        return encoder.finish();
+    }
+
+    /**
+     * Writes one payload: the deployments (kind, provider, model, category; '' for no category) and the
+     * cohorts (dimension, value), each numbered in order; then per entry: deployment number, span code,
+     * bucket in hours since the epoch, the counters as zigzag varints (a feedback correction's can be
+     * negative), priced cost, unpriced tokens, quality histogram, latency sketch (length 0 for none, else
+     * length + 1) and the cohorts as (number, histogram) pairs. Lengths and numbers are varints. The entries
+     * are written as they come, straight from the batch's accumulators, and the numbered names before
+     * them at the end: ingest encodes a payload entry for nearly every trace of a backfill.
+     */
+    static final class Encoder {
+
+        private final Map<Deployment, Integer> deployments = new HashMap<>();
+        private final List<Deployment> deploymentList = new ArrayList<>();
+        private final Map<Cohort, Integer> cohorts = new HashMap<>();
+        private final List<Cohort> cohortList = new ArrayList<>();
+        private final ByteWriter body;
+        private final DataOutputStream out;
+        /** Where each part is written first, to learn its length. */
+        private final ByteWriter part = new ByteWriter(256);
+        private final DataOutputStream partOut = new DataOutputStream(part);
+        private int entries;
+
+        Encoder(int expectedEntries) {
+            body = new ByteWriter(48 * expectedEntries + 64);
+            out = new DataOutputStream(body);
+        }
+
+        void entry(RollupKey k, String category, long[] counts, double pricedCostUsd, long unpricedInputTokens,
+                   long unpricedOutputTokens, Part quality, byte[] latency, Map<Cohort, ? extends Part> entryCohorts) {
+            try {
+                Deployment d = new Deployment(k.deploymentKind(), k.provider(), k.model(),
+                        category == null ? "" : category);
+                Integer number = deployments.putIfAbsent(d, deploymentList.size());
+                if (number == null) {
+                    number = deploymentList.size();
+                    deploymentList.add(d);
+                }
+                QualityHistogram.varlong(out, number);
                 out.writeByte(k.span().code.charAt(0));
                 QualityHistogram.varlong(out, k.bucket().getEpochSecond() / HOUR_SECONDS);
-                for (long v : e.counts()) {
+                for (long v : counts) {
                     QualityHistogram.varlong(out, v);
                 }
-                out.writeDouble(e.pricedCostUsd());
-                QualityHistogram.varlong(out, e.unpricedInputTokens());
-                QualityHistogram.varlong(out, e.unpricedOutputTokens());
-                bytes(out, e.quality());
-                if (e.latency() == null) {
+                out.writeDouble(pricedCostUsd);
+                QualityHistogram.varlong(out, unpricedInputTokens);
+                QualityHistogram.varlong(out, unpricedOutputTokens);
+                part(quality);
+                if (latency == null) {
                     QualityHistogram.varlong(out, 0);
                 } else {
-                    QualityHistogram.varlong(out, e.latency().length + 1);
-                    out.write(e.latency());
+                    QualityHistogram.varlong(out, latency.length + 1);
+                    out.write(latency);
                 }
-                QualityHistogram.varlong(out, e.cohorts().size());
-                int j = 0;
-                for (byte[] histogram : e.cohorts().values()) {      // the same order as keySet() above
-                    QualityHistogram.varlong(out, cohortsOf[i][j++]);
-                    bytes(out, histogram);
+                QualityHistogram.varlong(out, entryCohorts.size());
+                for (Map.Entry<Cohort, ? extends Part> c : entryCohorts.entrySet()) {
+                    Integer n = cohorts.putIfAbsent(c.getKey(), cohortList.size());
+                    if (n == null) {
+                        n = cohortList.size();
+                        cohortList.add(c.getKey());
+                    }
+                    QualityHistogram.varlong(out, n);
+                    part(c.getValue());
                 }
+                entries++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+
+        private void part(Part p) throws IOException {
+            part.reset();
+            p.writeTo(partOut);
+            QualityHistogram.varlong(out, part.size());
+            part.copyTo(out);
+        }
+
+        int entries() {
+            return entries;
+        }
+
+        /** The payload: the format, the numbered names, the entries. */
+        byte[] finish() {
+            ByteWriter bytes = new ByteWriter(body.size() + 32 * (deploymentList.size() + cohortList.size()) + 16);
+            try (DataOutputStream head = new DataOutputStream(bytes)) {
+                head.writeByte(FORMAT);
+                QualityHistogram.varlong(head, deploymentList.size());
+                for (Deployment d : deploymentList) {
+                    head.writeUTF(d.kind());
+                    head.writeUTF(d.provider());
+                    head.writeUTF(d.model());
+                    head.writeUTF(d.category());
+                }
+                QualityHistogram.varlong(head, cohortList.size());
+                for (Cohort c : cohortList) {
+                    head.writeUTF(c.dimension());
+                    head.writeUTF(c.value());
+                }
+                QualityHistogram.varlong(head, entries);
+                body.copyTo(head);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
     }
 
     /** Reads what {@link #encode} wrote for {@code task}, every entry whole (tests; readers use {@link Cursor}). */
@@ -405,10 +441,5 @@ final class PendingEntries {
             in.skip(n);
             return java.util.Arrays.copyOfRange(in.array(), from, from + n);
         }
-    }
-
-    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
-        QualityHistogram.varlong(out, b.length);
-        out.write(b);
     }
 }

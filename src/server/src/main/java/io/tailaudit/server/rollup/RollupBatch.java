@@ -1,5 +1,7 @@
 package io.tailaudit.server.rollup;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
@@ -17,7 +19,7 @@ public final class RollupBatch {
     private static final class Hour {
         /** Counters, tokens, cost and latency (its dense quality histogram never allocated). */
         final RollupDelta delta = new RollupDelta();
-        final SparseQuality quality = new SparseQuality();
+        final SparseQuality quality = new SparseQuality(false);
         /** The hourly cohorts (context), null until one is added. */
         Map<Cohort, SparseQuality> cohorts;
         /** The cohorts of its day's entry in {@link #days}, once looked up. */
@@ -92,24 +94,23 @@ public final class RollupBatch {
                 m = h.dayCohorts == null ? h.dayCohorts = days.computeIfAbsent(key.day(), k -> new HashMap<>())
                         : h.dayCohorts;
             }
-            m.computeIfAbsent(c, x -> new SparseQuality())
-                    .add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+            SparseQuality q = m.get(c);
+            if (q == null) {
+                q = new SparseQuality(!c.hourly());
+                m.put(c, q);
+            }
+            q.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         }
-    }
-
-    /** A bucket's cohorts, each histogram encoded as {@link Cohort#encode} encodes it. */
-    private static Map<Cohort, byte[]> encoded(Map<Cohort, SparseQuality> cohorts) {
-        if (cohorts == null) {
-            return Map.of();
-        }
-        Map<Cohort, byte[]> encoded = new HashMap<>();
-        cohorts.forEach((c, q) -> encoded.put(c, c.hourly() ? q.encode() : q.encodeCounts()));
-        return encoded;
     }
 
     /** One {@code tail_rollup_pending} row: a task's entries, the range of their buckets and their payload. */
-    record PendingRow(String task, java.time.Instant firstBucket, java.time.Instant lastBucket, int entries,
-                      byte[] payload) {
+    record PendingRow(String task, Instant firstBucket, Instant lastBucket, int entries, byte[] payload) {
+    }
+
+    /** A task's hour and day entries of this batch. */
+    private static final class TaskEntries {
+        final List<Map.Entry<RollupKey, Hour>> hours = new ArrayList<>();
+        final List<Map.Entry<RollupKey, Map<Cohort, SparseQuality>>> days = new ArrayList<>();
     }
 
     /**
@@ -122,54 +123,73 @@ public final class RollupBatch {
      */
     public List<PendingRow> encode() {
         if (encoded == null) {
-            java.time.Instant recent = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS)
-                    .minus(RECENT_HOURS, java.time.temporal.ChronoUnit.HOURS);
+            Instant recent = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(RECENT_HOURS, ChronoUnit.HOURS);
+            Map<String, TaskEntries> byTask = new HashMap<>();
+            hours.entrySet().forEach(e -> byTask.computeIfAbsent(e.getKey().task(), t -> new TaskEntries()).hours.add(e));
+            days.entrySet().forEach(e -> byTask.computeIfAbsent(e.getKey().task(), t -> new TaskEntries()).days.add(e));
             List<PendingRow> rows = new ArrayList<>();
-            try {
-                entriesByTask().forEach((task, entries) -> {
-                    // an entry is older when its bucket ends by then: an hour before it, a day that is over
-                    Map<Boolean, List<PendingEntries.Entry>> older = entries.stream().collect(
-                            java.util.stream.Collectors.partitioningBy(e -> !e.key().bucket()
-                                    .plus(1, e.key().span().unit).isAfter(recent)));
-                    if (older.get(true).stream().noneMatch(e -> e.key().span() == RollupKey.Span.HOUR)) {
-                        rows.add(row(task, entries));       // live traffic: no hour before the previous one
-                    } else {
-                        rows.add(row(task, older.get(true)));
-                        if (!older.get(false).isEmpty()) {
-                            rows.add(row(task, older.get(false)));
-                        }
-                    }
-                });
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
+            byTask.forEach((task, entries) -> {
+                boolean backfill = entries.hours.stream().anyMatch(e -> older(e.getKey(), recent));
+                if (!backfill) {
+                    rows.add(row(task, entries, null, recent));       // live traffic: no hour before the previous one
+                    return;
+                }
+                rows.add(row(task, entries, true, recent));
+                PendingRow newer = row(task, entries, false, recent);
+                if (newer != null) {
+                    rows.add(newer);
+                }
+            });
             encoded = List.copyOf(rows);
         }
         return encoded;
     }
 
-    private static PendingRow row(String task, List<PendingEntries.Entry> entries) {
-        return new PendingRow(task,
-                entries.stream().map(e -> e.key().bucket()).min(java.time.Instant::compareTo).orElseThrow(),
-                entries.stream().map(e -> e.key().bucket()).max(java.time.Instant::compareTo).orElseThrow(),
-                entries.size(), PendingEntries.encode(entries));
+    /** Whether a bucket ends by {@code recent}: an hour before it, or a day that is over. */
+    private static boolean older(RollupKey k, Instant recent) {
+        return !k.bucket().plus(1, k.span().unit).isAfter(recent);
     }
 
-    /** The batch's entries by task: an hour entry per hour touched, a day entry per day with daily cohorts. */
-    Map<String, List<PendingEntries.Entry>> entriesByTask() throws java.sql.SQLException {
-        Map<String, List<PendingEntries.Entry>> out = new HashMap<>();
-        for (Map.Entry<RollupKey, Hour> e : hours.entrySet()) {
-            RollupKey k = e.getKey();
-            Hour h = e.getValue();
-            RollupDelta d = h.delta;
-            out.computeIfAbsent(k.task(), t -> new ArrayList<>()).add(new PendingEntries.Entry(k, d.category,
-                    d.counts(), d.pricedCostUsd, d.unpricedInputTokens, d.unpricedOutputTokens, h.quality.encode(),
-                    d.latency == null ? null : RollupWriter.encode(d.latency, true), encoded(h.cohorts)));
+    /**
+     * The row of a task's older entries ({@code older} true), of its newer ones (false), or of all (null);
+     * null when there are none.
+     */
+    private static PendingRow row(String task, TaskEntries entries, Boolean older, Instant recent) {
+        PendingEntries.Encoder encoder = new PendingEntries.Encoder(entries.hours.size() + entries.days.size());
+        Instant first = null;
+        Instant last = null;
+        try {
+            for (Map.Entry<RollupKey, Hour> e : entries.hours) {
+                RollupKey k = e.getKey();
+                if (older != null && older(k, recent) != older) {
+                    continue;
+                }
+                Hour h = e.getValue();
+                RollupDelta d = h.delta;
+                encoder.entry(k, d.category, d.counts(), d.pricedCostUsd, d.unpricedInputTokens,
+                        d.unpricedOutputTokens, h.quality,
+                        d.latency == null ? null : RollupWriter.encode(d.latency, true),
+                        h.cohorts == null ? Map.of() : h.cohorts);
+                first = first == null || k.bucket().isBefore(first) ? k.bucket() : first;
+                last = last == null || k.bucket().isAfter(last) ? k.bucket() : last;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        days.forEach((k, cohorts) -> out.computeIfAbsent(k.task(), t -> new ArrayList<>())
-                .add(PendingEntries.Entry.cohortsOnly(k, encoded(cohorts))));
-        return out;
+        for (Map.Entry<RollupKey, Map<Cohort, SparseQuality>> e : entries.days) {
+            RollupKey k = e.getKey();
+            if (older != null && older(k, recent) != older) {
+                continue;
+            }
+            encoder.entry(k, null, NO_COUNTS, 0, 0, 0, NOTHING, null, e.getValue());
+            first = first == null || k.bucket().isBefore(first) ? k.bucket() : first;
+            last = last == null || k.bucket().isAfter(last) ? k.bucket() : last;
+        }
+        return encoder.entries() == 0 ? null : new PendingRow(task, first, last, encoder.entries(), encoder.finish());
     }
+
+    private static final long[] NO_COUNTS = new long[RollupDelta.COUNTS];
+    private static final PendingEntries.Part NOTHING = out -> { };
 
     private static void count(RollupDelta d, Outcome o, int w) {
         d.escalations += o.escalation() ? w : 0;

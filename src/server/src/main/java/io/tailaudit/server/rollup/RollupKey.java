@@ -36,7 +36,7 @@ public record RollupKey(String task, String deploymentKind, String provider, Str
     /** The hour bucket a trace that occurred at {@code occurredAt} counts in. */
     public static RollupKey of(String task, String kind, String provider, String model, Instant occurredAt) {
         return new RollupKey(task, kind, provider == null ? "" : provider, model, Span.HOUR,
-                occurredAt.truncatedTo(ChronoUnit.HOURS));
+                Instant.ofEpochSecond(Math.floorDiv(occurredAt.getEpochSecond(), 3600L) * 3600L));
     }
 
     /** The day bucket holding this hour. */

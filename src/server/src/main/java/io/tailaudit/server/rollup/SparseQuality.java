@@ -1,11 +1,9 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
@@ -14,8 +12,10 @@ import java.util.Arrays;
  * thousands of buckets with a handful of traces each, where a dense 100-bin histogram apiece would cost
  * more to allocate than everything else ingest does per trace.
  */
-final class SparseQuality {
+final class SparseQuality implements PendingEntries.Part {
 
+    /** Whether only the counts are kept and written, as for the cohorts day rows keep. */
+    private final boolean countsOnly;
     private byte[] bins = new byte[4];
     private long[] all = new long[4];
     private long[] hard = new long[4];
@@ -23,10 +23,18 @@ final class SparseQuality {
     private double[] sum = new double[4];
     private int size;
 
+    /** A histogram written whole ({@link QualityHistogram#encode()}), or only its counts when {@code countsOnly}. */
+    SparseQuality(boolean countsOnly) {
+        this.countsOnly = countsOnly;
+    }
+
     void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = QualityHistogram.effectiveQuality(ok, quality, escalated, negative, schemaValid);
         int i = slot(QualityHistogram.bin(qe));
         all[i] += weight;
+        if (countsOnly) {
+            return;
+        }
         if (QualityHistogram.isHard(ok, escalated, negative, schemaValid)) {
             hard[i] += weight;
         }
@@ -67,32 +75,20 @@ final class SparseQuality {
         return i;
     }
 
-    /** The counts only, in {@link QualityHistogram#encodeCounts()}'s format. */
-    byte[] encodeCounts() {
-        ByteWriter bytes = new ByteWriter(3 * size + 4);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (int i = 0; i < size; i++) {
+    /**
+     * Writes the bins in {@link QualityHistogram#encode()}'s format, or in {@link
+     * QualityHistogram#encodeCounts()}'s when only counts are kept.
+     */
+    @Override
+    public void writeTo(DataOutputStream out) throws IOException {
+        for (int i = 0; i < size; i++) {
+            if (countsOnly) {
                 if (all[i] != 0) {
                     QualityHistogram.writeCount(out, bins[i], all[i]);
                 }
+            } else if (all[i] != 0 || hard[i] != 0 || flagged[i] != 0 || sum[i] != 0) {
+                QualityHistogram.writeBin(out, bins[i], all[i], hard[i], flagged[i], sum[i]);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
-    }
-
-    byte[] encode() {
-        ByteWriter bytes = new ByteWriter(12 * size + 4);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (int i = 0; i < size; i++) {
-                if (all[i] != 0 || hard[i] != 0 || flagged[i] != 0 || sum[i] != 0) {
-                    QualityHistogram.writeBin(out, bins[i], all[i], hard[i], flagged[i], sum[i]);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 }

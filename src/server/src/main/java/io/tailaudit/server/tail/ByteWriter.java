@@ -39,6 +39,16 @@ public final class ByteWriter extends OutputStream {
         return count;
     }
 
+    /** Empties it, keeping its capacity. */
+    public void reset() {
+        count = 0;
+    }
+
+    /** Writes what it holds to {@code out}. */
+    public void copyTo(OutputStream out) throws java.io.IOException {
+        out.write(buf, 0, count);
+    }
+
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, count);
     }

@@ -2,7 +2,6 @@ package io.tailaudit.server.rollup;
 
 import org.junit.jupiter.api.Test;
 
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -29,7 +28,7 @@ class PendingEntriesTest {
     }
 
     @Test
-    void aBatchWritesAnEntryPerHourAndItsDailyCohortsOncePerDay() throws SQLException {
+    void aBatchWritesAnEntryPerHourAndItsDailyCohortsOncePerDay() {
         RollupBatch batch = new RollupBatch();
         batch.addTrace(hour("chat", TEN.plusSeconds(60)), "chat", List.of(SHORT, ACME), OK, 800, 900, 100, null);
         batch.addTrace(hour("chat", ELEVEN.plusSeconds(60)), "chat", List.of(SHORT, ACME), OK, 1200, 1000, 50, 0.002);
@@ -37,20 +36,17 @@ class PendingEntriesTest {
         batch.correct(hour("chat", TEN), "chat", List.of(SHORT, ACME), OK, NEGATIVE);
         batch.addTrace(hour("extract", TEN), "extraction", List.of(SHORT), OK, 300, 10, 10, null);
 
-        Map<String, List<PendingEntries.Entry>> byTask = batch.entriesByTask();
-        List<PendingEntries.Entry> chat = byTask.get("chat").stream()
-                .sorted(Comparator.comparing(PendingEntries.Entry::key)).toList();
+        byte[] payload = payload(batch, "chat");
+        List<PendingEntries.Entry> decoded = PendingEntries.decode("chat", payload);
         assertEquals(List.of(new RollupKey("chat", "local", "", "llama-13b", RollupKey.Span.HOUR, TEN),
                 new RollupKey("chat", "local", "", "llama-13b", RollupKey.Span.HOUR, ELEVEN),
                 new RollupKey("chat", "local", "", "llama-13b", RollupKey.Span.DAY, DAY)),
-                chat.stream().map(PendingEntries.Entry::key).toList());
-        assertEquals(1, byTask.get("extract").size(), "no daily cohort, no day entry");
+                decoded.stream().map(PendingEntries.Entry::key).sorted().toList());
+        assertEquals(1, PendingEntries.decode("extract", payload(batch, "extract")).size(),
+                "no daily cohort, no day entry");
 
-        byte[] payload = PendingEntries.encode(chat);
-        List<PendingEntries.Entry> decoded = PendingEntries.decode("chat", payload);
-        assertEquals(3, decoded.size());
         RollupDelta ten = new RollupDelta();
-        add(payload, 0, ten, c -> true, true);
+        add(payload, TEN, ten, c -> true, true);
         assertEquals("chat", ten.category);
         assertEquals(1, ten.traces);
         assertEquals(1, ten.escalations, "the correction's +1");
@@ -61,20 +57,21 @@ class PendingEntriesTest {
         assertEquals(900, ten.unpricedInputTokens);
 
         RollupDelta eleven = new RollupDelta();
-        add(payload, 1, eleven, c -> true, false);
+        add(payload, ELEVEN, eleven, c -> true, false);
         assertNull(eleven.latency, "the sketch is merged only when asked");
         assertEquals(0.002, eleven.pricedCostUsd, 1e-12);
         assertEquals(0, eleven.unpricedInputTokens);
 
-        PendingEntries.Entry day = decoded.get(2);
+        PendingEntries.Entry day = decoded.stream().filter(e -> e.key().span() == RollupKey.Span.DAY).findFirst()
+                .orElseThrow();
         assertNull(day.category());
         assertArrayEquals(new long[RollupDelta.COUNTS], day.counts());
         RollupDelta dayDelta = new RollupDelta();
-        add(payload, 2, dayDelta, c -> true, true);
+        add(payload, DAY, dayDelta, c -> true, true);
         assertEquals(Map.of(ACME, 2L), counts(dayDelta), "the tag cohort of both hours, once, in the day entry");
         assertEquals(0, dayDelta.traces);
         RollupDelta none = new RollupDelta();
-        add(payload, 2, none, Cohort::hourly, true);
+        add(payload, DAY, none, Cohort::hourly, true);
         assertTrue(none.cohorts.isEmpty(), "cohorts a read does not keep are skipped");
     }
 
@@ -93,18 +90,18 @@ class PendingEntriesTest {
     }
 
     @Test
-    void aTraceAtARandomHourCostsItsPayloadAboutSixtyBytes() throws SQLException {
+    void aTraceAtARandomHourCostsItsPayloadAboutSixtyBytes() {
         RollupBatch batch = new RollupBatch();
         for (int h = 0; h < 500; h++) {
             batch.addTrace(hour("chat", TEN.minusSeconds(3600L * h)), "chat", List.of(SHORT, ACME), OK, 400 + h,
                     900, 100, null);
         }
-        List<PendingEntries.Entry> entries = batch.entriesByTask().get("chat");
-        assertEquals(500 + 22, entries.size(), "500 hours, over 22 days");
-        int bytes = PendingEntries.encode(entries).length;
-        assertTrue(bytes < 500 * 80, "deployments and cohorts are written once, not per entry: " + bytes + " bytes");
+        byte[] payload = payload(batch, "chat");
+        assertEquals(500 + 22, PendingEntries.decode("chat", payload).size(), "500 hours, over 22 days");
+        assertTrue(payload.length < 500 * 80,
+                "deployments and cohorts are written once, not per entry: " + payload.length + " bytes");
         RollupDelta all = new RollupDelta();
-        PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", PendingEntries.encode(entries));
+        PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", payload);
         while (cursor.next()) {
             cursor.addTo(all, c -> true, true);
         }
@@ -115,13 +112,13 @@ class PendingEntriesTest {
     }
 
     @Test
-    void aCursorSkipsTheEntriesAReaderDoesNotTakeAndAddsAnEntryToSeveralDeltas() throws SQLException {
+    void aCursorSkipsTheEntriesAReaderDoesNotTakeAndAddsAnEntryToSeveralDeltas() {
         RollupBatch batch = new RollupBatch();
         for (int h = 0; h < 30; h++) {
             batch.addTrace(hour("chat", TEN.minusSeconds(3600L * h)), "chat", List.of(SHORT, ACME), OK, 100 + h,
                     10, 1, null);
         }
-        byte[] payload = PendingEntries.encode(batch.entriesByTask().get("chat"));
+        byte[] payload = payload(batch, "chat");
         RollupDelta recent = new RollupDelta();
         RollupDelta again = new RollupDelta();
         int hours = 0;
@@ -186,11 +183,11 @@ class PendingEntriesTest {
     }
 
     @Test
-    void anUnknownFormatOrACutPayloadIsRefused() throws SQLException {
+    void anUnknownFormatOrACutPayloadIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> PendingEntries.decode("chat", new byte[] {9, 0, 0, 0, 0}));
         RollupBatch batch = new RollupBatch();
         batch.addTrace(hour("chat", TEN), "chat", List.of(SHORT, ACME), OK, 100, 10, 1, null);
-        byte[] payload = PendingEntries.encode(batch.entriesByTask().get("chat"));
+        byte[] payload = payload(batch, "chat");
         for (int cut = 1; cut < payload.length; cut++) {
             byte[] shorter = java.util.Arrays.copyOf(payload, cut);
             assertThrows(IllegalArgumentException.class, () -> {
@@ -202,14 +199,24 @@ class PendingEntriesTest {
         }
     }
 
-    /** Adds the payload's entry number {@code index} to {@code d} through a cursor. */
-    private static void add(byte[] payload, int index, RollupDelta d, java.util.function.Predicate<Cohort> keep,
+    /** The payload of a batch's one row of {@code task}: the tests' buckets are days old, so it has one. */
+    private static byte[] payload(RollupBatch batch, String task) {
+        List<RollupBatch.PendingRow> rows = batch.encode().stream().filter(r -> r.task().equals(task)).toList();
+        assertEquals(1, rows.size());
+        return rows.get(0).payload();
+    }
+
+    /** Adds the payload's entry of bucket {@code bucket} to {@code d} through a cursor. */
+    private static void add(byte[] payload, Instant bucket, RollupDelta d, java.util.function.Predicate<Cohort> keep,
                             boolean latency) {
         PendingEntries.Cursor cursor = new PendingEntries.Cursor("chat", payload);
-        for (int i = 0; i <= index; i++) {
-            assertTrue(cursor.next());
+        while (cursor.next()) {
+            if (cursor.bucket().equals(bucket)) {
+                cursor.addTo(d, keep, latency);
+                return;
+            }
         }
-        cursor.addTo(d, keep, latency);
+        throw new AssertionError("no entry of " + bucket);
     }
 
     private static Map<Cohort, Long> counts(RollupDelta d) {
