@@ -54,17 +54,45 @@ final class PendingEntries {
     }
 
     /**
-     * The dictionaries of the payloads one read or fold decodes, by their bytes: a fold decodes tens of
-     * thousands of payloads whose dictionaries mostly repeat, and decoding each anew made a string per name
-     * and hashed it again in every map the entries go into. Tasks, deployments and cohorts come back as
-     * the same instances. Not thread-safe; one per read.
+     * The names of the payloads one read or fold decodes, by their bytes: a fold decodes tens of thousands of
+     * payloads, each numbering the deployments and cohorts of its batch anew, and decoding each name anew
+     * made a string per name and hashed it again in every map the entries go into. A deployment or cohort
+     * whose bytes were seen before comes back as the same instance without being decoded. Not thread-safe;
+     * one per read.
      */
     static final class Dictionaries {
 
-        private record Key(byte[] bytes, int hash) {
+        /** A run of payload bytes; {@link #probe} points it at a payload to look one up without a copy. */
+        private static final class Slice {
+            byte[] bytes;
+            int from;
+            int to;
+            int hash;
+
+            Slice probe(byte[] array, int start, int end) {
+                bytes = array;
+                from = start;
+                to = end;
+                int h = 1;
+                for (int i = start; i < end; i++) {
+                    h = 31 * h + array[i];
+                }
+                hash = h;
+                return this;
+            }
+
+            Slice copy() {
+                Slice s = new Slice();
+                s.bytes = java.util.Arrays.copyOfRange(bytes, from, to);
+                s.to = to - from;
+                s.hash = hash;
+                return s;
+            }
+
             @Override
             public boolean equals(Object o) {
-                return o instanceof Key k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+                return o instanceof Slice s && s.hash == hash
+                        && java.util.Arrays.equals(s.bytes, s.from, s.to, bytes, from, to);
             }
 
             @Override
@@ -73,67 +101,70 @@ final class PendingEntries {
             }
         }
 
-        private final Map<Key, Dictionary> dictionaries = new HashMap<>();
-        private final Map<Object, Object> instances = new HashMap<>();
-
-        @SuppressWarnings("unchecked")
-        private <T> T same(T value) {
-            return (T) instances.computeIfAbsent(value, v -> v);
-        }
+        private final Map<Slice, Object> names = new HashMap<>();
+        private final Map<String, String> tasks = new HashMap<>();
+        private final Slice probe = new Slice();
 
         String task(String task) {
-            return same(task);
+            return tasks.computeIfAbsent(task, t -> t);
         }
 
-        /** Reads the dictionary at {@code in}'s position, or finds the same bytes read before; moves past it. */
+        /**
+         * Reads the numbered deployments and cohorts at {@code in}'s position, taking each one decoded before
+         * from what it decoded then; moves past them.
+         */
         private Dictionary read(Bytes in) {
-            int from = in.position();
-            int deployments = in.count();
-            for (int i = 0; i < 4 * deployments; i++) {
-                in.skip(in.readUnsignedShort());
-            }
-            int cohorts = in.count();
-            for (int i = 0; i < 2 * cohorts; i++) {
-                in.skip(in.readUnsignedShort());
-            }
-            int to = in.position();
-            byte[] bytes = java.util.Arrays.copyOfRange(in.array(), from, to);
-            Key key = new Key(bytes, java.util.Arrays.hashCode(bytes));
-            Dictionary d = dictionaries.get(key);
-            if (d == null) {
-                in.position(from);
-                Deployment[] deps = new Deployment[in.count()];
-                RollupKey.Deployment[] keys = new RollupKey.Deployment[deps.length];
-                for (int i = 0; i < deps.length; i++) {
-                    deps[i] = same(new Deployment(same(in.readUTF()), same(in.readUTF()), same(in.readUTF()),
-                            same(in.readUTF())));
-                    keys[i] = same(new RollupKey.Deployment(deps[i].kind(), deps[i].provider(), deps[i].model()));
+            Deployment[] deps = new Deployment[in.count()];
+            RollupKey.Deployment[] keys = new RollupKey.Deployment[deps.length];
+            for (int i = 0; i < deps.length; i++) {
+                int from = in.position();
+                for (int j = 0; j < 4; j++) {
+                    in.skip(in.readUnsignedShort());
                 }
-                Cohort[] cs = new Cohort[in.count()];
-                for (int i = 0; i < cs.length; i++) {
-                    cs[i] = same(new Cohort(same(in.readUTF()), same(in.readUTF())));
+                DeploymentNames d = (DeploymentNames) names.get(probe.probe(in.array(), from, in.position()));
+                if (d == null) {
+                    int to = in.position();
+                    in.position(from);
+                    Deployment deployment = new Deployment(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+                    d = new DeploymentNames(deployment, new RollupKey.Deployment(deployment.kind(),
+                            deployment.provider(), deployment.model()));
+                    names.put(probe.copy(), d);
+                    in.position(to);
                 }
-                d = new Dictionary(deps, keys, cs);
-                dictionaries.put(key, d);
+                deps[i] = d.deployment();
+                keys[i] = d.key();
             }
-            in.position(to);
-            return d;
+            Cohort[] cs = new Cohort[in.count()];
+            for (int i = 0; i < cs.length; i++) {
+                int from = in.position();
+                in.skip(in.readUnsignedShort());
+                in.skip(in.readUnsignedShort());
+                Cohort c = (Cohort) names.get(probe.probe(in.array(), from, in.position()));
+                if (c == null) {
+                    int to = in.position();
+                    in.position(from);
+                    c = new Cohort(in.readUTF(), in.readUTF());
+                    names.put(probe.copy(), c);
+                    in.position(to);
+                }
+                cs[i] = c;
+            }
+            return new Dictionary(deps, keys, cs);
         }
     }
 
-    /** A histogram as the payload holds it, written by itself; the encoder puts its length before it. */
-    interface Part {
-        void writeTo(DataOutputStream out) throws IOException;
+    /** A deployment as a payload numbers it, and as rollup keys name it. */
+    private record DeploymentNames(Deployment deployment, RollupKey.Deployment key) {
     }
 
     /** Encodes entries already encoded apart (tests; ingest writes through an {@link Encoder}). */
     static byte[] encode(List<Entry> entries) {
         Encoder encoder = new Encoder(entries.size());
         for (Entry e : entries) {
-            Map<Cohort, Part> cohorts = new HashMap<>();
-            e.cohorts().forEach((c, bytes) -> cohorts.put(c, out -> out.write(bytes)));
+            Map<Cohort, QualityHistogram> cohorts = new HashMap<>();
+            e.cohorts().forEach((c, bytes) -> Cohort.mergeEncoded(c, bytes, cohorts));
             encoder.entry(e.key(), e.category(), e.counts(), e.pricedCostUsd(), e.unpricedInputTokens(),
-                    e.unpricedOutputTokens(), out -> out.write(e.quality()), e.latency(), cohorts);
+                    e.unpricedOutputTokens(), QualityHistogram.decode(e.quality()), e.latency(), cohorts);
         }
         return encoder.finish();
     }
@@ -166,7 +197,8 @@ final class PendingEntries {
         }
 
         void entry(RollupKey k, String category, long[] counts, double pricedCostUsd, long unpricedInputTokens,
-                   long unpricedOutputTokens, Part quality, byte[] latency, Map<Cohort, ? extends Part> entryCohorts) {
+                   long unpricedOutputTokens, QualityHistogram quality, byte[] latency,
+                   Map<Cohort, QualityHistogram> entryCohorts) {
             try {
                 Deployment d = new Deployment(k.deploymentKind(), k.provider(), k.model(),
                         category == null ? "" : category);
@@ -184,7 +216,7 @@ final class PendingEntries {
                 out.writeDouble(pricedCostUsd);
                 QualityHistogram.varlong(out, unpricedInputTokens);
                 QualityHistogram.varlong(out, unpricedOutputTokens);
-                part(quality);
+                part(quality, false);
                 if (latency == null) {
                     QualityHistogram.varlong(out, 0);
                 } else {
@@ -192,14 +224,14 @@ final class PendingEntries {
                     out.write(latency);
                 }
                 QualityHistogram.varlong(out, entryCohorts.size());
-                for (Map.Entry<Cohort, ? extends Part> c : entryCohorts.entrySet()) {
+                for (Map.Entry<Cohort, QualityHistogram> c : entryCohorts.entrySet()) {
                     Integer n = cohorts.putIfAbsent(c.getKey(), cohortList.size());
                     if (n == null) {
                         n = cohortList.size();
                         cohortList.add(c.getKey());
                     }
                     QualityHistogram.varlong(out, n);
-                    part(c.getValue());
+                    part(c.getValue(), !c.getKey().hourly());
                 }
                 entries++;
             } catch (IOException e) {
@@ -207,9 +239,17 @@ final class PendingEntries {
             }
         }
 
-        private void part(Part p) throws IOException {
+        /**
+         * A histogram, as {@link Cohort#encode} writes it: whole, or its counts only (null, as a day entry's
+         * quality is, for none).
+         */
+        private void part(QualityHistogram h, boolean countsOnly) throws IOException {
             part.reset();
-            p.writeTo(partOut);
+            if (h != null && countsOnly) {
+                h.writeCountsTo(partOut);
+            } else if (h != null) {
+                h.writeTo(partOut);
+            }
             QualityHistogram.varlong(out, part.size());
             part.copyTo(out);
         }
@@ -342,7 +382,7 @@ final class PendingEntries {
             return task;
         }
 
-        /** The entry's deployment, the same instance for every entry of it. */
+        /** The entry's deployment, the same instance for every entry of it (and of its category) in one read. */
         RollupKey.Deployment deployment() {
             return deploymentKeys[deploymentIndex];
         }

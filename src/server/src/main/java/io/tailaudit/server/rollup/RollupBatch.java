@@ -1,5 +1,7 @@
 package io.tailaudit.server.rollup;
 
+import io.tailaudit.server.tail.QualityHistogram;
+
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -17,18 +19,15 @@ public final class RollupBatch {
 
     /** What a batch adds to one hour bucket. */
     private static final class Hour {
-        /** Counters, tokens, cost and latency (its dense quality histogram never allocated). */
+        /** Counters, tokens, cost, quality, latency and the hourly cohorts (context). */
         final RollupDelta delta = new RollupDelta();
-        final SparseQuality quality = new SparseQuality(false);
-        /** The hourly cohorts (context), null until one is added. */
-        Map<Cohort, SparseQuality> cohorts;
         /** The cohorts of its day's entry in {@link #days}, once looked up. */
-        Map<Cohort, SparseQuality> dayCohorts;
+        Map<Cohort, QualityHistogram> dayCohorts;
     }
 
     private final Map<RollupKey, Hour> hours = new HashMap<>();
     /** Per day key the cohorts only day rows keep. */
-    private final Map<RollupKey, Map<Cohort, SparseQuality>> days = new HashMap<>();
+    private final Map<RollupKey, Map<Cohort, QualityHistogram>> days = new HashMap<>();
     /** Hours before the one in progress that {@link #encode} counts as recent: the current and previous. */
     private static final int RECENT_HOURS = 1;
     /** What {@link #encode} returned, until the batch changes. */
@@ -85,21 +84,25 @@ public final class RollupBatch {
     }
 
     private void add(RollupKey key, Hour h, List<Cohort> of, Outcome o, int weight) {
-        h.quality.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+        h.delta.quality().add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
         for (Cohort c : of) {
-            Map<Cohort, SparseQuality> m;
+            Map<Cohort, QualityHistogram> m;
             if (c.hourly()) {
-                m = h.cohorts == null ? h.cohorts = new HashMap<>() : h.cohorts;
+                m = h.delta.cohorts;
             } else {
                 m = h.dayCohorts == null ? h.dayCohorts = days.computeIfAbsent(key.day(), k -> new HashMap<>())
                         : h.dayCohorts;
             }
-            SparseQuality q = m.get(c);
+            QualityHistogram q = m.get(c);
             if (q == null) {
-                q = new SparseQuality(!c.hourly());
+                q = new QualityHistogram();
                 m.put(c, q);
             }
-            q.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+            if (c.hourly()) {
+                q.add(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+            } else {
+                q.addCount(o.ok(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), weight);
+            }
         }
     }
 
@@ -110,7 +113,7 @@ public final class RollupBatch {
     /** A task's hour and day entries of this batch. */
     private static final class TaskEntries {
         final List<Map.Entry<RollupKey, Hour>> hours = new ArrayList<>();
-        final List<Map.Entry<RollupKey, Map<Cohort, SparseQuality>>> days = new ArrayList<>();
+        final List<Map.Entry<RollupKey, Map<Cohort, QualityHistogram>>> days = new ArrayList<>();
     }
 
     /**
@@ -164,24 +167,22 @@ public final class RollupBatch {
                 if (older != null && older(k, recent) != older) {
                     continue;
                 }
-                Hour h = e.getValue();
-                RollupDelta d = h.delta;
+                RollupDelta d = e.getValue().delta;
                 encoder.entry(k, d.category, d.counts(), d.pricedCostUsd, d.unpricedInputTokens,
-                        d.unpricedOutputTokens, h.quality,
-                        d.latency == null ? null : RollupWriter.encode(d.latency, true),
-                        h.cohorts == null ? Map.of() : h.cohorts);
+                        d.unpricedOutputTokens, d.quality(),
+                        d.latency == null ? null : RollupWriter.encode(d.latency, true), d.cohorts);
                 first = first == null || k.bucket().isBefore(first) ? k.bucket() : first;
                 last = last == null || k.bucket().isAfter(last) ? k.bucket() : last;
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        for (Map.Entry<RollupKey, Map<Cohort, SparseQuality>> e : entries.days) {
+        for (Map.Entry<RollupKey, Map<Cohort, QualityHistogram>> e : entries.days) {
             RollupKey k = e.getKey();
             if (older != null && older(k, recent) != older) {
                 continue;
             }
-            encoder.entry(k, null, NO_COUNTS, 0, 0, 0, NOTHING, null, e.getValue());
+            encoder.entry(k, null, NO_COUNTS, 0, 0, 0, null, null, e.getValue());
             first = first == null || k.bucket().isBefore(first) ? k.bucket() : first;
             last = last == null || k.bucket().isAfter(last) ? k.bucket() : last;
         }
@@ -189,7 +190,6 @@ public final class RollupBatch {
     }
 
     private static final long[] NO_COUNTS = new long[RollupDelta.COUNTS];
-    private static final PendingEntries.Part NOTHING = out -> { };
 
     private static void count(RollupDelta d, Outcome o, int w) {
         d.escalations += o.escalation() ? w : 0;

@@ -29,7 +29,7 @@ final class RollupDelta {
     double pricedCostUsd;
     long unpricedInputTokens;
     long unpricedOutputTokens;
-    /** Null until written: an ingest batch's hour keeps its quality apart, sparse ({@link RollupBatch}). */
+    /** Made on first use: a day entry of a batch has none. */
     private QualityHistogram quality;
     DDSketch latency;
     final Map<Cohort, QualityHistogram> cohorts = new HashMap<>();

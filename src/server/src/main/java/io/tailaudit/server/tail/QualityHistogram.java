@@ -13,8 +13,18 @@ public final class QualityHistogram {
 
     public static final int BINS = 100;
     private static final double ESCALATED_CAP = 0.25;
+    /** Bins a histogram keeps sparse; past them it turns dense. */
+    private static final int SPARSE_BINS = 16;
 
-    private final long[] all = new long[BINS];
+    /*
+     * Sparse while few bins are used: slot i holds bin bins[i], the slots ascending by bin. Dense (bins null)
+     * once more are: slot b is bin b. The compactor folds tens of thousands of hour buckets and their context
+     * cohorts at once, most with a few dozen traces in a handful of bins, where four dense arrays apiece
+     * made hundreds of megabytes to zero and to miss the cache on. Readers turn a histogram dense first.
+     */
+    private byte[] bins = new byte[4];
+    private int size;
+    private long[] all = new long[4];
     // null while only counts were added (a cohort's counts-only histogram): the compactor holds thousands
     private long[] hard;
     private long[] flagged;
@@ -23,10 +33,93 @@ public final class QualityHistogram {
     /** Allocates the arrays beyond the counts, on the first write that needs them. */
     private void detail() {
         if (sum == null) {
-            hard = new long[BINS];
-            flagged = new long[BINS];
-            sum = new double[BINS];
+            hard = new long[all.length];
+            flagged = new long[all.length];
+            sum = new double[all.length];
         }
+    }
+
+    /** The slot of {@code bin}, made if it has none (which may turn the histogram dense). */
+    private int slot(int bin) {
+        if (bins == null) {
+            return bin;
+        }
+        int i = 0;
+        while (i < size && bins[i] < bin) {
+            i++;
+        }
+        if (i < size && bins[i] == bin) {
+            return i;
+        }
+        if (size == SPARSE_BINS) {
+            dense();
+            return bin;
+        }
+        if (size == bins.length) {
+            int n = Math.min(SPARSE_BINS, size * 2);
+            bins = Arrays.copyOf(bins, n);
+            all = Arrays.copyOf(all, n);
+            if (sum != null) {
+                hard = Arrays.copyOf(hard, n);
+                flagged = Arrays.copyOf(flagged, n);
+                sum = Arrays.copyOf(sum, n);
+            }
+        }
+        int tail = size - i;
+        System.arraycopy(bins, i, bins, i + 1, tail);
+        System.arraycopy(all, i, all, i + 1, tail);
+        bins[i] = (byte) bin;
+        all[i] = 0;
+        if (sum != null) {
+            System.arraycopy(hard, i, hard, i + 1, tail);
+            System.arraycopy(flagged, i, flagged, i + 1, tail);
+            System.arraycopy(sum, i, sum, i + 1, tail);
+            hard[i] = 0;
+            flagged[i] = 0;
+            sum[i] = 0;
+        }
+        size++;
+        return i;
+    }
+
+    /** Turns the histogram dense: slot b is bin b from now on. */
+    private QualityHistogram dense() {
+        if (bins == null) {
+            return this;
+        }
+        long[] a = new long[BINS];
+        long[] h = sum == null ? null : new long[BINS];
+        long[] f = sum == null ? null : new long[BINS];
+        double[] q = sum == null ? null : new double[BINS];
+        for (int i = 0; i < size; i++) {
+            int b = bins[i];
+            a[b] = all[i];
+            if (q != null) {
+                h[b] = hard[i];
+                f[b] = flagged[i];
+                q[b] = sum[i];
+            }
+        }
+        all = a;
+        hard = h;
+        flagged = f;
+        sum = q;
+        bins = null;
+        size = BINS;
+        return this;
+    }
+
+    /** A bin number read from an encoding; out of range throws as reading past the end does. */
+    private static int checkedBin(int b) {
+        if (b >= BINS) {
+            throw new IndexOutOfBoundsException("bin " + b);
+        }
+        return b;
+    }
+
+    /** The bin of slot {@code i}. */
+    private int binOf(int i) {
+        return bins == null ? i : bins[i];
     }
 
     private long hard(int b) {
@@ -58,8 +151,8 @@ public final class QualityHistogram {
     /** Adds a trace with {@code weight} 1, or removes one with -1 (a feedback correction). */
     public void add(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid, int weight) {
         double qe = effectiveQuality(ok, quality, escalated, negative, schemaValid);
-        int b = bin(qe);
         detail();
+        int b = slot(bin(qe));
         all[b] += weight;
         if (isHard(ok, escalated, negative, schemaValid)) {
             hard[b] += weight;
@@ -70,6 +163,16 @@ public final class QualityHistogram {
         sum[b] += weight * qe;
     }
 
+    /**
+     * Counts a trace (or with {@code weight} -1 takes one away) in its bin only, as a histogram kept for
+     * {@link #encodeCounts()}: no failure counts and no qe sum.
+     */
+    public void addCount(boolean ok, Double quality, boolean escalated, boolean negative, boolean schemaValid,
+                         int weight) {
+        int b = slot(bin(effectiveQuality(ok, quality, escalated, negative, schemaValid)));   // may grow all
+        all[b] += weight;
+    }
+
     /** A failure whatever the quality floor. */
     public static boolean isHard(boolean ok, boolean escalated, boolean negative, boolean schemaValid) {
         return !ok || escalated || negative || !schemaValid;
@@ -77,19 +180,19 @@ public final class QualityHistogram {
 
     /** Copies of the four arrays: all, hard, flagged counts and the qe sums. */
     public long[] all() {
-        return all.clone();
+        return dense().all.clone();
     }
 
     public long[] hard() {
-        return hard == null ? new long[BINS] : hard.clone();
+        return dense().hard == null ? new long[BINS] : hard.clone();
     }
 
     public long[] flagged() {
-        return flagged == null ? new long[BINS] : flagged.clone();
+        return dense().flagged == null ? new long[BINS] : flagged.clone();
     }
 
     public double[] sums() {
-        return sum == null ? new double[BINS] : sum.clone();
+        return dense().sum == null ? new double[BINS] : sum.clone();
     }
 
     /**
@@ -97,17 +200,22 @@ public final class QualityHistogram {
      * varints (a correction's counts can be negative) and the qe sum as a double; ~12 bytes a bin.
      */
     public byte[] encode() {
-        ByteWriter bytes = new ByteWriter(64);
+        ByteWriter bytes = new ByteWriter(12 * size + 4);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            for (int b = 0; b < BINS; b++) {
-                if (all[b] != 0 || hard(b) != 0 || flagged(b) != 0 || sum(b) != 0) {
-                    writeBin(out, b, all[b], hard(b), flagged(b), sum(b));
-                }
-            }
+            writeTo(out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Writes what {@link #encode()} returns. */
+    public void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        for (int i = 0; i < size; i++) {
+            if (all[i] != 0 || hard(i) != 0 || flagged(i) != 0 || sum(i) != 0) {
+                writeBin(out, binOf(i), all[i], hard(i), flagged(i), sum(i));
+            }
+        }
     }
 
     /** Reads what {@link #encode()} wrote. */
@@ -127,7 +235,7 @@ public final class QualityHistogram {
         detail();
         try {
             while (in.position() < end) {
-                int b = in.u8();
+                int b = slot(checkedBin(in.u8()));
                 all[b] += in.varlong();
                 hard[b] += in.varlong();
                 flagged[b] += in.varlong();
@@ -147,17 +255,22 @@ public final class QualityHistogram {
      * its lift counts its traces inside another histogram's worst slice ({@link #countIn}).
      */
     public byte[] encodeCounts() {
-        ByteWriter bytes = new ByteWriter(32);
+        ByteWriter bytes = new ByteWriter(3 * size + 4);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            for (int b = 0; b < BINS; b++) {
-                if (all[b] != 0) {
-                    writeCount(out, b, all[b]);
-                }
-            }
+            writeCountsTo(out);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Writes what {@link #encodeCounts()} returns. */
+    public void writeCountsTo(java.io.DataOutputStream out) throws java.io.IOException {
+        for (int i = 0; i < size; i++) {
+            if (all[i] != 0) {
+                writeCount(out, binOf(i), all[i]);
+            }
+        }
     }
 
     /** Adds the counts {@link #encodeCounts()} wrote; the other arrays stay as they are. */
@@ -169,7 +282,8 @@ public final class QualityHistogram {
     public QualityHistogram mergeEncodedCounts(Bytes in, int end) {
         try {
             while (in.position() < end) {
-                all[in.u8()] += in.varlong();
+                int b = slot(checkedBin(in.u8()));
+                all[b] += in.varlong();
             }
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not encoded quality counts", e);
@@ -210,11 +324,26 @@ public final class QualityHistogram {
     }
 
     public QualityHistogram merge(QualityHistogram other) {
+        if (other.sum != null) {
+            detail();
+        }
+        if (other.bins != null) {
+            for (int j = 0; j < other.size; j++) {
+                int i = slot(other.bins[j]);
+                all[i] += other.all[j];
+                if (other.sum != null) {
+                    hard[i] += other.hard[j];
+                    flagged[i] += other.flagged[j];
+                    sum[i] += other.sum[j];
+                }
+            }
+            return this;
+        }
+        dense();
         for (int b = 0; b < BINS; b++) {
             all[b] += other.all[b];
         }
         if (other.sum != null) {
-            detail();
             for (int b = 0; b < BINS; b++) {
                 hard[b] += other.hard[b];
                 flagged[b] += other.flagged[b];
@@ -225,11 +354,16 @@ public final class QualityHistogram {
     }
 
     public long count() {
-        return Arrays.stream(all).sum();
+        long n = 0;
+        for (int i = 0; i < size; i++) {
+            n += all[i];
+        }
+        return n;
     }
 
     /** Failures under {@code floor}: the hard ones plus the traces whose qe lies under the floor. */
     public long failures(double floor) {
+        dense();
         long n = 0;
         for (int b = 0; b < BINS; b++) {
             n += belowFloor(b, floor) ? all[b] : hard(b);
@@ -239,6 +373,7 @@ public final class QualityHistogram {
 
     /** Visible failures: all failures, or only the flagged ones when the tail is absorbable. */
     public long visibleFailures(double floor, boolean absorbable) {
+        dense();
         long n = 0;
         for (int b = 0; b < BINS; b++) {
             n += visibleIn(b, floor, absorbable);
@@ -251,6 +386,7 @@ public final class QualityHistogram {
      * rata): how many of them are visible failures, and their mean qe (CVaR).
      */
     public WorstSlice worst(double fraction, double floor, boolean absorbable) {
+        dense();
         long n = count();
         double k = fraction * n;
         if (n == 0 || k <= 0) {
@@ -278,6 +414,7 @@ public final class QualityHistogram {
      * at the cut bin, 0 above.
      */
     public double[] worstShares(double fraction) {
+        dense();
         double[] shares = new double[BINS];
         double k = fraction * count();
         double taken = 0;
@@ -292,6 +429,7 @@ public final class QualityHistogram {
 
     /** Traces of this histogram inside a slice given by {@link #worstShares} of another (e.g. a cohort's). */
     public double countIn(double[] shares) {
+        dense();
         double n = 0;
         for (int b = 0; b < BINS; b++) {
             n += shares[b] * all[b];
@@ -304,6 +442,7 @@ public final class QualityHistogram {
      * is not ok all sit in bin 0 (qe 0), so the slice holds the share of bin 0 it takes of them.
      */
     public SliceModes modes(double[] shares, double floor, long notOk) {
+        dense();
         double flaggedIn = 0;
         double hardIn = 0;
         double lowIn = 0;

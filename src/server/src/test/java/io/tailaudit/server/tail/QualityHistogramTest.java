@@ -94,4 +94,58 @@ class QualityHistogramTest {
         assertThat(back.all()[0]).isEqualTo(-1);
         assertThat(h.encode().length).as("3 bins of ~12 bytes").isLessThan(40);
     }
+
+    @Test
+    void a_histogram_of_few_bins_kept_sparse_reads_and_encodes_as_a_dense_one() {
+        java.util.Random random = new java.util.Random(42);
+        QualityHistogram whole = new QualityHistogram();
+        QualityHistogram merged = new QualityHistogram();
+        QualityHistogram countsOnly = new QualityHistogram();
+        QualityHistogram counted = new QualityHistogram();
+        for (int part = 0; part < 40; part++) {
+            QualityHistogram few = new QualityHistogram();
+            for (int i = 0; i < 3; i++) {
+                boolean ok = random.nextDouble() > 0.1;
+                double quality = random.nextInt(100) / 100.0;
+                boolean escalated = random.nextDouble() < 0.05;
+                boolean negative = random.nextDouble() < 0.05;
+                boolean schemaValid = random.nextDouble() > 0.05;
+                whole.add(ok, quality, escalated, negative, schemaValid);
+                few.add(ok, quality, escalated, negative, schemaValid);
+                counted.addCount(ok, quality, escalated, negative, schemaValid, 1);
+            }
+            QualityHistogram back = QualityHistogram.decode(few.encode());
+            assertThat(back.encode()).isEqualTo(few.encode());
+            merged.merge(back);
+            countsOnly.mergeEncodedCounts(few.encodeCounts());
+        }
+        assertThat(merged.count()).isEqualTo(120);
+        assertThat(merged.encode()).isEqualTo(whole.encode());
+        assertThat(merged.all()).isEqualTo(whole.all());
+        assertThat(merged.hard()).isEqualTo(whole.hard());
+        assertThat(merged.flagged()).isEqualTo(whole.flagged());
+        assertThat(merged.sums()).isEqualTo(whole.sums());
+        assertThat(countsOnly.all()).isEqualTo(whole.all());
+        assertThat(countsOnly.encodeCounts()).isEqualTo(whole.encodeCounts());
+        assertThat(counted.encodeCounts()).isEqualTo(whole.encodeCounts());
+
+        QualityHistogram sparse = new QualityHistogram();
+        sparse.add(true, 0.9, false, false, true);
+        sparse.add(false, null, false, false, true);
+        sparse.add(true, 0.3, true, false, true);
+        QualityHistogram dense = new QualityHistogram().merge(merged);
+        dense.mergeEncoded(new QualityHistogram().encode());
+        QualityHistogram both = new QualityHistogram().merge(sparse).merge(dense);
+        assertThat(both.count()).isEqualTo(123);
+        assertThat(both.worst(0.05, 0.5, false)).isEqualTo(
+                new QualityHistogram().merge(dense).merge(sparse).worst(0.05, 0.5, false));
+        assertThat(sparse.worst(0.5, 0.5, false).visibleFailures()).isCloseTo(1.5, within(1e-9));
+        assertThat(sparse.failures(0.5)).isEqualTo(2);
+    }
+
+    @Test
+    void a_bin_out_of_range_is_refused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> QualityHistogram.decode(new byte[] {(byte) 100, 2, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0})).isInstanceOf(IllegalArgumentException.class);
+    }
 }
