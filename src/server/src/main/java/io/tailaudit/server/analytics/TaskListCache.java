@@ -104,7 +104,9 @@ public class TaskListCache {
         Instant at = clock.instant();
         long start = System.nanoTime();
         TaskViews.TaskList list = analytics.list(name, w, null, null);
-        return new Entry(w, inputs, list, at, Duration.ofNanos(System.nanoTime() - start));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        LOG.debugf("task list %s computed in %d ms", name, took.toMillis());
+        return new Entry(w, inputs, list, at, took);
     }
 
     private String inputs() throws SQLException {

@@ -150,7 +150,8 @@ public final class RollupBatch {
 
     /** Whether a bucket ends by {@code recent}: an hour before it, or a day that is over. */
     private static boolean older(RollupKey k, Instant recent) {
-        return !k.bucket().plus(1, k.span().unit).isAfter(recent);
+        long length = k.span() == RollupKey.Span.HOUR ? 3600 : 86400;
+        return k.bucket().getEpochSecond() + length <= recent.getEpochSecond();
     }
 
     /**

@@ -33,16 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public class RollupCompactor {
 
     private static final Logger LOG = Logger.getLogger(RollupCompactor.class);
-    /**
-     * Pending entries per claim, past the row that reaches it: more than {@code max-pending-entries}, so one
-     * claim folds a whole backlog, and each fold rewrites the buckets it touches once. The rows stream in.
-     */
-    private static final long CLAIM_ENTRIES = 2_500_000;
     /** At most this many rows per claim, whatever their entries. */
     private static final int CLAIM_ROWS = 200_000;
     private static final int CLAIM_FETCH = 1_000;
-    /** How much longer than {@code fold-after} a backlog waits while ingest catches up. */
-    private static final int BUSY_FOLD_AFTER_FACTOR = 4;
+    /**
+     * How much longer than {@code fold-after}, and to how many more than {@code max-pending-entries}, a
+     * backlog waits while ingest catches up. A fold competes with ingest for the CPU, and folding a backfill
+     * in one go rewrites each bucket it touches once, not once per fold.
+     */
+    private static final int BUSY_FACTOR = 4;
     private static final int LEGACY_CLAIM_LIMIT = 20_000;
     /** The advisory lock only one compactor holds at a time: "tailroll" in ASCII. */
     private static final long LOCK_KEY = 0x7461696c726f6c6cL;
@@ -133,9 +132,9 @@ public class RollupCompactor {
 
     /**
      * Whether to fold now: the pending rollups are few enough entries ({@code cheap-fold-entries}) to fold
-     * at every look, as live traffic's are; or the oldest waited {@code fold-after} (four times as long
-     * while ingest catches up on a backlog, which a fold would slow down); or {@code max-pending-entries}
-     * wait.
+     * at every look, as live traffic's are; or the oldest waited {@code fold-after}; or {@code
+     * max-pending-entries} wait. While ingest catches up on a backlog, which a fold would slow down, both
+     * limits are four times as high.
      */
     private boolean due() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(PENDING);
@@ -150,11 +149,21 @@ public class RollupCompactor {
             lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
             long entries = rs.getLong(3);
             long lag = ingest.consumerState().lagRecords();
-            Duration wait = lag > config.cheapFoldEntries()
-                    ? config.foldAfter().multipliedBy(BUSY_FOLD_AFTER_FACTOR) : config.foldAfter();
+            boolean busy = lag > config.cheapFoldEntries();
+            Duration wait = busy ? config.foldAfter().multipliedBy(BUSY_FACTOR) : config.foldAfter();
+            long most = busy ? (long) BUSY_FACTOR * config.maxPendingEntries() : config.maxPendingEntries();
             return entries <= config.cheapFoldEntries() || !oldest.isAfter(Instant.now().minus(wait))
-                    || entries >= config.maxPendingEntries();
+                    || entries >= most;
         }
+    }
+
+    /**
+     * Pending entries per claim, past the row that reaches it: more than a backlog grows to while ingest
+     * catches up, so one claim folds a whole backlog and each fold rewrites the buckets it touches once.
+     * The rows stream in; what the fold holds is a delta per bucket, however many entries it merges.
+     */
+    private long claimEntries() {
+        return (BUSY_FACTOR + 1L) * config.maxPendingEntries();
     }
 
     /**
@@ -191,7 +200,7 @@ public class RollupCompactor {
                 }
                 try (PreparedStatement ps = BinaryResults.of(c.prepareStatement(CLAIM))) {
                     ps.setInt(1, pending ? CLAIM_ROWS : 0);
-                    ps.setLong(2, CLAIM_ENTRIES);
+                    ps.setLong(2, claimEntries());
                     ps.setFetchSize(CLAIM_FETCH);       // the claimed payloads stream in, not all held at once
                     try (ResultSet rs = ps.executeQuery()) {
                         deleted = System.nanoTime();
@@ -222,7 +231,7 @@ public class RollupCompactor {
                             (Object) merged.size(), (deleted - start) / 1e6, (claimed - start) / 1e6,
                             (System.nanoTime() - start) / 1e6);
                 }
-                return (pending && (n == CLAIM_ROWS || entries >= CLAIM_ENTRIES)) || !legacyDrained;
+                return (pending && (n == CLAIM_ROWS || entries >= claimEntries())) || !legacyDrained;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

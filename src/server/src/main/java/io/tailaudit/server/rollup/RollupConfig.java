@@ -32,8 +32,9 @@ public interface RollupConfig {
     int cheapFoldEntries();
 
     /**
-     * Pending entries that trigger a fold whatever their age: bounds the reads' cost of adding them (a task
-     * list decodes every pending entry of its window; ~60 bytes each).
+     * Pending entries that trigger a fold whatever their age (four times as many while ingest is catching up,
+     * as for {@link #foldAfter}): bounds the reads' cost of adding them (a task list decodes every pending
+     * entry of its window; ~60 bytes each).
      */
     @WithDefault("2000000")
     int maxPendingEntries();
