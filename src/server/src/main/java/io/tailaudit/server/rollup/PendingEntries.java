@@ -39,11 +39,6 @@ final class PendingEntries {
      */
     record Entry(RollupKey key, String category, long[] counts, double pricedCostUsd, long unpricedInputTokens,
                  long unpricedOutputTokens, byte[] quality, byte[] latency, Map<Cohort, byte[]> cohorts) {
-
-        /** A day entry: only cohorts. */
-        static Entry cohortsOnly(RollupKey day, Map<Cohort, byte[]> cohorts) {
-            return new Entry(day, null, new long[RollupDelta.COUNTS], 0, 0, 0, new byte[0], null, cohorts);
-        }
     }
 
     private record Deployment(String kind, String provider, String model, String category) {
