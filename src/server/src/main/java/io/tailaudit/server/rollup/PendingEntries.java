@@ -96,7 +96,8 @@ final class PendingEntries {
             }
         }
 
-        private final Map<Slice, Object> names = new HashMap<>();
+        private final Map<Slice, DeploymentNames> deployments = new HashMap<>();
+        private final Map<Slice, Cohort> cohorts = new HashMap<>();
         private final Map<String, String> tasks = new HashMap<>();
         private final Slice probe = new Slice();
 
@@ -116,14 +117,14 @@ final class PendingEntries {
                 for (int j = 0; j < 4; j++) {
                     in.skip(in.readUnsignedShort());
                 }
-                DeploymentNames d = (DeploymentNames) names.get(probe.probe(in.array(), from, in.position()));
+                DeploymentNames d = deployments.get(probe.probe(in.array(), from, in.position()));
                 if (d == null) {
                     int to = in.position();
                     in.position(from);
                     Deployment deployment = new Deployment(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
                     d = new DeploymentNames(deployment, new RollupKey.Deployment(deployment.kind(),
                             deployment.provider(), deployment.model()));
-                    names.put(probe.copy(), d);
+                    deployments.put(probe.copy(), d);
                     in.position(to);
                 }
                 deps[i] = d.deployment();
@@ -134,12 +135,12 @@ final class PendingEntries {
                 int from = in.position();
                 in.skip(in.readUnsignedShort());
                 in.skip(in.readUnsignedShort());
-                Cohort c = (Cohort) names.get(probe.probe(in.array(), from, in.position()));
+                Cohort c = cohorts.get(probe.probe(in.array(), from, in.position()));
                 if (c == null) {
                     int to = in.position();
                     in.position(from);
                     c = new Cohort(in.readUTF(), in.readUTF());
-                    names.put(probe.copy(), c);
+                    cohorts.put(probe.copy(), c);
                     in.position(to);
                 }
                 cs[i] = c;
