@@ -150,8 +150,7 @@ public final class RollupBatch {
 
     /** Whether a bucket ends by {@code recent}: an hour before it, or a day that is over. */
     private static boolean older(RollupKey k, Instant recent) {
-        long length = k.span() == RollupKey.Span.HOUR ? 3600 : 86400;
-        return k.bucket().getEpochSecond() + length <= recent.getEpochSecond();
+        return k.bucket().getEpochSecond() + k.span().unit.getDuration().getSeconds() <= recent.getEpochSecond();
     }
 
     /**
