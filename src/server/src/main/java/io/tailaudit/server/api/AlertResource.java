@@ -6,6 +6,8 @@ import io.tailaudit.server.alerts.AlertRule;
 import io.tailaudit.server.alerts.AlertStore;
 import io.tailaudit.server.alerts.ChannelInput;
 import io.tailaudit.server.alerts.RuleInput;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -31,6 +33,7 @@ import java.util.stream.Collectors;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "alerts", description = "Alert rules, what fires, history, silences, channels and delivery status")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class AlertResource {
 
     private final AlertStore store;
@@ -59,6 +62,7 @@ public class AlertResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/evaluate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Evaluate every rule now instead of at the next cycle (admin)")
@@ -83,6 +87,7 @@ public class AlertResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/rules")
     @Operation(summary = "Add a rule (admin); 400 with what is wrong, field by field")
     public Response addRule(RuleInput in) throws SQLException {
@@ -91,6 +96,7 @@ public class AlertResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/rules/{id}")
     @Operation(summary = "Replace a rule (admin)")
     public AlertRule putRule(@PathParam("id") String id, RuleInput in) throws SQLException {
@@ -101,6 +107,7 @@ public class AlertResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/rules/{id}")
     @Operation(summary = "Delete a rule (admin); its history stays")
     public Response deleteRule(@PathParam("id") String id) throws SQLException {
@@ -123,6 +130,7 @@ public class AlertResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/silences")
     @Operation(summary = "Silence one rule, one task, or one rule for one task, until ends_at or for minutes (admin)")
     public Response silence(SilenceInput in) throws SQLException {
@@ -155,6 +163,7 @@ public class AlertResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/silences/{id}")
     @Operation(summary = "End a silence now (admin)")
     public Response endSilence(@PathParam("id") String id) throws SQLException {
@@ -174,6 +183,7 @@ public class AlertResource {
     }
 
     @POST
+    @RolesAllowed(Roles.ADMIN)
     @Path("/channels")
     @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key),"
             + " alertmanager (admin)")
@@ -183,6 +193,7 @@ public class AlertResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/channels/{id}")
     @Operation(summary = "Replace a channel; without a secret the stored one stays (admin)")
     public AlertStore.Channel putChannel(@PathParam("id") String id, ChannelInput in) throws SQLException {
@@ -195,6 +206,7 @@ public class AlertResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/channels/{id}")
     @Operation(summary = "Delete a channel and its undelivered notifications (admin)")
     public Response deleteChannel(@PathParam("id") String id) throws SQLException {

@@ -2,6 +2,8 @@ package io.tailaudit.server.api;
 
 import io.tailaudit.server.tail.CostModel;
 import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -19,6 +21,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "cost model", description = "Cloud price table and local GPU costs behind the cost comparison")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class CostModelResource {
 
     /** Mix of input tokens assumed where no task's own mix applies. */
@@ -46,6 +49,7 @@ public class CostModelResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/prices/{provider}/{model}")
     @Operation(summary = "Set a model's price in $ per 1M tokens; provider '_' matches any provider")
     public CostSettings.Price putPrice(@PathParam("provider") String provider, @PathParam("model") String model,
@@ -57,6 +61,7 @@ public class CostModelResource {
     }
 
     @DELETE
+    @RolesAllowed(Roles.ADMIN)
     @Path("/prices/{provider}/{model}")
     @Operation(summary = "Remove a model's price")
     public void deletePrice(@PathParam("provider") String provider, @PathParam("model") String model) {
@@ -66,6 +71,7 @@ public class CostModelResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Path("/local")
     @Operation(summary = "Set the local GPU costs and the cloud model they are compared against")
     public CostSettings.Local putLocal(CostSettings.Local body) {

@@ -2,6 +2,8 @@ package io.tailaudit.server.api;
 
 import io.tailaudit.server.ingest.DeadLetter;
 import io.tailaudit.server.ingest.DeadLetterRepository;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -19,6 +21,7 @@ import java.util.Optional;
 @Path("/api/v1/dlq")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "dead letters", description = "Records rejected by ingest, with the reason")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class DeadLetterResource {
 
     private final DeadLetterRepository deadLetters;

@@ -1,5 +1,7 @@
 package io.tailaudit.server.api;
 
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.trace.TraceNotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -39,6 +41,19 @@ public class ProblemMapper {
     @ServerExceptionMapper
     RestResponse<Problem> notFound(ResourceNotFoundException e, UriInfo uri) {
         return problem(Response.Status.NOT_FOUND, e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> unauthorized(UnauthorizedException e, UriInfo uri) {
+        Problem body = new Problem("about:blank", "Unauthorized", 401,
+                "this endpoint needs HTTP Basic credentials of a console user", uri.getPath());
+        return RestResponse.ResponseBuilder.create(Response.Status.UNAUTHORIZED, body).type(PROBLEM_JSON)
+                .header("WWW-Authenticate", "Basic realm=\"TailAudit\"").build();
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> forbidden(ForbiddenException e, UriInfo uri) {
+        return problem(Response.Status.FORBIDDEN, "your roles do not allow this request", uri);
     }
 
     @ServerExceptionMapper

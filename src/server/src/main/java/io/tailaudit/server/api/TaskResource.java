@@ -5,6 +5,8 @@ import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
 import io.tailaudit.server.rollup.RollupReader.Window;
 import io.tailaudit.server.trace.TraceQueries;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,6 +26,7 @@ import java.util.Optional;
 @Path("/api/v1/tasks")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "tasks", description = "Per-task tail analytics and verdicts, computed from rollups")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class TaskResource {
 
     static final Duration MAX_WINDOW = Duration.ofDays(400);

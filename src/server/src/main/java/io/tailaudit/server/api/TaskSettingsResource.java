@@ -2,6 +2,8 @@ package io.tailaudit.server.api;
 
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.tail.TaskSettingsService;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -18,6 +20,7 @@ import java.sql.SQLException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "task settings", description = "Per-task quality floor, latency budget, tail and verdict thresholds")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class TaskSettingsResource {
 
     private final TaskSettingsService settings;
@@ -33,6 +36,7 @@ public class TaskSettingsResource {
     }
 
     @PUT
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Change some settings; omitted fields stay, fields listed in reset return to the default")
     public TaskSettings put(@PathParam("task") String task, TaskSettings.Change change) throws SQLException {
         if (change == null) {

@@ -5,6 +5,8 @@ import io.tailaudit.server.trace.TraceFilter;
 import io.tailaudit.server.trace.TracePage;
 import io.tailaudit.server.trace.TraceQueries;
 import io.tailaudit.server.trace.TraceSummary;
+import io.tailaudit.server.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,6 +22,7 @@ import java.sql.SQLException;
 @Path("/api/v1/traces")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "traces", description = "Stored inference traces")
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class TraceResource {
 
 

@@ -6,6 +6,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.tailaudit.server.alerts.AlertRule;
 import io.tailaudit.server.alerts.AlertStore;
 import io.tailaudit.server.alerts.RuleInput;
+import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -58,7 +59,7 @@ public class AlertsPage {
     }
 
     @GET
-    @RolesAllowed({"viewer", "text-reader", "admin"})
+    @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
     @Operation(hidden = true)
     public TemplateInstance get(@QueryParam("rule") String rule, @QueryParam("saved") String saved)
             throws SQLException {
@@ -87,7 +88,7 @@ public class AlertsPage {
     @POST
     @Path("/rules/{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("admin")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response editRule(@PathParam("id") long id, @FormParam("threshold") String threshold,
                              @FormParam("window") String window, @FormParam("for_seconds") String forSeconds,
@@ -135,7 +136,7 @@ public class AlertsPage {
     @POST
     @Path("/silences")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("admin")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response silence(@FormParam("rule_id") String rule, @FormParam("task") String task,
                             @FormParam("minutes") String minutes, @FormParam("comment") String comment)
@@ -166,7 +167,8 @@ public class AlertsPage {
 
     @POST
     @Path("/silences/{id}/end")
-    @RolesAllowed("admin")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)   // a form, so the CSRF token is checked
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response endSilence(@PathParam("id") long id) throws SQLException {
         store.endSilence(id);
@@ -175,7 +177,8 @@ public class AlertsPage {
 
     @POST
     @Path("/rules/{id}/toggle")
-    @RolesAllowed("admin")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)   // a form, so the CSRF token is checked
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response toggle(@PathParam("id") long id) throws SQLException {
         AlertRule r = store.rule(id).orElse(null);

@@ -2,6 +2,7 @@ package io.tailaudit.server.console;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,9 +15,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
 
-/** The login page and logging out. */
+/** The login page and logging out: open to anyone, as a login page must be. */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
+@PermitAll
 public class ConsolePages {
 
     @CheckedTemplate(basePath = "console")

@@ -22,6 +22,7 @@ import io.tailaudit.server.trace.TraceNotFoundException;
 import io.tailaudit.server.trace.TracePage;
 import io.tailaudit.server.trace.TraceQueries;
 import io.tailaudit.server.trace.TraceSummary;
+import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -50,7 +51,7 @@ import java.util.function.Function;
  */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
-@RolesAllowed({"viewer", "text-reader", "admin"})
+@RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class ConsoleResource {
 
     static final String TEXT_READER = "text-reader";

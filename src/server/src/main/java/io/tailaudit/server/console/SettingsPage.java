@@ -9,6 +9,7 @@ import io.tailaudit.server.tail.CostSettings;
 import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.tail.TaskSettingsService;
+import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -80,7 +81,7 @@ public class SettingsPage {
     }
 
     @GET
-    @RolesAllowed({"viewer", "text-reader", "admin"})
+    @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
     @Operation(hidden = true)
     public TemplateInstance get(@QueryParam("task") String task, @QueryParam("saved") String saved)
             throws SQLException {
@@ -105,7 +106,7 @@ public class SettingsPage {
     @POST
     @Path("/tasks/{task}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("admin")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response task(@PathParam("task") String task, @FormParam("category") String category,
                          @FormParam("quality_floor") String floor, @FormParam("latency_budget_ms") String budget,
@@ -127,7 +128,7 @@ public class SettingsPage {
     @POST
     @Path("/prices")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("admin")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response price(@FormParam("provider") String provider, @FormParam("model") String model,
                           @FormParam("input_per_mtok") String in, @FormParam("output_per_mtok") String out)
@@ -147,7 +148,7 @@ public class SettingsPage {
     @POST
     @Path("/local")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed("admin")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response local(@FormParam("gpu_hourly_usd") String hourly, @FormParam("gpus") String gpus,
                           @FormParam("throughput_tokens_per_s") String throughput,
