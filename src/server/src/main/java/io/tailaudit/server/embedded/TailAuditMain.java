@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * Starts the embedded PostgreSQL and Kafka before Quarkus, because the datasource, Flyway and the Kafka
  * clients read their addresses while Quarkus starts. With no profile given, the profile is
  * {@code embedded}; {@code tailaudit.embedded.enabled} (or {@code TAILAUDIT_EMBEDDED_ENABLED}) overrides
- * whether the platform is started, and the {@code prod} profile never starts it.
+ * whether the platform is started, and the {@code prod} profile never starts it. The demo's users, session
+ * key, traffic and loopback-only listener ({@link DemoAccess}) come with the platform, never without it.
  */
 @QuarkusMain
 public final class TailAuditMain {
@@ -37,12 +38,21 @@ public final class TailAuditMain {
         boolean embedded = Boolean.parseBoolean(setting("tailaudit.embedded.enabled", "TAILAUDIT_EMBEDDED_ENABLED",
                 String.valueOf(profile.equals("embedded"))));
         if (!embedded) {
+            // before anything starts (the database, Flyway): a public key must not outlive the demo
+            try {
+                DemoAccess.refuseDemoKey(java.util.Optional.ofNullable(setting(DemoAccess.SESSION_KEY,
+                        "QUARKUS_HTTP_AUTH_SESSION_ENCRYPTION_KEY", null)), false);
+            } catch (IllegalStateException e) {
+                System.err.println("TailAudit refuses to start: " + e.getMessage());
+                System.exit(2);
+            }
             Quarkus.run(Console.class, args);
             return;
         }
         Path dataDirectory = Path.of(setting("tailaudit.embedded.data-dir", "TAILAUDIT_EMBEDDED_DATA_DIR", "data"));
         EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
         platform.config().forEach(System::setProperty);
+        DemoAccess.settings().forEach(TailAuditMain::setUnlessGiven);
         PLATFORM.set(platform);
         // JVM hooks run concurrently: once Quarkus runs, its own hook stops the application and
         // EmbeddedPlatformStopper stops the platform last; this hook only waits for that, and stops the
@@ -66,6 +76,14 @@ public final class TailAuditMain {
         EmbeddedPlatform platform = PLATFORM.getAndSet(null);
         if (platform != null) {
             platform.close();
+        }
+    }
+
+    /** A system property, unless the user gave the key already (as a system property or its environment variable). */
+    private static void setUnlessGiven(String key, String value) {
+        String env = key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        if (setting(key, env, null) == null) {
+            System.setProperty(key, value);
         }
     }
 

@@ -54,7 +54,7 @@ public class RequestGuard {
             return "the request path must start with /";
         }
         if (path.indexOf(';') >= 0) {
-            return "path segments may not carry parameters (';')";
+            return "the request path may not carry parameters in a segment (';')";
         }
         if (path.indexOf('\\') >= 0) {
             return "the request path may not contain '\\'";
