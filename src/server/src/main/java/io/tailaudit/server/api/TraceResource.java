@@ -1,11 +1,11 @@
 package io.tailaudit.server.api;
 
+import io.tailaudit.server.security.Roles;
 import io.tailaudit.server.trace.TraceCursor;
 import io.tailaudit.server.trace.TraceFilter;
 import io.tailaudit.server.trace.TracePage;
 import io.tailaudit.server.trace.TraceQueries;
 import io.tailaudit.server.trace.TraceSummary;
-import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
