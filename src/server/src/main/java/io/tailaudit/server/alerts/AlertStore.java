@@ -125,6 +125,26 @@ public class AlertStore {
 
     public record Channel(long id, String name, String kind, String url, boolean hasSecret, String minSeverity,
                           boolean enabled) {
+
+        /**
+         * The channel as roles other than admin see it: the URL cut to its scheme and host
+         * ({@code https://hooks.slack.com/...}), since a Slack or webhook URL is itself a credential.
+         */
+        public Channel masked() {
+            return new Channel(id, name, kind, maskUrl(url), hasSecret, minSeverity, enabled);
+        }
+
+        static String maskUrl(String url) {
+            try {
+                java.net.URI uri = new java.net.URI(url.trim());
+                if (uri.getScheme() != null && uri.getHost() != null) {
+                    return uri.getScheme() + "://" + uri.getHost() + "/...";
+                }
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                // below: nothing of an unreadable URL is shown
+            }
+            return "...";
+        }
     }
 
     /** A channel with its secret, for the evaluator and the sender only. */
@@ -302,6 +322,16 @@ public class AlertStore {
     public record Delivery(long id, long channelId, String channel, String kind, List<Long> eventIds, String status,
                            int attempts, Instant createdAt, Instant nextAttemptAt, Instant deliveredAt,
                            String lastError) {
+
+        /**
+         * The delivery as roles other than admin see it: the last error cut to what failed ({@code HTTP 500},
+         * {@code refused target}, {@code timed out after 10s}), without the receiver's words or addresses.
+         */
+        public Delivery summarised() {
+            String summary = lastError == null ? null : lastError.split(":", 2)[0];
+            return new Delivery(id, channelId, channel, kind, eventIds, status, attempts, createdAt, nextAttemptAt,
+                    deliveredAt, summary);
+        }
     }
 
     /** The newest notifications with their delivery status. */

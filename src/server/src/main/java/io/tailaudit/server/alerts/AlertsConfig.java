@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "tailaudit.alerts")
 public interface AlertsConfig {
@@ -39,6 +41,16 @@ public interface AlertsConfig {
     /** The console's address as on-call engineers reach it, for the links in notifications. */
     @WithDefault("http://localhost:8080")
     String consoleUrl();
+
+    /**
+     * CIDRs and host names a channel may reach although private (an in-cluster Alertmanager): see
+     * {@link TargetPolicy}. Loopback only through a CIDR listed here; link-local and metadata addresses never.
+     */
+    Optional<List<String>> allowedPrivateTargets();
+
+    /** The most of a receiver's answer that is read; the rest is not awaited. */
+    @WithDefault("4096")
+    int maxResponseBytes();
 
     /** Per-task gauges are exported for at most this many tasks, the busiest of the last 24 hours. */
     @WithDefault("100")

@@ -11,8 +11,11 @@ public record ChannelInput(String name, String kind, String url, String secret, 
 
     public static final Set<String> KINDS = Set.of("webhook", "slack", "pagerduty", "alertmanager");
 
-    /** Field -> what is wrong; empty when the channel can be stored. {@code update}: a stored secret may stay. */
-    public Map<String, String> problems(boolean update) {
+    /**
+     * Field -> what is wrong; empty when the channel can be stored. {@code update}: a stored secret may stay.
+     * The URL must be a target the policy allows now (it is checked again at every delivery).
+     */
+    public Map<String, String> problems(boolean update, TargetPolicy targets) {
         Map<String, String> p = new java.util.LinkedHashMap<>();
         if (name == null || name.isBlank()) {
             p.put("name", "a name is required");
@@ -22,6 +25,8 @@ public record ChannelInput(String name, String kind, String url, String secret, 
         }
         if (url == null || !url.trim().matches("https?://\\S+")) {
             p.put("url", "must be an http(s) URL");
+        } else if (targets.check(url) instanceof TargetPolicy.Refused refused) {
+            p.put("url", refused.reason());
         }
         if ("pagerduty".equals(kind) && !update && (secret == null || secret.isBlank())) {
             p.put("secret", "PagerDuty needs the integration's routing key");

@@ -12,11 +12,6 @@ import org.jboss.logging.Logger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.sql.Connection;
@@ -48,17 +43,16 @@ public class NotificationSender {
     private final DataSource dataSource;
     private final AlertsConfig config;
     private final MeterRegistry registry;
-    private final HttpClient http;
+    private final ReceiverClient receivers;
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final AtomicLong pending = new AtomicLong();
     private volatile boolean stopping;
 
-    NotificationSender(DataSource dataSource, AlertsConfig config, MeterRegistry registry) {
+    NotificationSender(DataSource dataSource, AlertsConfig config, MeterRegistry registry, ReceiverClient receivers) {
         this.dataSource = dataSource;
         this.config = config;
         this.registry = registry;
-        this.http = HttpClient.newBuilder().connectTimeout(config.deliveryTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.receivers = receivers;
         for (String kind : ChannelInput.KINDS) {
             for (String outcome : java.util.List.of("delivered", "failed")) {
                 count(kind, outcome, 0);
@@ -152,32 +146,14 @@ public class NotificationSender {
 
     /** POSTs the body; null when the receiver accepted it (2xx), else what went wrong. */
     String send(String kind, String url, String secret, String body) {
-        String target = "alertmanager".equals(kind) ? url.replaceAll("/+$", "") + "/api/v2/alerts" : url;
-        HttpRequest.Builder request;
-        try {
-            request = HttpRequest.newBuilder(URI.create(target)).timeout(config.deliveryTimeout())
-                    .header("Content-Type", "application/json").header("User-Agent", "TailAudit")
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            return "bad URL: " + e.getMessage();
-        }
+        String target = "alertmanager".equals(kind) ? url.trim().replaceAll("/+$", "") + "/api/v2/alerts" : url;
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "TailAudit");
         if ("webhook".equals(kind) && secret != null && !secret.isEmpty()) {
-            request.header(SIGNATURE_HEADER, "sha256=" + hmac(secret, body));
+            headers.put(SIGNATURE_HEADER, "sha256=" + hmac(secret, body));
         }
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 == 2) {
-                return null;
-            }
-            String text = response.body() == null ? "" : response.body();
-            return "HTTP " + response.statusCode() + (text.isBlank() ? "" : ": "
-                    + (text.length() > 200 ? text.substring(0, 200) : text));
-        } catch (IOException e) {
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return receivers.post(target, headers, body);
     }
 
     /** Hex HMAC-SHA256 of the UTF-8 body under the UTF-8 secret, as the signature header carries it. */

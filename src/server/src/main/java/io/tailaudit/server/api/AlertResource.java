@@ -6,6 +6,7 @@ import io.tailaudit.server.alerts.AlertRule;
 import io.tailaudit.server.alerts.AlertStore;
 import io.tailaudit.server.alerts.ChannelInput;
 import io.tailaudit.server.alerts.RuleInput;
+import io.tailaudit.server.alerts.TargetPolicy;
 import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -39,11 +40,13 @@ public class AlertResource {
     private final AlertStore store;
     private final AlertEvaluator evaluator;
     private final SecurityIdentity identity;
+    private final TargetPolicy targets;
 
-    AlertResource(AlertStore store, AlertEvaluator evaluator, SecurityIdentity identity) {
+    AlertResource(AlertStore store, AlertEvaluator evaluator, SecurityIdentity identity, TargetPolicy targets) {
         this.store = store;
         this.evaluator = evaluator;
         this.identity = identity;
+        this.targets = targets;
     }
 
     @GET
@@ -177,9 +180,11 @@ public class AlertResource {
 
     @GET
     @Path("/channels")
-    @Operation(summary = "Notification channels (secrets are never returned, only whether one is set)")
+    @Operation(summary = "Notification channels (secrets are never returned, only whether one is set; the URL"
+            + " in full to admin only, to other roles its scheme and host, e.g. https://hooks.slack.com/...)")
     public List<AlertStore.Channel> channels() throws SQLException {
-        return store.channels();
+        List<AlertStore.Channel> channels = store.channels();
+        return identity.hasRole("admin") ? channels : channels.stream().map(AlertStore.Channel::masked).toList();
     }
 
     @POST
@@ -188,7 +193,7 @@ public class AlertResource {
     @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key),"
             + " alertmanager (admin)")
     public Response addChannel(ChannelInput in) throws SQLException {
-        check(in == null ? null : in.problems(false), "a JSON body with the channel is required");
+        check(in == null ? null : in.problems(false, targets), "a JSON body with the channel is required");
         return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveChannel(null, in))).build();
     }
 
@@ -201,7 +206,7 @@ public class AlertResource {
         if (store.channels().stream().noneMatch(c -> c.id() == channelId)) {
             throw new ResourceNotFoundException("no channel " + id);
         }
-        check(in == null ? null : in.problems(true), "a JSON body with the channel is required");
+        check(in == null ? null : in.problems(true, targets), "a JSON body with the channel is required");
         return unique(() -> store.saveChannel(channelId, in));
     }
 
@@ -219,9 +224,10 @@ public class AlertResource {
     @GET
     @Path("/notifications")
     @Operation(summary = "The newest notifications with their delivery status: pending (with attempts and the"
-            + " last error), delivered, expired")
+            + " last error; to other roles than admin only its first words, e.g. HTTP 500), delivered, expired")
     public List<AlertStore.Delivery> notifications(@QueryParam("limit") String limit) throws SQLException {
-        return store.deliveries(Params.limit(limit, 100, 1000));
+        List<AlertStore.Delivery> deliveries = store.deliveries(Params.limit(limit, 100, 1000));
+        return identity.hasRole("admin") ? deliveries : deliveries.stream().map(AlertStore.Delivery::summarised).toList();
     }
 
     // ---- helpers

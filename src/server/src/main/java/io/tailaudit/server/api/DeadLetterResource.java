@@ -16,7 +16,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 @Path("/api/v1/dlq")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,10 +35,11 @@ public class DeadLetterResource {
     public DeadLetterPage list(@Parameter(description = "Only this reason, e.g. missing_required_field")
                                @QueryParam("reason") String reason,
                                @Parameter(description = "Only ids below this one (keyset pagination)")
-                               @QueryParam("before") Long before,
+                               @QueryParam("before") String before,
                                @Parameter(description = "Page size, 1 to 500, default 50") @QueryParam("limit") String limit) {
         int size = Params.limit(limit, 50, 500);
-        List<DeadLetter> rows = deadLetters.recent(Params.text(reason), Optional.ofNullable(before), size);
+        // a String, parsed here: a Long parameter that does not convert would be a bare 404
+        List<DeadLetter> rows = deadLetters.recent(Params.text(reason), Params.id("before", before), size);
         List<Entry> items = rows.stream().map(Entry::of).toList();
         Long next = rows.size() == size ? rows.get(rows.size() - 1).id : null;
         return new DeadLetterPage(deadLetters.countsByReason(), items, next);

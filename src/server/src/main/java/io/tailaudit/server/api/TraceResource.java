@@ -35,7 +35,9 @@ public class TraceResource {
     @GET
     @Operation(summary = "List traces, newest first",
             description = "Keyset-paginated: pass next_cursor from a page as cursor to get the next one. "
-                    + "Prompt and output text are never included.")
+                    + "Prompt and output text are never included. Without task and from, only the traces of the"
+                    + " last tailaudit.trace.default-list-window (7 days) before to (or now) are listed, and the page"
+                    + " says from when in default_from.")
     public TracePageView list(
             @Parameter(description = "Task id") @QueryParam("task") String task,
             @Parameter(description = "local or cloud") @QueryParam("deployment_kind") String deploymentKind,
@@ -43,7 +45,7 @@ public class TraceResource {
             @Parameter(description = "ok, error, timeout, refused or invalid_output") @QueryParam("status") String status,
             @Parameter(description = "Only failures (status not ok, escalated, rated negative, invalid schema or quality under the floor)")
             @QueryParam("failures") boolean failures,
-            @Parameter(description = "Inclusive start, RFC 3339") @QueryParam("from") String from,
+            @Parameter(description = "Inclusive start, RFC 3339; without it and without task, default_from applies") @QueryParam("from") String from,
             @Parameter(description = "Exclusive end, RFC 3339") @QueryParam("to") String to,
             @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "Page size, 1 to 500, default 50") @QueryParam("limit") String limit)
@@ -58,7 +60,7 @@ public class TraceResource {
             throw new InvalidParameterException(e.getMessage());
         }
         TracePage page = traces.list(filter);
-        return new TracePageView(page.items(), page.nextCursor().orElse(null));
+        return new TracePageView(page.items(), page.nextCursor().orElse(null), page.defaultFrom().orElse(null));
     }
 
     @GET
@@ -68,7 +70,10 @@ public class TraceResource {
         return traces.get(traceId);
     }
 
-    /** The JSON shape of a page. */
-    public record TracePageView(java.util.List<TraceSummary> items, String nextCursor) {
+    /**
+     * The JSON shape of a page. {@code defaultFrom}: set when the request gave neither task nor from, the
+     * lower bound that was applied instead; absent otherwise.
+     */
+    public record TracePageView(java.util.List<TraceSummary> items, String nextCursor, java.time.Instant defaultFrom) {
     }
 }

@@ -31,7 +31,7 @@ import java.util.Map;
  * The alerts page: what fires now, silences, the history, the rules, the channels and the delivery of
  * each notification. Everyone signed in may read it; {@code admin} may silence, end silences, switch rules
  * on or off and change a rule's threshold, window, for and severity (rules and channels in full through the
- * API).
+ * API). Channel URLs and receivers' errors are shown in full to admin only.
  */
 @Path("/alerts")
 @Produces(MediaType.TEXT_HTML)
@@ -76,8 +76,16 @@ public class AlertsPage {
 
     private TemplateInstance page(String error, AlertRule selected, SettingsPage.FieldError fieldError,
                                   SettingsPage.Sent sent, String saved) throws SQLException {
+        // channel URLs are credentials and receivers' answers may carry anything: in full to admin only
+        boolean admin = identity.hasRole("admin");
+        List<AlertStore.Channel> channels = store.channels();
+        List<AlertStore.Delivery> deliveries = store.deliveries(30);
+        if (!admin) {
+            channels = channels.stream().map(AlertStore.Channel::masked).toList();
+            deliveries = deliveries.stream().map(AlertStore.Delivery::summarised).toList();
+        }
         return Templates.alerts(ConsoleResource.Frame.of(identity, "Alerts", "alerts", null), store.active(),
-                store.silences(), store.history(50, null), store.rules(), store.channels(), store.deliveries(30), error,
+                store.silences(), store.history(50, null), store.rules(), channels, deliveries, error,
                 selected, fieldError, sent, saved, WINDOWS, AlertRule.SEVERITIES);
     }
 

@@ -137,7 +137,7 @@ public class ConsoleResource {
                                             DeploymentDetail top, String charts, String latencyText);
 
         static native TemplateInstance traces(Frame frame, TraceQuery q, List<TraceSummary> items, String next,
-                                              String error);
+                                              String error, String bound);
 
         static native TemplateInstance worst(Frame frame, String task, String window, List<String> windows,
                                              List<TraceQueries.Ranked> items, Instant from, Instant to);
@@ -338,14 +338,18 @@ public class ConsoleResource {
                     failures, time("from", q.from()), time("to", q.to()),
                     Optional.ofNullable(blank(cursor)).map(TraceCursor::decode), 50);
         } catch (IllegalArgumentException e) {
-            return Templates.traces(f, q, List.of(), null, e.getMessage());
+            return Templates.traces(f, q, List.of(), null, e.getMessage(), null);
         }
         // a tag filter reads pages until 50 matches or 20 pages: tags are not indexed
         List<TraceSummary> items = new ArrayList<>();
         Optional<String> next = Optional.empty();
         TraceFilter page = filter;
+        String bound = null;
         for (int i = 0; i < 20 && items.size() < 50; i++) {
             TracePage p = traces.list(page);
+            if (bound == null && p.defaultFrom().isPresent()) {
+                bound = Fmt.utc(p.defaultFrom().get());
+            }
             for (TraceSummary t : p.items()) {
                 if (tagFilter.isEmpty() || tagFilter.get()[1].equals(t.tags().get(tagFilter.get()[0]))) {
                     items.add(t);
@@ -358,7 +362,7 @@ public class ConsoleResource {
             page = new TraceFilter(filter.task(), filter.deploymentKind(), filter.model(), filter.status(),
                     filter.failuresOnly(), filter.from(), filter.to(), next.map(TraceCursor::decode), filter.limit());
         }
-        return Templates.traces(f, q, items, next.map(q::next).orElse(null), null);
+        return Templates.traces(f, q, items, next.map(q::next).orElse(null), null, bound);
     }
 
     private static String[] tag(String tag) {

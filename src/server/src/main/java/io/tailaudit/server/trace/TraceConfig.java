@@ -15,4 +15,18 @@ public interface TraceConfig {
     /** Day partitions created ahead of today, so midnight never waits on DDL. */
     @WithDefault("3")
     int partitionsAhead();
+
+    /**
+     * A trace list with neither a task nor a from covers this much before its to (or now): without it, a
+     * filter on status or model alone would read every day partition of the retention.
+     */
+    @WithDefault("7d")
+    Duration defaultListWindow();
+
+    /**
+     * Statement timeout of the trace reads (lists, lookups, worst traces), which serve the API and the console;
+     * a read that takes longer is cancelled and answered 503, not left to hold a connection.
+     */
+    @WithDefault("30s")
+    Duration queryTimeout();
 }

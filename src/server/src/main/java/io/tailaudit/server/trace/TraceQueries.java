@@ -20,7 +20,9 @@ import java.util.Optional;
 /**
  * Reads single traces and trace lists. These are the only reads of the {@code trace} table, and each goes
  * through an index: the (occurred_at, trace_id) key for unfiltered lists and lookups, (task, occurred_at)
- * for a task's list. Pages are keyset-paginated, never by offset.
+ * for a task's list. Pages are keyset-paginated, never by offset. A list with neither a task nor a from
+ * covers {@code default-list-window} before its to, so it reads a few day partitions, not all of them; every
+ * statement is cancelled after {@code query-timeout}.
  */
 @ApplicationScoped
 public class TraceQueries {
@@ -41,9 +43,30 @@ public class TraceQueries {
             + " OR coalesce(quality, 1) < 0.5)";
 
     private final DataSource dataSource;
+    private final java.time.Clock clock;
+    private final java.time.Duration defaultWindow;
+    private final int timeoutSeconds;
 
-    TraceQueries(DataSource dataSource) {
+    TraceQueries(DataSource dataSource, java.time.Clock clock, TraceConfig config) {
+        if (config.defaultListWindow().compareTo(java.time.Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("tailaudit.trace.default-list-window must be at least 1h, got "
+                    + config.defaultListWindow());
+        }
+        if (config.queryTimeout().toSeconds() < 1) {
+            throw new IllegalArgumentException("tailaudit.trace.query-timeout must be at least 1s, got "
+                    + config.queryTimeout());
+        }
         this.dataSource = dataSource;
+        this.clock = clock;
+        this.defaultWindow = config.defaultListWindow();
+        this.timeoutSeconds = (int) Math.min(Integer.MAX_VALUE, config.queryTimeout().toSeconds());
+    }
+
+    /** A statement cancelled after the query timeout (the driver sends the cancel; the read answers 57014). */
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setQueryTimeout(timeoutSeconds);
+        return ps;
     }
 
     /** DESIGN's effective quality of a stored trace, in SQL. */
@@ -62,7 +85,7 @@ public class TraceQueries {
         String sql = SELECT.replace("\nFROM trace", ", " + EFFECTIVE_QUALITY + " AS qe\nFROM trace")
                 + " WHERE task = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY qe, occurred_at DESC, trace_id LIMIT ?";
         List<Ranked> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, task);
             ps.setTimestamp(2, Timestamp.from(from));
             ps.setTimestamp(3, Timestamp.from(to));
@@ -79,6 +102,11 @@ public class TraceQueries {
     public TracePage list(TraceFilter f) throws SQLException {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         List<Object> args = new ArrayList<>();
+        Optional<Instant> defaultFrom = Optional.empty();
+        if (f.task().isEmpty() && f.from().isEmpty()) {
+            defaultFrom = Optional.of(f.to().orElse(clock.instant()).minus(defaultWindow));
+            where(sql, args, " AND occurred_at >= ?", Timestamp.from(defaultFrom.get()));
+        }
         f.task().ifPresent(v -> where(sql, args, " AND task = ?", v));
         f.deploymentKind().ifPresent(v -> where(sql, args, " AND deployment_kind = ?", v));
         f.model().ifPresent(v -> where(sql, args, " AND model = ?", v));
@@ -96,7 +124,7 @@ public class TraceQueries {
         sql.append(" ORDER BY occurred_at DESC, trace_id DESC LIMIT ?");
         args.add(f.limit() + 1);
         List<TraceSummary> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -112,7 +140,7 @@ public class TraceQueries {
             TraceSummary last = rows.get(rows.size() - 1);
             next = Optional.of(new TraceCursor(last.occurredAt(), last.traceId()).encode());
         }
-        return new TracePage(rows, next);
+        return new TracePage(rows, next, defaultFrom);
     }
 
     /** A trace's prompt and output text (null where not stored); only for roles allowed to read text. */
@@ -120,7 +148,7 @@ public class TraceQueries {
     }
 
     public Text text(String traceId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, """
                 SELECT t.input_text, t.output_text FROM trace_key k
                 JOIN trace t ON t.occurred_at = k.occurred_at AND t.trace_id = k.trace_id WHERE k.trace_id = ?""")) {
             ps.setString(1, traceId);
@@ -142,7 +170,7 @@ public class TraceQueries {
             return List.of();
         }
         List<TraceSummary> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, SELECT
                 + " WHERE task = ? AND occurred_at >= ? AND occurred_at <= ?"
                 + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ?) ORDER BY occurred_at, trace_id LIMIT 50")) {
             ps.setString(1, t.task());
@@ -164,7 +192,7 @@ public class TraceQueries {
     public TraceSummary get(String traceId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Timestamp at;
-            try (PreparedStatement ps = c.prepareStatement("SELECT occurred_at FROM trace_key WHERE trace_id = ?")) {
+            try (PreparedStatement ps = prepare(c, "SELECT occurred_at FROM trace_key WHERE trace_id = ?")) {
                 ps.setString(1, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -174,7 +202,7 @@ public class TraceQueries {
                 }
             }
             List<TraceSummary.AppliedFeedback> feedback = feedback(c, traceId);
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE occurred_at = ? AND trace_id = ?")) {
+            try (PreparedStatement ps = prepare(c, SELECT + " WHERE occurred_at = ? AND trace_id = ?")) {
                 ps.setTimestamp(1, at);
                 ps.setString(2, traceId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -187,9 +215,9 @@ public class TraceQueries {
         }
     }
 
-    private static List<TraceSummary.AppliedFeedback> feedback(Connection c, String traceId) throws SQLException {
+    private List<TraceSummary.AppliedFeedback> feedback(Connection c, String traceId) throws SQLException {
         List<TraceSummary.AppliedFeedback> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
+        try (PreparedStatement ps = prepare(c, """
                 SELECT occurred_at, feedback, escalated, quality, label, received_at, applied_at
                 FROM feedback WHERE trace_id = ? ORDER BY occurred_at""")) {
             ps.setString(1, traceId);

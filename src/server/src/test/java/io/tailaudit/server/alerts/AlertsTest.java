@@ -64,9 +64,14 @@ class AlertsTest {
     private static volatile String flakyTask = "\u0000no task yet";
     private static final AtomicInteger flakyFailuresLeft = new AtomicInteger(3);
 
+    /** The endless receiver holds its answer open until this is released. */
+    private static final java.util.concurrent.CountDownLatch endlessRelease = new java.util.concurrent.CountDownLatch(1);
+
     @BeforeAll
     static void receivers() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // the endless receiver holds its thread: the others must not wait behind it
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         for (String path : List.of("/webhook", "/slack", "/pagerduty/v2/enqueue", "/am/api/v2/alerts", "/flaky")) {
             server.createContext(path, exchange -> {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,11 +87,42 @@ class AlertsTest {
                 exchange.close();
             });
         }
+        server.createContext("/redirect", exchange -> {
+            received.add(new Received("/redirect", exchange.getRequestHeaders(),
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.getResponseHeaders().add("Location", base() + "/webhook");
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+        });
+        server.createContext("/noisy", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = ("{\"error\": \"invalid_token\",\n \"token\": \"xoxb-1234567890-ABCDEFGHIJKLMNOP\","
+                    + " \"see\": \"https://internal.example/debug/session?id=42\", \"pad\": \"" + "x ".repeat(400) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.createContext("/endless", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(500, 0);
+            try {
+                exchange.getResponseBody().write("e".repeat(8192).getBytes(StandardCharsets.UTF_8));
+                exchange.getResponseBody().flush();
+                endlessRelease.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                // the sender stopped reading: what this receiver is for
+            }
+            exchange.close();
+        });
         server.start();
     }
 
     @AfterAll
     static void stop() {
+        endlessRelease.countDown();
         server.stop(0);
     }
 
@@ -281,5 +317,138 @@ class AlertsTest {
         given().auth().preemptive().basic("viewer", "viewer").contentType(ContentType.JSON)
                 .body(Map.of("name", "z", "metric", "dlq_rate", "threshold", 1)).post("/api/v1/alerts/rules")
                 .then().statusCode(403);
+    }
+
+    // ---- where notifications may go, and what comes back
+
+    /** A channel stored as if saved before its target changed (or its name resolved elsewhere): off, so no rule uses it. */
+    private static long storedChannel(String url) {
+        return Db.count("INSERT INTO alert_channel (name, kind, url, enabled) VALUES (?, 'webhook', ?, false) RETURNING id",
+                Traces.uniqueTask("stored-channel"), url);
+    }
+
+    private static long queued(long channel, String marker) {
+        return Db.count("INSERT INTO alert_notification (channel_id, event_ids, body, next_attempt_at, created_at)"
+                + " VALUES (?, '{}', ?, now(), now()) RETURNING id", channel, "{\"probe\":\"" + marker + "\"}");
+    }
+
+    private static String lastError(long notification) {
+        await().atMost(ofSeconds(20)).until(() -> Db.text("SELECT last_error FROM alert_notification WHERE id = ?",
+                notification) != null);
+        return Db.text("SELECT last_error FROM alert_notification WHERE id = ?", notification);
+    }
+
+    private static void deleteChannel(long id) {
+        given().delete("/api/v1/alerts/channels/" + id).then().statusCode(204);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://localhost:9093/",
+            "http://127.0.0.2:9093/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://10.0.0.1:9093/",
+            "http://0.0.0.0:8080/"})
+    void aChannelToLoopbackLinkLocalMetadataOrAnUnlistedPrivateTargetIsRefusedNamingTheUrl(String url) {
+        given().contentType(ContentType.JSON).body(Map.of("name", Traces.uniqueTask("refused"), "kind", "webhook",
+                        "url", url, "enabled", false))
+                .post("/api/v1/alerts/channels").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.startsWith("url: "));
+    }
+
+    @Test
+    void aChannelToAListedLocalReceiverIsAccepted() {
+        long id = given().contentType(ContentType.JSON).body(Map.of("name", Traces.uniqueTask("listed"), "kind", "webhook",
+                "url", base() + "/webhook", "enabled", false)).post("/api/v1/alerts/channels")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        deleteChannel(id);
+    }
+
+    @Test
+    void aTargetRefusedAtSendTimeFailsTheNotificationWithAClearErrorAndReachesNothing() {
+        // localhost resolves to the receiver's own address, which the allow-list lets through as 127.0.0.1
+        long channel = storedChannel("http://localhost:" + server.getAddress().getPort() + "/webhook");
+        String marker = Traces.uniqueTask("rebound");
+        try {
+            long n = queued(channel, marker);
+            assertThat(lastError(n)).startsWith("refused target: host localhost is this machine");
+            assertThat(Db.text("SELECT status FROM alert_notification WHERE id = ?", n)).isEqualTo("pending");
+            assertThat(received.stream().filter(r -> r.body().contains(marker)).toList()).isEmpty();
+        } finally {
+            deleteChannel(channel);
+        }
+    }
+
+    @Test
+    void aRedirectIsNotFollowed() {
+        long channel = storedChannel(base() + "/redirect");
+        String marker = Traces.uniqueTask("redirect");
+        try {
+            long n = queued(channel, marker);
+            assertThat(lastError(n)).isEqualTo("HTTP 307");
+            assertThat(received.stream().filter(r -> r.body().contains(marker)).map(Received::path))
+                    .containsOnly("/redirect");
+        } finally {
+            deleteChannel(channel);
+        }
+    }
+
+    @Test
+    void aReceiversAnswerIsReadNoFurtherThanTheCap() {
+        // the answer never ends: read to its end, the attempt would time out instead
+        long channel = storedChannel(base() + "/endless");
+        try {
+            assertThat(lastError(queued(channel, Traces.uniqueTask("endless")))).startsWith("HTTP 500: ");
+        } finally {
+            deleteChannel(channel);
+        }
+    }
+
+    @Test
+    void aReceiversErrorIsKeptAsAShortSnippetWithoutTokensOrUrlPaths() {
+        long channel = storedChannel(base() + "/noisy");
+        try {
+            String error = lastError(queued(channel, Traces.uniqueTask("noisy")));
+            assertThat(error).startsWith("HTTP 500: {\"error\": \"invalid_token\", \"token\": \"[redacted]\"")
+                    .contains("https://internal.example/...").doesNotContain("xoxb").doesNotContain("session?id")
+                    .hasSizeLessThanOrEqualTo("HTTP 500: ".length() + ReceiverClient.SNIPPET + 3);
+        } finally {
+            deleteChannel(channel);
+        }
+    }
+
+    @Test
+    void rolesOtherThanAdminSeeAChannelsSchemeAndHostOnly() {
+        String name = Traces.uniqueTask("masked");
+        String url = base() + "/webhook/T0000/B0000/s3cretPathToken";
+        long id = given().contentType(ContentType.JSON).body(Map.of("name", name, "kind", "webhook", "url", url,
+                "enabled", false)).post("/api/v1/alerts/channels").then().statusCode(201).extract().jsonPath().getLong("id");
+        try {
+            given().auth().preemptive().basic("viewer", "viewer").get("/api/v1/alerts/channels").then().statusCode(200)
+                    .body("find { it.id == " + id + " }.url", org.hamcrest.Matchers.is("http://127.0.0.1/..."));
+            given().get("/api/v1/alerts/channels").then().statusCode(200)
+                    .body("find { it.id == " + id + " }.url", org.hamcrest.Matchers.is(url));
+            given().auth().preemptive().basic("viewer", "viewer").get("/alerts").then().statusCode(200)
+                    .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("s3cretPathToken")));
+        } finally {
+            deleteChannel(id);
+        }
+    }
+
+    @Test
+    void rolesOtherThanAdminSeeOnlyWhatFailedInADeliveryError() {
+        long channel = storedChannel(base() + "/noisy");
+        try {
+            long n = queued(channel, Traces.uniqueTask("summarised"));
+            assertThat(lastError(n)).startsWith("HTTP 500: {");
+            given().auth().preemptive().basic("viewer", "viewer").get("/api/v1/alerts/notifications").then()
+                    .statusCode(200).body("find { it.id == " + n + " }.last_error", org.hamcrest.Matchers.is("HTTP 500"));
+            given().get("/api/v1/alerts/notifications").then().statusCode(200)
+                    .body("find { it.id == " + n + " }.last_error", org.hamcrest.Matchers.startsWith("HTTP 500: {"));
+        } finally {
+            deleteChannel(channel);
+        }
     }
 }

@@ -57,6 +57,57 @@ class TraceApiTest {
     }
 
     @Test
+    void a_list_without_task_or_from_covers_the_default_window_and_says_so() {
+        String model = Traces.uniqueTask("bounded-model");
+        Trace recent = Traces.ok(Traces.uniqueTask("bounded")).deployment(io.tailaudit.sdk.Deployment.local("vllm", model))
+                .build();
+        Trace old = Traces.ok(Traces.uniqueTask("bounded")).deployment(io.tailaudit.sdk.Deployment.local("vllm", model))
+                .occurredAt(java.time.Instant.now().minus(java.time.Duration.ofDays(10))).build();
+        Kafka.send(recent);
+        Kafka.send(old);
+        await().atMost(ofSeconds(20)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE model = ?", model)).isEqualTo(2));
+
+        JsonPath page = given().queryParam("model", model).get("/api/v1/traces").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(page.getList("items.trace_id")).containsExactly(recent.traceId());
+        assertThat(java.time.Instant.parse(page.getString("default_from")))
+                .isBetween(java.time.Instant.now().minus(java.time.Duration.ofDays(7)).minusSeconds(60),
+                        java.time.Instant.now().minus(java.time.Duration.ofDays(7)));
+    }
+
+    @Test
+    void a_list_with_a_from_reaches_back_as_far_as_it_says_and_applies_no_default() {
+        String model = Traces.uniqueTask("unbounded-model");
+        Trace old = Traces.ok(Traces.uniqueTask("unbounded")).deployment(io.tailaudit.sdk.Deployment.local("vllm", model))
+                .occurredAt(java.time.Instant.now().minus(java.time.Duration.ofDays(10))).build();
+        Kafka.send(old);
+        await().atMost(ofSeconds(20)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE model = ?", model)).isEqualTo(1));
+
+        given().queryParam("model", model).queryParam("from", java.time.Instant.now().minus(java.time.Duration.ofDays(11))
+                        .toString()).get("/api/v1/traces").then().statusCode(200)
+                .body("items.trace_id", org.hamcrest.Matchers.contains(old.traceId()))
+                .body("$", not(org.hamcrest.Matchers.hasKey("default_from")));
+    }
+
+    @Test
+    void a_trace_read_that_outlasts_the_query_timeout_is_cancelled_and_answered_503() throws Exception {
+        // the test profile's query timeout is 3s; a lock the read waits on stands in for a slow or hung database
+        try (java.sql.Connection c = Db.connect(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE trace IN ACCESS EXCLUSIVE MODE");
+            try {
+                given().queryParam("task", "waits-on-a-lock").get("/api/v1/traces").then().statusCode(503)
+                        .header("Retry-After", "10").contentType("application/problem+json")
+                        .body("detail", containsString("did not answer within the query timeout"));
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
     void limit_out_of_range_is_a_400_problem() {
         given().get("/api/v1/traces?limit=501").then().statusCode(400)
                 .contentType("application/problem+json")
