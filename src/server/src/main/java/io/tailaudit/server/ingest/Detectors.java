@@ -2,6 +2,7 @@ package io.tailaudit.server.ingest;
 
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,15 +33,11 @@ final class Detectors {
     static final int MAX_GAP = 128;
 
     /** A regex detector: the text of {@code group} is replaced by {@code [REDACTED:name]} when accepted. */
-    record Rule(String name, Pattern pattern, int group, String literal, Predicate<String> accept) {
+    record Rule(String name, Pattern pattern, int group, Predicate<TextShape> mayMatch,
+                Function<TextShape, Anchors> anchors, Predicate<String> accept) {
 
         String marker() {
             return "[REDACTED:" + name + "]";
-        }
-
-        /** Cheap pre-check: a rule with a literal cannot match a text that lacks it. */
-        boolean mayMatch(String text) {
-            return literal == null || text.contains(literal);
         }
 
         Matcher matcher(String text) {
@@ -49,47 +46,64 @@ final class Detectors {
     }
 
     private static final Predicate<String> ANY = s -> true;
+    private static final String[] AWS_PREFIXES = {"A3T", "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA",
+        "ANVA", "APKA", "AROA", "ASCA"};
+    private static final String[] GITHUB_PREFIXES = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"};
+    /** In lower case: the api_key detector is case-insensitive. */
+    private static final String[] KEY_PREFIXES = {"sk-", "sk_", "pk-", "pk_", "rk-", "rk_", "api-", "api_", "key-", "key_"};
+    /** In lower case: each keyword the secret detector's pattern starts with. */
+    private static final String[] SECRET_KEYWORDS = {"api", "secret", "token", "passw", "pwd", "credential", "access",
+        "private", "client"};
 
     static final List<Rule> RULES = List.of(
             // a header's value whatever its scheme: Basic, Bearer, Digest, a bare token
-            new Rule("authorization", Pattern.compile("(?i)(?<![A-Za-z0-9_-])(?:proxy-)?authorization[\"']?[ \\t]{0,8}+"
+            new Rule("authorization", Pattern.compile("(?i)(?<![A-Za-z0-9_])authorization[\"']?[ \\t]{0,8}+"
                     + "[:=][ \\t]{0,8}+[\"']?(?:(?:basic|bearer|token|digest|negotiate|ntlm|apikey)[ \\t]{1,8}+)?"
-                    + "(?!\\[REDACTED)([^\\s\"',;]{4,}+)"), 1, null, ANY),
+                    + "(?!\\[REDACTED)([^\\s\"',;]{4,}+)"), 1, s -> s.containsIgnoreCase("authorization"),
+                    s -> Anchors.literals(s.lower, "authorization"), ANY),
             new Rule("jwt", Pattern.compile("(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}+\\.[A-Za-z0-9_-]{4,}+\\.[A-Za-z0-9_-]*+"),
-                    0, "eyJ", ANY),
+                    0, s -> s.contains("eyJ"), s -> Anchors.literals(s.text, "eyJ"), ANY),
             new Rule("token", Pattern.compile("(?i)(?<![A-Za-z0-9])bearer[ \\t]{1,8}+([A-Za-z0-9._~+/=-]{12,}+)"),
-                    1, null, Detectors::hasDigit),
+                    1, s -> s.containsIgnoreCase("bearer"), s -> Anchors.literals(s.lower, "bearer"), Detectors::hasDigit),
             new Rule("basic_auth", Pattern.compile("(?i)(?<![A-Za-z0-9])basic[ \\t]{1,8}+([A-Za-z0-9+/]{8,}+={0,2})"),
-                    1, null, Detectors::isBasicCredentials),
+                    1, s -> s.containsIgnoreCase("basic"), s -> Anchors.literals(s.lower, "basic"),
+                    Detectors::isBasicCredentials),
             new Rule("aws_access_key", Pattern.compile("(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA"
-                    + "|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0, null, ANY),
+                    + "|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])"), 0, s -> s.containsAny(AWS_PREFIXES),
+                    s -> Anchors.literals(s.text, AWS_PREFIXES), ANY),
             new Rule("github_token", Pattern.compile("(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}+|github_pat_[A-Za-z0-9_]{30,}+)"),
-                    0, null, ANY),
+                    0, s -> s.containsAny(GITHUB_PREFIXES), s -> Anchors.literals(s.text, GITHUB_PREFIXES), ANY),
             new Rule("google_api_key", Pattern.compile("(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),
-                    0, "AIza", ANY),
-            new Rule("huggingface_token", Pattern.compile("(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}+"), 0, "hf_", ANY),
+                    0, s -> s.contains("AIza"), s -> Anchors.literals(s.text, "AIza"), ANY),
+            new Rule("huggingface_token", Pattern.compile("(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}+"), 0, s -> s.contains("hf_"), s -> Anchors.literals(s.text, "hf_"),
+                    ANY),
             new Rule("slack_token", Pattern.compile("(?<![A-Za-z0-9_-])(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}+"),
-                    0, null, ANY),
+                    0, s -> s.containsAny("xox", "xapp-"), s -> Anchors.literals(s.text, "xox", "xapp-"), ANY),
             // sk-..., SK-..., sk_live_..., pk_..., rk_..., api-..., key_...: some segment random enough
             new Rule("api_key", Pattern.compile("(?i)(?<![A-Za-z0-9_-])(?:sk|pk|rk|api|key)[-_][A-Za-z0-9_-]{16,}+"),
-                    0, null, Detectors::hasRandomSegment),
+                    0, s -> s.containsAnyIgnoreCase(KEY_PREFIXES), s -> Anchors.literals(s.lower, KEY_PREFIXES),
+                    Detectors::hasRandomSegment),
             // api_key=..., "password": "...", aws_secret_access_key = ...: the value only
             new Rule("secret", Pattern.compile("(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|secret|token|password|passwd|pwd"
                     + "|credentials?|access[_-]?key|private[_-]?key|client[_-]?secret)(?:[_-][A-Za-z0-9]{1,16}){0,3}"
                     + "[\"']?[ \\t]{0,8}+[:=][ \\t]{0,8}+[\"']?(?!\\[REDACTED)([^\\s\"',;&<>]{6,}+)"),
-                    1, null, Detectors::isSecretValue),
+                    1, s -> (s.contains(":") || s.contains("=")) && s.containsAnyIgnoreCase(SECRET_KEYWORDS),
+                    s -> Anchors.literals(s.lower, SECRET_KEYWORDS), Detectors::isSecretValue),
             new Rule("aws_secret_key", Pattern.compile("(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
-                    0, null, Detectors::hasUpperLowerAndDigit),
+                    0, s -> s.base64Run40, s -> null, Detectors::hasUpperLowerAndDigit),
             new Rule("ssn", Pattern.compile("(?<![0-9A-Za-z-])(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}"
-                    + "(?![0-9A-Za-z-])"), 0, "-", ANY),
+                    + "(?![0-9A-Za-z-])"), 0, s -> s.maxDigitRun >= 9 && s.contains("-"),
+                    s -> Anchors.digitRunStarts(s.text), ANY),
             // E.164 and international: '+', country code, 7 to 15 digits in all, spaces, dots, dashes, brackets
-            new Rule("phone", Pattern.compile("(?<![0-9A-Za-z+])\\+[1-9](?:[ .()-]{0,2}\\d){6,14}(?!\\d)"), 0, "+", ANY),
+            new Rule("phone", Pattern.compile("(?<![0-9A-Za-z+])\\+[1-9](?:[ .()-]{0,2}\\d){6,14}(?!\\d)"), 0,
+                    s -> s.maxDigitRun >= 7 && s.contains("+"), s -> Anchors.literals(s.text, "+"), ANY),
             // North American without a country code, a separator before the last four digits
             new Rule("phone", Pattern.compile("(?<![0-9A-Za-z.])(?:\\([2-9]\\d{2}\\)|[2-9]\\d{2})[ .-]?[2-9]\\d{2}[ .-]\\d{4}"
-                    + "(?![0-9])"), 0, null, ANY),
+                    + "(?![0-9])"), 0, s -> s.maxDigitRun >= 10,
+                    s -> Anchors.digitRunStarts(s.text), ANY),
             // 13 to 19 digits, single spaces, dots or dashes between them, letters may touch: checked below
-            new Rule("card", Pattern.compile("(?<![0-9][ .-]?)\\d(?:[ .-]?\\d){12,18}(?![ .-]?\\d)"), 0, null,
-                    Detectors::isCardNumber));
+            new Rule("card", Pattern.compile("(?<![0-9][ .-]?)\\d(?:[ .-]?\\d){12,18}(?![ .-]?\\d)"), 0, s -> s.maxDigitRun >= 13,
+                    s -> Anchors.digitRunStarts(s.text), Detectors::isCardNumber));
 
     private Detectors() {
     }

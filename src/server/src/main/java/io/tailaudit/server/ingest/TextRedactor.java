@@ -61,8 +61,15 @@ final class TextRedactor {
         }
         String t = privateKeys(text);
         t = emails(t);
+        // one pass tells which detectors can match; taken again only after a redaction changed the text
+        TextShape shape = TextShape.of(t);
         for (Detectors.Rule rule : Detectors.RULES) {
-            t = apply(rule, t);
+            if (shape.text != t) {
+                shape = TextShape.of(t);
+            }
+            if (rule.mayMatch().test(shape)) {
+                t = apply(rule, shape);
+            }
         }
         return t;
     }
@@ -99,14 +106,37 @@ final class TextRedactor {
         return redacted.substring(0, end);
     }
 
-    private static String apply(Detectors.Rule rule, String t) {
-        if (!rule.mayMatch(t)) {
-            return t;
-        }
-        Matcher m = rule.matcher(t);
+    /**
+     * The rule's regex tried only where its anchors say a match may start ({@code lookingAt} with
+     * transparent bounds, so its look-behind still sees the character before), or everywhere with
+     * {@code find()} for a rule without anchors.
+     */
+    private static String apply(Detectors.Rule rule, TextShape shape) {
+        String t = shape.text;
+        Anchors anchors = rule.anchors().apply(shape);
+        Matcher m = rule.matcher(t).useTransparentBounds(true).useAnchoringBounds(false);
         StringBuilder out = null;
         int last = 0;
-        while (m.find()) {
+        int from = 0;
+        while (from <= t.length()) {
+            int at;
+            if (anchors == null) {
+                if (!m.find(from)) {
+                    break;
+                }
+                at = m.start();
+            } else {
+                at = anchors.next(from);
+                if (at < 0) {
+                    break;
+                }
+                m.region(at, t.length());
+                if (!m.lookingAt()) {
+                    from = at + 1;
+                    continue;
+                }
+            }
+            from = Math.max(m.end(), at + 1);
             int start = m.start(rule.group());
             int end = m.end(rule.group());
             if (!rule.accept().test(t.substring(start, end))) {

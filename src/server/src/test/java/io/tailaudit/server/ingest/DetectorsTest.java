@@ -37,6 +37,36 @@ class DetectorsTest {
         assertThat(unboundedGreedyQuantifiers("(?:a|b)*+x\\+[+*]{1,3}y{2,}+")).isEmpty();
     }
 
+    @Test
+    void a_detector_ruled_out_by_the_text_shape_or_its_anchors_never_had_a_match_there() {
+        // random texts over the characters the detectors care about, and the corpus itself
+        String alphabet = "0123456789 .-()+/=_:'\"AKIAaeyJbBearerasicxoxhf_skpkAIzaghpsecretoken@";
+        java.util.Random random = new java.util.Random(14);
+        List<String> texts = new ArrayList<>();
+        TextRedactorTest.positives().forEach(a -> texts.add((String) a.get()[1]));
+        TextRedactorTest.negatives().forEach(texts::add);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int j = random.nextInt(80); j >= 0; j--) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(sb.toString());
+        }
+        for (String text : texts) {
+            TextShape shape = TextShape.of(text);
+            for (Detectors.Rule rule : Detectors.RULES) {
+                java.util.regex.Matcher m = rule.matcher(text);
+                while (m.find()) {
+                    assertThat(rule.mayMatch().test(shape)).as(rule.name() + " on " + text).isTrue();
+                    Anchors anchors = rule.anchors().apply(shape);
+                    if (anchors != null) {
+                        assertThat(anchors.next(m.start())).as(rule.name() + " anchored on " + text).isEqualTo(m.start());
+                    }
+                }
+            }
+        }
+    }
+
     /** Offsets of {@code *}, {@code +} and {@code {n,}} outside character classes not followed by '+'. */
     static List<Integer> unboundedGreedyQuantifiers(String regex) {
         List<Integer> found = new ArrayList<>();
