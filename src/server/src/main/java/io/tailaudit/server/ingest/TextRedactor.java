@@ -242,7 +242,11 @@ final class TextRedactor {
 
     /** {@code example.com}, {@code mail.例え.jp}, not {@code localhost}, {@code 2x}, {@code a..b}. */
     private static boolean isDomainName(String t, int from, int to) {
-        int dot = t.lastIndexOf('.', to - 1);
+        // never lastIndexOf: without a dot in the domain it would read back to the text's start, per '@'
+        int dot = to - 1;
+        while (dot > from && t.charAt(dot) != '.') {
+            dot--;
+        }
         if (dot <= from || dot >= to - 2 || t.charAt(dot - 1) == '.' || t.charAt(from) == '.') {
             return false;
         }

@@ -155,6 +155,13 @@ class TextRedactorTest {
     }
 
     @Test
+    void an_address_after_many_at_signs_without_a_domain_is_still_found() {
+        String out = TextRedactor.redact("a@".repeat(5_000) + " x@example.org");
+
+        assertThat(out).endsWith(" [REDACTED:email]").startsWith("a@a@");
+    }
+
+    @Test
     void an_address_with_a_local_part_past_64_characters_loses_its_last_64_and_its_domain() {
         String out = TextRedactor.redact("a".repeat(100) + "@example.com");
 
