@@ -92,6 +92,8 @@ public final class RedactionBenchmark {
         in.put("base64 [A-Za-z0-9+/]", token(new Random(6), MAX_CHARS, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"));
         in.put("'a@' repeated", "a@".repeat(MAX_CHARS / 2));
         in.put("'+1 ' repeated", "+1 ".repeat(MAX_CHARS / 3));
+        in.put("'_token=ab/' repeated", "_token=ab/".repeat(MAX_CHARS / 10));
+        in.put("'eyJa.' repeated", "eyJa.".repeat(MAX_CHARS / 5));
         return in;
     }
 
