@@ -145,7 +145,7 @@ public class ConsoleResource {
         static native TemplateInstance trace(Frame frame, TraceSummary t, TraceQueries.Text text,
                                              List<TraceSummary> chain);
 
-        static native TemplateInstance dlq(Frame frame, List<DeadLetter> items, Map<String, Long> counts,
+        static native TemplateInstance dlq(Frame frame, List<DeadLetterRow> items, Map<String, Long> counts,
                                            Long next, String reason);
     }
 
@@ -414,8 +414,11 @@ public class ConsoleResource {
     @Path("dlq")
     @Operation(hidden = true)
     public TemplateInstance dlq(@QueryParam("reason") String reason, @QueryParam("before") Long before) {
-        List<DeadLetter> items = deadLetters.recent(Optional.ofNullable(blank(reason)), Optional.ofNullable(before), 50);
-        Long next = items.size() == 50 ? items.get(items.size() - 1).id : null;
+        List<DeadLetter> rows = deadLetters.recent(Optional.ofNullable(blank(reason)), Optional.ofNullable(before), 50);
+        Long next = rows.size() == 50 ? rows.get(rows.size() - 1).id : null;
+        // the preview is payload text: the same rule as a trace's prompt and output
+        boolean textReader = identity.hasRole(TEXT_READER);
+        List<DeadLetterRow> items = rows.stream().map(d -> DeadLetterRow.of(d, textReader)).toList();
         return Templates.dlq(frame("Dead letters", "dlq", null), items, deadLetters.countsByReason(), next,
                 blank(reason));
     }

@@ -10,6 +10,7 @@ import org.postgresql.PGConnection;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Array;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,6 +106,7 @@ final class BatchWriter {
             ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING""";
 
     private static final int PREVIEW_CHARS = 2048;
+    private static final int PREVIEW_READ_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(BatchWriter.class);
 
     private final TextRedactor redactor;
@@ -415,7 +417,8 @@ final class BatchWriter {
                 ps.setString(1, r.topic());
                 ps.setInt(2, r.partition());
                 ps.setLong(3, r.offset());
-                ps.setString(4, r.key() == null ? null : r.key().replace("\u0000", ""));
+                // the key is the producer's choice, shown at /api/v1/dlq: redacted like any free text
+                ps.setString(4, r.key() == null ? null : TextRedactor.redact(r.key().replace("\u0000", "")));
                 ps.setString(5, why.reason());
                 ps.setString(6, why.path());
                 ps.setString(7, why.detail().replace("\u0000", ""));
@@ -428,13 +431,13 @@ final class BatchWriter {
         }
     }
 
+    /** Redacted before it is cut, from at most 64 KB of the payload: enough context for any detector. */
     private String preview(byte[] value) {
         if (value == null) {
             return null;
         }
-        String s = new String(value, 0, Math.min(value.length, PREVIEW_CHARS * 4), java.nio.charset.StandardCharsets.UTF_8);
-        s = s.length() > PREVIEW_CHARS ? s.substring(0, PREVIEW_CHARS) : s;
-        return redactor.apply(s.replace("\u0000", ""));
+        String s = new String(value, 0, Math.min(value.length, PREVIEW_READ_BYTES), StandardCharsets.UTF_8);
+        return redactor.prefix(s.replace("\u0000", ""), PREVIEW_CHARS);
     }
 
     private static Integer intOrNull(ResultSet rs, int i) throws SQLException {

@@ -74,7 +74,7 @@ final class EventParser {
         try {
             node = JSON.readTree(value);
         } catch (JsonProcessingException e) {
-            return new Rejection(Rejection.MALFORMED_JSON, "$", e.getOriginalMessage());
+            return Rejection.malformedJson(e);
         } catch (IOException e) {
             return new Rejection(Rejection.MALFORMED_JSON, "$", e.getMessage());
         }
@@ -128,12 +128,12 @@ final class EventParser {
         JsonNode o = n.path("outcome");
         String status = text(o, "status");
         TraceRow row = new TraceRow(text(n, "trace_id"), occurredAt, text(n, "task"), text(n, "category"),
-                text(n, "service"), text(d, "kind"), text(d, "provider"), text(d, "model"), text(d, "model_version"),
+                free(n, "service"), text(d, "kind"), text(d, "provider"), text(d, "model"), text(d, "model_version"),
                 text(d, "quantization"), text(d, "region"), n.get("latency_ms").asDouble(), number(n, "ttft_ms"),
                 integer(u, "input_tokens"), integer(u, "output_tokens"), integer(u, "context_tokens"),
-                number(n, "cost_usd"), status == null ? "ok" : status, text(o, "error_type"), number(o, "quality"),
+                number(n, "cost_usd"), status == null ? "ok" : status, free(o, "error_type"), number(o, "quality"),
                 text(o, "feedback"), bool(o, "escalated", false), bool(o, "fallback", false), integer(o, "retries"),
-                bool(o, "schema_valid", true), text(n, "session_id"), text(n, "parent_trace_id"), integer(n, "step"),
+                bool(o, "schema_valid", true), free(n, "session_id"), text(n, "parent_trace_id"), integer(n, "step"),
                 redactor.apply(text(n, "input")), redactor.apply(text(n, "output")), tags(n.path("tags")), 0L);
         return row.withContentHash();
     }
@@ -144,7 +144,7 @@ final class EventParser {
         String rating = text(n, "feedback");
         Boolean escalated = n.has("escalated") ? n.get("escalated").asBoolean() : null;
         Double quality = number(n, "quality");
-        String label = text(n, "label");
+        String label = free(n, "label");
         long hash = new ContentHash().add(traceId).add(task).add(occurredAt).add(rating).add(escalated)
                 .add(quality).add(label).value();
         return new FeedbackRow(hash, traceId, task, occurredAt, rating, escalated, quality, label);
@@ -158,6 +158,11 @@ final class EventParser {
         }
         String s = v.asText();
         return s.indexOf('\u0000') >= 0 ? s.replace("\u0000", "") : s;
+    }
+
+    /** A free-text field a producer may fill with anything, an e-mail address included: redacted. */
+    private static String free(JsonNode n, String field) {
+        return TextRedactor.redact(text(n, field));
     }
 
     private static Double number(JsonNode n, String field) {
@@ -179,7 +184,9 @@ final class EventParser {
         SortedMap<String, String> tags = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            tags.put(e.getKey().replace("\u0000", ""), e.getValue().asText().replace("\u0000", ""));
+            // keys too: a producer may name a tag after the value it holds
+            tags.put(TextRedactor.redact(e.getKey().replace("\u0000", "")),
+                    TextRedactor.redact(e.getValue().asText().replace("\u0000", "")));
         }
         return tags;
     }
