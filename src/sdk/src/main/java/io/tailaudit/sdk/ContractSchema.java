@@ -16,6 +16,21 @@ public final class ContractSchema {
     /** Class-path location of the JSON Schema document. */
     public static final String RESOURCE = "/io/tailaudit/sdk/tailaudit-trace-v1.schema.json";
 
+    /** Largest {@code latency_ms} and {@code ttft_ms}: a day. A call that took longer is a clock or unit error. */
+    public static final double MAX_MILLISECONDS = 86_400_000;
+
+    /** Largest token count of {@code usage.*_tokens}: far above any context window, well inside an int. */
+    public static final int MAX_TOKENS = 100_000_000;
+
+    /** Largest {@code cost_usd} of one call. */
+    public static final double MAX_COST_USD = 1_000_000;
+
+    /** Largest {@code outcome.retries}. */
+    public static final int MAX_RETRIES = 1_000;
+
+    /** Largest {@code step} of an agent session. */
+    public static final int MAX_STEP = 10_000;
+
     private ContractSchema() {
     }
 

@@ -11,8 +11,9 @@ public record Outcome(Status status, String errorType, Double quality, Rating fe
         if (quality != null && !(quality >= 0.0 && quality <= 1.0)) {
             throw new IllegalArgumentException("outcome.quality must be in [0, 1], got " + quality);
         }
-        if (retries != null && retries < 0) {
-            throw new IllegalArgumentException("outcome.retries must be >= 0, got " + retries);
+        if (retries != null && (retries < 0 || retries > ContractSchema.MAX_RETRIES)) {
+            throw new IllegalArgumentException("outcome.retries must be in [0, " + ContractSchema.MAX_RETRIES
+                    + "], got " + retries);
         }
     }
 

@@ -26,17 +26,21 @@ public record Trace(String traceId, Instant occurredAt, String task, Category ca
         }
         Objects.requireNonNull(category, "category is required");
         Objects.requireNonNull(deployment, "deployment is required");
-        if (!(latencyMs >= 0)) {
-            throw new IllegalArgumentException("latency_ms must be >= 0, got " + latencyMs);
+        // written as !(in range) so that NaN fails too
+        if (!(latencyMs >= 0 && latencyMs <= ContractSchema.MAX_MILLISECONDS)) {
+            throw new IllegalArgumentException("latency_ms must be in [0, " + ContractSchema.MAX_MILLISECONDS
+                    + "], got " + latencyMs);
         }
-        if (ttftMs != null && !(ttftMs >= 0)) {
-            throw new IllegalArgumentException("ttft_ms must be >= 0, got " + ttftMs);
+        if (ttftMs != null && !(ttftMs >= 0 && ttftMs <= ContractSchema.MAX_MILLISECONDS)) {
+            throw new IllegalArgumentException("ttft_ms must be in [0, " + ContractSchema.MAX_MILLISECONDS
+                    + "], got " + ttftMs);
         }
-        if (costUsd != null && !(costUsd >= 0)) {
-            throw new IllegalArgumentException("cost_usd must be >= 0, got " + costUsd);
+        if (costUsd != null && !(costUsd >= 0 && costUsd <= ContractSchema.MAX_COST_USD)) {
+            throw new IllegalArgumentException("cost_usd must be in [0, " + ContractSchema.MAX_COST_USD
+                    + "], got " + costUsd);
         }
-        if (step != null && step < 0) {
-            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        if (step != null && (step < 0 || step > ContractSchema.MAX_STEP)) {
+            throw new IllegalArgumentException("step must be in [0, " + ContractSchema.MAX_STEP + "], got " + step);
         }
         tags = tags == null ? Map.of() : Map.copyOf(tags);
     }

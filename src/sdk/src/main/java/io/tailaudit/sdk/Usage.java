@@ -7,9 +7,9 @@ package io.tailaudit.sdk;
 public record Usage(Integer inputTokens, Integer outputTokens, Integer contextTokens) {
 
     public Usage {
-        requireNonNegative("usage.input_tokens", inputTokens);
-        requireNonNegative("usage.output_tokens", outputTokens);
-        requireNonNegative("usage.context_tokens", contextTokens);
+        requireInRange("usage.input_tokens", inputTokens);
+        requireInRange("usage.output_tokens", outputTokens);
+        requireInRange("usage.context_tokens", contextTokens);
     }
 
     public static Usage of(int inputTokens, int outputTokens) {
@@ -20,9 +20,9 @@ public record Usage(Integer inputTokens, Integer outputTokens, Integer contextTo
         return new Usage(inputTokens, outputTokens, contextTokens);
     }
 
-    private static void requireNonNegative(String field, Integer value) {
-        if (value != null && value < 0) {
-            throw new IllegalArgumentException(field + " must be >= 0, got " + value);
+    private static void requireInRange(String field, Integer value) {
+        if (value != null && (value < 0 || value > ContractSchema.MAX_TOKENS)) {
+            throw new IllegalArgumentException(field + " must be in [0, " + ContractSchema.MAX_TOKENS + "], got " + value);
         }
     }
 }

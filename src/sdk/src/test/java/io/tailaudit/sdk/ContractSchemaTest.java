@@ -1,5 +1,6 @@
 package io.tailaudit.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The SDK's events serialize to exactly what the contract's JSON Schema accepts. */
 class ContractSchemaTest {
@@ -72,5 +74,44 @@ class ContractSchemaTest {
         String json = new String(EventWriter.write(t)).replace("tailaudit.trace/v1", "tailaudit.trace/v9");
 
         assertThat(SCHEMA.validate(JSON.readTree(json))).isNotEmpty();
+    }
+
+    @Test
+    void the_schema_states_the_same_maxima_as_the_sdk() throws Exception {
+        JsonNode defs;
+        try (InputStream in = ContractSchema.open()) {
+            defs = JSON.readTree(in).path("$defs");
+        }
+        JsonNode trace = defs.path("trace").path("properties");
+
+        assertThat(defs.path("milliseconds").path("maximum").asDouble()).isEqualTo(ContractSchema.MAX_MILLISECONDS);
+        assertThat(defs.path("tokens").path("maximum").asInt()).isEqualTo(ContractSchema.MAX_TOKENS);
+        assertThat(trace.path("cost_usd").path("maximum").asDouble()).isEqualTo(ContractSchema.MAX_COST_USD);
+        assertThat(trace.path("outcome").path("properties").path("retries").path("maximum").asInt())
+                .isEqualTo(ContractSchema.MAX_RETRIES);
+        assertThat(trace.path("step").path("maximum").asInt()).isEqualTo(ContractSchema.MAX_STEP);
+    }
+
+    @Test
+    void a_latency_longer_than_a_day_is_rejected_by_the_schema() throws Exception {
+        String json = new String(EventWriter.write(Trace.builder("x", Category.OTHER)
+                .deployment(Deployment.cloud("p", "m")).latencyMs(1).build())).replace("\"latency_ms\":1.0",
+                "\"latency_ms\":86400000.5");
+
+        assertThat(json).contains("86400000.5");
+        assertThat(SCHEMA.validate(JSON.readTree(json))).isNotEmpty();
+    }
+
+    @Test
+    void the_sdk_refuses_a_latency_the_schema_rejects() {
+        assertThatThrownBy(() -> Trace.builder("x", Category.OTHER).deployment(Deployment.cloud("p", "m"))
+                .latencyMs(Double.POSITIVE_INFINITY).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("latency_ms");
+    }
+
+    @Test
+    void the_sdk_refuses_a_token_count_the_schema_rejects() {
+        assertThatThrownBy(() -> Usage.of(ContractSchema.MAX_TOKENS + 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("usage.input_tokens");
     }
 }

@@ -25,8 +25,9 @@ import java.util.Set;
 /**
  * Turns a polled batch into rows and stores it: one transaction for the traces, feedback and dead letters
  * of the batch, then the dead letters to their topic. A storage failure that a retry can fix surfaces as
- * {@link StorageException}; one that only a record's content explains (a data error) is isolated record by
- * record, and the offending record goes to the DLQ, so one bad record never blocks its batch.
+ * {@link StorageException}; any other failure (a data error from the database, or an exception while
+ * building the rows or rollups) may be a record's fault, so the batch is isolated record by record, the
+ * offending record goes to the DLQ and the rest is stored: one bad record never blocks its batch.
  */
 final class BatchProcessor implements AutoCloseable {
 
@@ -104,6 +105,10 @@ final class BatchProcessor implements AutoCloseable {
             LOG.warnf("ingest batch hit a data error, isolating records size=%d sqlstate=%s error=%s",
                     batch.size(), e.getSQLState(), e.getMessage());
             dead = storeRecordByRecord(batch, now);
+        } catch (RuntimeException e) {
+            // not the database's doing (it answers with SQLException): some record's value broke the writer
+            LOG.warnf("ingest batch failed while writing, isolating records size=%d error=%s", batch.size(), e);
+            dead = storeRecordByRecord(batch, now);
         }
         deadLetters.publish(dead, now);
         dead.forEach(d -> metrics.deadLetter(((Rejection) d.event()).reason()));
@@ -159,17 +164,28 @@ final class BatchProcessor implements AutoCloseable {
                 if (isTransient(e)) {
                     throw new StorageException("database unavailable: " + e.getMessage(), e);
                 }
-                IncomingRecord rejected = r.withEvent(new Rejection(Rejection.STORAGE_REJECTED, "$",
-                        "the database rejected the record (SQLSTATE " + e.getSQLState() + ")"));
-                try {
-                    dead.addAll(writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(),
-                            List.of(rejected), now));
-                } catch (SQLException again) {
-                    throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
-                }
+                dead.addAll(recordDeadLetter(r, "the database rejected the record (SQLSTATE " + e.getSQLState() + ")",
+                        now));
+            } catch (RuntimeException e) {
+                LOG.debugf("ingest record could not be written offset=%s-%d@%d error=%s", r.topic(), r.partition(),
+                        r.offset(), e);
+                dead.addAll(recordDeadLetter(r, "ingest could not write the record: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()), now));
             }
         }
         return dead;
+    }
+
+    private List<IncomingRecord> recordDeadLetter(IncomingRecord r, String detail, Instant now) throws StorageException {
+        IncomingRecord rejected = r.withEvent(new Rejection(Rejection.STORAGE_REJECTED, "$", detail));
+        try {
+            return writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(), List.of(rejected), now);
+        } catch (SQLException again) {
+            throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
+        } catch (RuntimeException again) {
+            // a dead letter is the record's coordinates and a preview: failing here is no record's fault
+            throw new StorageException("could not record a dead letter: " + again, again);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -29,7 +32,9 @@ import java.util.function.Consumer;
 
 /**
  * Reads one record: parse once with Jackson, validate the parsed tree against the contract's JSON Schema
- * (compiled once, from the SDK's resource), then map the tree to a row. Thread-safe.
+ * (compiled once, from the SDK's resource), check what the schema cannot say (every stored number finite
+ * and of its column's width), then map the tree to a row. Never throws: whatever a record holds, the
+ * answer is a row or a {@link Rejection}. Thread-safe.
  */
 final class EventParser {
 
@@ -66,7 +71,24 @@ final class EventParser {
         }
     }
 
+    /** Numbers stored as double precision: JSON allows 1e400, which Jackson reads as Infinity. */
+    private static final List<JsonPointer> DOUBLES = pointers("/latency_ms", "/ttft_ms", "/cost_usd",
+            "/outcome/quality", "/quality");
+    /** Numbers stored as integer: {@code asInt()} would wrap 3000000000 to a negative count. */
+    private static final List<JsonPointer> INTEGERS = pointers("/usage/input_tokens", "/usage/output_tokens",
+            "/usage/context_tokens", "/outcome/retries", "/step");
+
     ParsedEvent parse(byte[] value) {
+        try {
+            return parseOrReject(value);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a record must never stop ingest, not even through a bug here: it goes to the DLQ instead
+            return new Rejection(Rejection.SCHEMA_VIOLATION, "$", "the record could not be validated: "
+                    + e.getClass().getSimpleName());
+        }
+    }
+
+    private ParsedEvent parseOrReject(byte[] value) {
         if (value == null || value.length == 0) {
             return new Rejection(Rejection.MALFORMED_JSON, "$", "empty record value");
         }
@@ -84,6 +106,10 @@ final class EventParser {
         Set<ValidationMessage> errors = SCHEMA.validate(node, NO_ANNOTATIONS);
         if (!errors.isEmpty()) {
             return reject(errors.iterator().next());
+        }
+        Rejection outOfRange = firstOutOfRange(node);
+        if (outOfRange != null) {
+            return outOfRange;
         }
         Instant occurredAt;
         try {
@@ -112,7 +138,8 @@ final class EventParser {
             case "const" -> path.equals("$.schema") ? Rejection.UNSUPPORTED_SCHEMA : Rejection.INVALID_ENUM_VALUE;
             case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
                  "maxProperties" -> Rejection.OUT_OF_RANGE;
-            case "type" -> Rejection.WRONG_TYPE;
+            // 1e400 where an integer belongs is not of the wrong type, it is too large
+            case "type" -> isNonFinite(m.getInstanceNode()) ? Rejection.OUT_OF_RANGE : Rejection.WRONG_TYPE;
             case "format", "pattern" -> Rejection.INVALID_FORMAT;
             default -> Rejection.SCHEMA_VIOLATION;
         };
@@ -120,6 +147,39 @@ final class EventParser {
             path = path + "." + m.getProperty();
         }
         return new Rejection(reason, path, m.getMessage());
+    }
+
+    /**
+     * The schema's maxima already exclude Infinity; this holds even if a bound is loosened, and it stops a
+     * fraction or an out-of-int value from reaching an integer column.
+     */
+    private static Rejection firstOutOfRange(JsonNode root) {
+        for (JsonPointer p : DOUBLES) {
+            JsonNode v = root.at(p);
+            if (v.isNumber() && !Double.isFinite(v.asDouble())) {
+                return new Rejection(Rejection.OUT_OF_RANGE, path(p), "must be a finite number");
+            }
+        }
+        for (JsonPointer p : INTEGERS) {
+            JsonNode v = root.at(p);
+            if (v.isNumber() && !(v.canConvertToExactIntegral() && v.canConvertToInt())) {
+                return new Rejection(Rejection.OUT_OF_RANGE, path(p), "must be an integer of at most "
+                        + Integer.MAX_VALUE);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isNonFinite(JsonNode v) {
+        return v != null && v.isNumber() && !Double.isFinite(v.asDouble());
+    }
+
+    private static List<JsonPointer> pointers(String... paths) {
+        return Arrays.stream(paths).map(JsonPointer::compile).toList();
+    }
+
+    private static String path(JsonPointer p) {
+        return "$" + p.toString().replace('/', '.');
     }
 
     private TraceRow trace(JsonNode n, Instant occurredAt) {

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -165,8 +166,13 @@ public class IngestService {
         try (Admin admin = Admin.create(new HashMap<>(kafka))) {
             for (String name : List.of(config.topic(), config.dlqTopic())) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(name, Optional.of(config.topicPartitions()), Optional.empty())))
-                            .all().get(30, TimeUnit.SECONDS);
+                    NewTopic topic = new NewTopic(name, Optional.of(config.topicPartitions()), Optional.empty());
+                    if (name.equals(config.dlqTopic())) {
+                        // a dead letter is a source record plus headers: the DLQ takes whatever ingest can read
+                        topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                Integer.toString(DeadLetterPublisher.MAX_REQUEST_BYTES)));
+                    }
+                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                     LOG.infof("topic created name=%s partitions=%d", name, config.topicPartitions());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -44,6 +45,50 @@ public final class Kafka {
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Sends the records in order, in one flush, with a producer that takes records up to the broker's own
+     * limit (not the producer's 1 MiB default), and returns where each landed.
+     */
+    public static List<RecordMetadata> produce(String topic, List<Map.Entry<String, byte[]>> records) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 50, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 256 * 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer())) {
+            List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+            records.forEach(r -> acks.add(p.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()))));
+            p.flush();
+            List<RecordMetadata> out = new ArrayList<>();
+            for (var ack : acks) {
+                out.add(ack.get());
+            }
+            return out;
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every record currently in {@code topic}, read from the beginning by a fresh group. */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            // read until a poll comes back empty after the assignment
+            while (System.nanoTime() < deadline) {
+                var records = c.poll(Duration.ofMillis(500));
+                records.forEach(out::add);
+                if (records.isEmpty() && !c.assignment().isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** Sends all records in one producer flush, so they are likely consumed in one batch. */
