@@ -155,6 +155,18 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL, as an OOM kill or a lost node ends it (on Linux {@code destroyForcibly} is {@code kill -9});
+     * waits for the exit and returns its code, 137 = 128 + SIGKILL.
+     */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("server pid=" + process.pid() + " still runs 30 s after SIGKILL");
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM, then wait; returns the exit code. */
     @Override
     public void close() {
