@@ -92,29 +92,34 @@ public final class CrashRestartBenchmark {
             Fmt.printPlatform();
             System.out.println(Fmt.line("server", jar + " (profile prod, separate JVM, same working directory"
                     + " every start)"));
-            try (EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"));
-                 Traffic traffic = Traffic.start(platform.bootstrapServers())) {
+            try (EmbeddedPlatform platform = EmbeddedPlatform.start(tmp.resolve("platform"))) {
                 TraceLoader.createTopics(platform.bootstrapServers(), PARTITIONS);
-                traffic.resume();
-                Path work = tmp.resolve("server");
-                java.nio.file.Files.createDirectories(work);
-                List<Restart> restarts = new ArrayList<>();
-                Restart first = null;
-                for (int i = 0; i <= kills; i++) {
-                    Restart r = cycle(platform, jar, work, i, staticMembership, random, i < kills);
-                    if (i == 0) {
-                        first = r;
-                    } else {
-                        restarts.add(r);
-                    }
-                    System.out.println(Fmt.line(i == 0 ? "first start" : "restart " + i, "ready "
-                            + Fmt.seconds(r.toReadyNanos()) + ", first stored row " + Fmt.seconds(r.toFirstRowNanos())
-                            + (i < kills ? ", then SIGKILL (exit code " + r.exitCode() + ")" : "")));
-                }
-                long produced = traffic.stop();
-                printResults(first, restarts);
-                check(platform, jar, work, produced, staticMembership);
+                measure(platform, jar, tmp, kills, staticMembership, random);
             }
+        }
+    }
+
+    private static void measure(EmbeddedPlatform platform, Path jar, TempDir tmp, int kills, boolean staticMembership,
+                                Random random) throws Exception {
+        try (Traffic traffic = Traffic.start(platform.bootstrapServers())) {
+            Path work = tmp.resolve("server");
+            java.nio.file.Files.createDirectories(work);
+            List<Restart> restarts = new ArrayList<>();
+            Restart first = null;
+            for (int i = 0; i <= kills; i++) {
+                Restart r = cycle(platform, jar, work, i, staticMembership, random, i < kills);
+                if (i == 0) {
+                    first = r;
+                } else {
+                    restarts.add(r);
+                }
+                System.out.println(Fmt.line(i == 0 ? "first start" : "restart " + i, "ready "
+                        + Fmt.seconds(r.toReadyNanos()) + ", first stored row " + Fmt.seconds(r.toFirstRowNanos())
+                        + (i < kills ? ", then SIGKILL (exit code " + r.exitCode()
+                        + (r.exitCode() == 137 ? ")" : ": it had already exited, something else stopped it)") : "")));
+            }
+            printResults(first, restarts);
+            check(platform, jar, work, traffic.stop(), staticMembership);
         }
     }
 
@@ -260,12 +265,20 @@ public final class CrashRestartBenchmark {
             thread = new Thread(this::produce, "crash-bench-traffic");
         }
 
+        /** Starts producing once the producer knows every partition's leader. */
         static Traffic start(String bootstrap) {
-            return new Traffic(bootstrap);
-        }
-
-        void resume() {
-            thread.start();
+            Traffic t = new Traffic(bootstrap);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            // a first send to a partition whose leader is not settled yet can leave the idempotent producer
+            // out of sequence on it for good (OUT_OF_ORDER_SEQUENCE_NUMBER until the batch expires)
+            while (t.producer.partitionsFor(TraceLoader.TOPIC).stream().anyMatch(p -> p.leader() == null)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no leader for every partition of " + TraceLoader.TOPIC + " in 30 s");
+                }
+                Thread.onSpinWait();
+            }
+            t.thread.start();
+            return t;
         }
 
         private void produce() {

@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +55,7 @@ public class IngestService {
     private volatile boolean stopping;
     /** Why the role stopped for good (the broker refused this member), null while it runs. */
     private volatile String stoppedBecause;
-    private InstanceIdentity identity = InstanceIdentity.none("not started");
+    private volatile InstanceIdentity identity = InstanceIdentity.none("not started");
     private volatile IngestLoop loop;
     private Thread thread;
 
