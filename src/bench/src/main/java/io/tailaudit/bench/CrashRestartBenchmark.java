@@ -179,17 +179,18 @@ public final class CrashRestartBenchmark {
         List<Long> toRow = restarts.stream().map(Restart::toFirstRowNanos).sorted().toList();
         List<Long> toReady = restarts.stream().map(Restart::toReadyNanos).sorted().toList();
         System.out.println("results over " + restarts.size() + " restarts after SIGKILL (launch = process start)");
-        System.out.println(Fmt.line("launch -> ready, median / max", Fmt.seconds(median(toReady)) + " / "
+        System.out.println(Fmt.line("launch -> ready, median/max", Fmt.seconds(median(toReady)) + " / "
                 + Fmt.seconds(toReady.getLast()) + " (first, cold start: " + Fmt.seconds(first.toReadyNanos()) + ")"));
-        System.out.println(Fmt.line("launch -> first stored row, median / max", Fmt.seconds(median(toRow)) + " / "
+        System.out.println(Fmt.line("launch -> first row, median/max", Fmt.seconds(median(toRow)) + " / "
                 + Fmt.seconds(toRow.getLast()) + " (first, cold start: " + Fmt.seconds(first.toFirstRowNanos()) + ")"));
         // the part group membership decides: a dynamic member restarted after a crash waits here for the
         // broker to expire the dead member's session; the rest is the JVM and Quarkus starting
         List<Long> readyToRow = restarts.stream().map(r -> r.toFirstRowNanos() - r.toReadyNanos()).sorted().toList();
-        System.out.println(Fmt.line("ready -> first stored row, median / max", Fmt.seconds(median(readyToRow)) + " / "
+        System.out.println(Fmt.line("ready -> first row, median/max", Fmt.seconds(median(readyToRow)) + " / "
                 + Fmt.seconds(readyToRow.getLast())));
-        System.out.println(Fmt.line("  goal", String.format(Locale.ROOT, "< %.0f s: %s", GOAL_SECONDS,
-                toRow.getLast() / 1e9 < GOAL_SECONDS ? "met" : "NOT met")));
+        System.out.println(Fmt.line("  goal", String.format(Locale.ROOT, "< %.0f s: from launch %s, from ready %s",
+                GOAL_SECONDS, toRow.getLast() / 1e9 < GOAL_SECONDS ? "met" : "NOT met",
+                readyToRow.getLast() / 1e9 < GOAL_SECONDS ? "met" : "NOT met")));
     }
 
     /** Starts the server once more, lets it drain what is left and checks every produced trace is a row once. */
