@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Ingest after a crash: the packaged server (prod profile, separate JVM) ingests a steady stream of traces
  * from an embedded Kafka into an embedded PostgreSQL and is killed with SIGKILL at a random moment, then
  * restarted in the same working directory, N times. For each restart it prints the time from the launch to
- * readiness ({@code /q/health/ready} 200), to the first new stored row, and from readiness to that row
- * (the part group membership decides; the rest is the JVM and Quarkus starting), then median and max of
+ * readiness ({@code /q/health/ready} 200), to the first new stored row, from readiness to that row, and,
+ * from the server's log, from its consumer's start to its partitions assigned (the group join, the part
+ * group membership decides; most of the rest is the JVM and Quarkus starting), then median and max of
  * each; at the end it checks that every produced trace is stored exactly once.
  * Usage: {@code CrashRestartBenchmark [kills, default 10] [static|dynamic, default static]}; {@code dynamic}
  * turns static group membership off, to show what a restart costs without it.
@@ -53,7 +54,8 @@ public final class CrashRestartBenchmark {
     private static final double GOAL_SECONDS = 5;
     private static final String ROWS = "SELECT coalesce(sum(traces), 0) FROM task_volume_daily";
 
-    private record Restart(long toReadyNanos, long toFirstRowNanos, int exitCode) {
+    /** joinMillis: from the consumer's start to its partitions assigned, by the server's log; -1 unknown. */
+    private record Restart(long toReadyNanos, long toFirstRowNanos, long joinMillis, int exitCode) {
     }
 
     private CrashRestartBenchmark() {
@@ -115,6 +117,7 @@ public final class CrashRestartBenchmark {
                 }
                 System.out.println(Fmt.line(i == 0 ? "first start" : "restart " + i, "ready "
                         + Fmt.seconds(r.toReadyNanos()) + ", first stored row " + Fmt.seconds(r.toFirstRowNanos())
+                        + ", consumer start -> assigned " + Fmt.seconds(r.joinMillis() * 1_000_000)
                         + (i < kills ? ", then SIGKILL (exit code " + r.exitCode()
                         + (r.exitCode() == 137 ? ")" : ": it had already exited, something else stopped it)") : "")));
             }
@@ -153,17 +156,26 @@ public final class CrashRestartBenchmark {
                     Thread.sleep(POLL_MILLIS);
                 }
             }
+            long join = joinMillis(server);
             if (!kill) {
                 server.close();
-                return new Restart(ready, firstRow, server.exitCode());
+                return new Restart(ready, firstRow, join, server.exitCode());
             }
             // a random moment of ingest: mid-batch, mid-commit or between them
             Thread.sleep(1000 + random.nextInt(3000));
-            return new Restart(ready, firstRow, server.kill());
+            return new Restart(ready, firstRow, join, server.kill());
         } catch (Exception | Error e) {
             server.kill();
             throw e;
         }
+    }
+
+    /** What group membership costs: the consumer's start to its partitions assigned, from the server's log. */
+    private static long joinMillis(ServerProcess server) {
+        var start = server.loggedAt("ingest group membership");
+        var assigned = server.loggedAt("ingest partitions assigned");
+        return start.isEmpty() || assigned.isEmpty() ? -1
+                : Duration.between(start.get(), assigned.get()).toMillis();
     }
 
     private static Map<String, String> props(EmbeddedPlatform platform, boolean staticMembership) throws IOException {
@@ -188,6 +200,9 @@ public final class CrashRestartBenchmark {
         List<Long> readyToRow = restarts.stream().map(r -> r.toFirstRowNanos() - r.toReadyNanos()).sorted().toList();
         System.out.println(Fmt.line("ready -> first row, median/max", Fmt.seconds(median(readyToRow)) + " / "
                 + Fmt.seconds(readyToRow.getLast())));
+        List<Long> join = restarts.stream().map(r -> r.joinMillis() * 1_000_000).sorted().toList();
+        System.out.println(Fmt.line("consumer start -> assigned, median/max", Fmt.seconds(median(join)) + " / "
+                + Fmt.seconds(join.getLast()) + " (server log: the group join, what static membership shortens)"));
         System.out.println(Fmt.line("  goal", String.format(Locale.ROOT, "< %.0f s: from launch %s, from ready %s",
                 GOAL_SECONDS, toRow.getLast() / 1e9 < GOAL_SECONDS ? "met" : "NOT met",
                 readyToRow.getLast() / 1e9 < GOAL_SECONDS ? "met" : "NOT met")));

@@ -146,6 +146,21 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The time of day of the first log line containing {@code text} (the console format starts HH:mm:ss.SSS). */
+    Optional<java.time.LocalTime> loggedAt(String text) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text) && l.length() > 12).findFirst().flatMap(l -> {
+                try {
+                    return Optional.of(java.time.LocalTime.parse(l.substring(0, 12)));
+                } catch (java.time.format.DateTimeParseException e) {
+                    return Optional.empty();
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Lines of the log at WARN or ERROR, for a one-line health summary. */
     long countLines(String level) {
         try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {

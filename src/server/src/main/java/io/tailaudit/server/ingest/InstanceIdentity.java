@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -41,20 +43,27 @@ final class InstanceIdentity implements AutoCloseable {
     /** Kafka's rule for group.instance.id (as for topic names). */
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final int MAX_SLOTS = 64;
+    /**
+     * Slot files this JVM holds. Locks are POSIX record locks, owned by the process: closing any channel on a
+     * locked file would release this JVM's lock on it, so a file held here is never opened a second time.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Optional<String> id;
     private final String source;
     private final FileChannel slot;
+    private final Path slotFile;
 
-    private InstanceIdentity(Optional<String> id, String source, FileChannel slot) {
+    private InstanceIdentity(Optional<String> id, String source, FileChannel slot, Path slotFile) {
         this.id = id;
         this.source = source;
         this.slot = slot;
+        this.slotFile = slotFile;
     }
 
     /** Dynamic membership: no instance id. */
     static InstanceIdentity none(String why) {
-        return new InstanceIdentity(Optional.empty(), why, null);
+        return new InstanceIdentity(Optional.empty(), why, null, null);
     }
 
     static InstanceIdentity resolve(Optional<String> configured, Path stateDir, Map<String, String> env) {
@@ -64,11 +73,11 @@ final class InstanceIdentity implements AutoCloseable {
                 throw new IllegalArgumentException("tailaudit.ingest.instance-id must be 1-249 characters of"
                         + " [a-zA-Z0-9._-], got '" + value + "'");
             }
-            return new InstanceIdentity(Optional.of(value), "tailaudit.ingest.instance-id", null);
+            return new InstanceIdentity(Optional.of(value), "tailaudit.ingest.instance-id", null, null);
         }
         String pod = env.get("HOSTNAME");
         if (env.containsKey("KUBERNETES_SERVICE_HOST") && pod != null && LEGAL.matcher(pod).matches()) {
-            return new InstanceIdentity(Optional.of(pod), "pod name (HOSTNAME)", null);
+            return new InstanceIdentity(Optional.of(pod), "pod name (HOSTNAME)", null, null);
         }
         try {
             return fromSlot(stateDir);
@@ -83,24 +92,47 @@ final class InstanceIdentity implements AutoCloseable {
     private static InstanceIdentity fromSlot(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
         for (int n = 0; n < MAX_SLOTS; n++) {
-            Path file = stateDir.resolve("ingest-instance-" + n + ".id");
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
+            Path file = stateDir.resolve("ingest-instance-" + n + ".id").toAbsolutePath().normalize();
+            if (!HELD.add(file)) {
+                continue;     // this JVM runs as this slot already
+            }
+            FileChannel channel = null;
             try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException heldInThisJvm) {
-                lock = null;
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                FileLock lock = tryLock(channel);
+                if (lock != null) {
+                    String suffix = readOrCreate(channel);
+                    return new InstanceIdentity(Optional.of(legal(hostName() + "-" + suffix)), "slot file " + file,
+                            channel, file);
+                }
+            } catch (IOException | RuntimeException e) {
+                release(channel, file);
+                throw e;
             }
-            if (lock == null) {
-                channel.close();
-                continue;     // another process on this directory runs as this slot
-            }
-            String suffix = readOrCreate(channel);
-            return new InstanceIdentity(Optional.of(legal(hostName() + "-" + suffix)), "slot file " + file.toAbsolutePath(),
-                    channel);
+            release(channel, file);     // another process on this directory runs as this slot
         }
         throw new IOException("all " + MAX_SLOTS + " instance slots in " + stateDir.toAbsolutePath() + " are taken");
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException heldInThisJvm) {
+            return null;
+        }
+    }
+
+    private static void release(FileChannel channel, Path file) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.debugf("could not release the instance slot %s: %s", file, e.toString());
+        } finally {
+            HELD.remove(file);
+        }
     }
 
     private static String readOrCreate(FileChannel channel) throws IOException {
@@ -143,11 +175,7 @@ final class InstanceIdentity implements AutoCloseable {
     @Override
     public void close() {
         if (slot != null) {
-            try {
-                slot.close();    // releases the lock: the next start of this replica takes the slot again
-            } catch (IOException e) {
-                LOG.debugf("could not release the instance slot: %s", e.toString());
-            }
+            release(slot, slotFile);    // the next start of this replica takes the slot again
         }
     }
 }

@@ -68,6 +68,33 @@ class InstanceIdentityTest {
     }
 
     @Test
+    void a_second_process_on_the_same_state_dir_gets_another_id() throws Exception {
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HoldSlot.class.getName(), dir.toString())
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream()))) {
+            String theirs = out.lines().filter(l -> l.startsWith("id=")).findFirst().orElseThrow().substring(3);
+            try (InstanceIdentity mine = InstanceIdentity.resolve(Optional.empty(), dir, Map.of())) {
+                assertThat(mine.id()).isPresent().get().isNotEqualTo(theirs);
+            }
+        } finally {
+            other.getOutputStream().close();
+            other.waitFor();
+        }
+    }
+
+    /** The other process: holds a slot of the directory given until its standard input closes. */
+    public static final class HoldSlot {
+        public static void main(String[] args) throws Exception {
+            try (InstanceIdentity id = InstanceIdentity.resolve(Optional.empty(), Path.of(args[0]), Map.of())) {
+                System.out.println("id=" + id.id().orElse("none"));
+                System.out.flush();
+                System.in.read();
+            }
+        }
+    }
+
+    @Test
     void replicas_on_different_state_dirs_of_one_host_get_different_ids() {
         try (InstanceIdentity one = InstanceIdentity.resolve(Optional.empty(), dir.resolve("a"), Map.of());
              InstanceIdentity two = InstanceIdentity.resolve(Optional.empty(), dir.resolve("b"), Map.of())) {
