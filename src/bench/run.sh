@@ -7,11 +7,12 @@
 #   src/bench/run.sh LatencySketchBenchmark
 #   src/bench/run.sh AlertBenchmark [trials]
 #   src/bench/run.sh RedactionBenchmark [seconds per measurement]
+#   src/bench/run.sh CrashRestartBenchmark [kills] [static|dynamic]
 # Build first: mvn -B install -DskipTests -pl src/sdk,src/server && mvn -B package -pl src/bench
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 IngestBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark [args...]" >&2
+  echo "usage: $0 IngestBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
   exit 2
 fi
 name=$1

@@ -146,6 +146,21 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The time of day of the first log line containing {@code text} (the console format starts HH:mm:ss.SSS). */
+    Optional<java.time.LocalTime> loggedAt(String text) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text) && l.length() > 12).findFirst().flatMap(l -> {
+                try {
+                    return Optional.of(java.time.LocalTime.parse(l.substring(0, 12)));
+                } catch (java.time.format.DateTimeParseException e) {
+                    return Optional.empty();
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Lines of the log at WARN or ERROR, for a one-line health summary. */
     long countLines(String level) {
         try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
@@ -153,6 +168,18 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException | java.io.UncheckedIOException e) {
             return -1;
         }
+    }
+
+    /**
+     * SIGKILL, as an OOM kill or a lost node ends it (on Linux {@code destroyForcibly} is {@code kill -9});
+     * waits for the exit and returns its code, 137 = 128 + SIGKILL.
+     */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("server pid=" + process.pid() + " still runs 30 s after SIGKILL");
+        }
+        return process.exitValue();
     }
 
     /** SIGTERM, then wait; returns the exit code. */

@@ -61,6 +61,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // the ingest consumer is a static member of a classic group; the broker defaults admit its session
+        // timeout (group.min.session.timeout.ms 6 s .. group.max.session.timeout.ms 30 min) and, for the
+        // consumer protocol, would give group.consumer.session.timeout.ms 45 s: nothing to change here
         // after an unclean stop the restarted node waits out its own old session: keep it short
         p.put("broker.session.timeout.ms", "3000");
         p.put("broker.heartbeat.interval.ms", "500");

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "tailaudit.ingest")
 public interface IngestConfig {
@@ -23,6 +24,32 @@ public interface IngestConfig {
     /** Consumer group of the ingest role. */
     @WithDefault("tailaudit-ingest")
     String groupId();
+
+    /**
+     * Static group membership: the consumer joins with a {@code group.instance.id} that stays the same across
+     * restarts, so a replica restarted after a crash takes its partitions back at once instead of waiting
+     * for {@link #sessionTimeout()}. Off: a dynamic member, which leaves the group on a clean stop.
+     */
+    @WithDefault("true")
+    boolean staticMembership();
+
+    /**
+     * This replica's {@code group.instance.id}, unique per replica and stable across its restarts; absent,
+     * it is the pod name in Kubernetes, else the host name and an id kept in {@link #stateDir()}.
+     */
+    Optional<String> instanceId();
+
+    /** Where a derived instance id is kept between restarts (one locked slot file per running process). */
+    @WithDefault("${tailaudit.embedded.data-dir:data}")
+    String stateDir();
+
+    /**
+     * How long the broker keeps a member that stopped heartbeating: a static member is not removed on a clean
+     * stop, so a replica that is scaled away (or never comes back) holds its partitions this long; a replica
+     * restarted with the same instance id takes them back at once. Heartbeats go every tenth of it.
+     */
+    @WithDefault("30s")
+    Duration sessionTimeout();
 
     /** Records per poll; one poll is one database transaction. 5000 amortises the commit's fsync. */
     @WithDefault("5000")

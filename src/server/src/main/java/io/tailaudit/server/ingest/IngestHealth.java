@@ -13,8 +13,9 @@ import java.time.Instant;
 
 /**
  * The ingest consumer's part of {@code /q/health}: live while its loop thread runs (the supervisor restarts
- * a loop that dies); ready while it polls (a poll returns at least every poll timeout, so no poll for a
- * minute means it is stuck) and storage is not failing. PostgreSQL and Kafka have their own checks.
+ * a loop that dies) or after the broker refused this member for good (a shared instance id: restarting the
+ * pod would only fence the other one again); ready while it polls (a poll returns at least every poll
+ * timeout, so no poll for a minute means it is stuck), storage is not failing and the role has not stopped. PostgreSQL and Kafka have their own checks.
  */
 @ApplicationScoped
 public class IngestHealth {
@@ -36,6 +37,10 @@ public class IngestHealth {
             if (!s.enabled()) {
                 return b.up().withData("role", "disabled").build();
             }
+            if (s.stoppedBecause() != null) {
+                // the broker refused this member: a restart would not help (readiness reports it)
+                return b.up().withData("stopped", s.stoppedBecause()).build();
+            }
             return b.status(s.loopRunning()).build();
         };
     }
@@ -53,6 +58,9 @@ public class IngestHealth {
             boolean polling = s.lastPoll() != null && s.lastPoll().isAfter(now.minus(STALE_POLL));
             b.withData("last_poll", s.lastPoll() == null ? "never" : s.lastPoll().toString())
                     .withData("lag_records", s.lagRecords());
+            if (s.stoppedBecause() != null) {
+                b.withData("stopped", s.stoppedBecause());
+            }
             if (s.storageFailingSince() != null) {
                 b.withData("storage_failing_since", s.storageFailingSince().toString());
             }

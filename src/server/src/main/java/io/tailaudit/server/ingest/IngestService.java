@@ -14,13 +14,17 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InvalidSessionTimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +35,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The ingest role: creates the topics if asked, then runs the consumer loop on its own thread, and
- * restarts it with a pause if it ever dies. Stops it on shutdown, before the datasource closes.
+ * restarts it with a pause if it ever dies, except when the broker refuses this member's configuration (an
+ * instance id another process uses, a session timeout out of the broker's bounds): restarting would not
+ * help, so the role stops with an error naming the setting. Stops the loop on shutdown, before the
+ * datasource closes. The consumer is a static group member ({@link InstanceIdentity}) unless configured
+ * otherwise.
  */
 @ApplicationScoped
 public class IngestService {
@@ -46,6 +54,9 @@ public class IngestService {
     private final IngestMetrics metrics;
     private final Clock clock;
     private volatile boolean stopping;
+    /** Why the role stopped for good (the broker refused this member), null while it runs. */
+    private volatile String stoppedBecause;
+    private volatile InstanceIdentity identity = InstanceIdentity.none("not started");
     private volatile IngestLoop loop;
     private Thread thread;
 
@@ -60,6 +71,9 @@ public class IngestService {
         }
         if (config.maxTextChars() < 0) {
             throw new IllegalArgumentException("tailaudit.ingest.max-text-chars must be >= 0, got " + config.maxTextChars());
+        }
+        if (config.sessionTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("tailaudit.ingest.session-timeout must be >= 1s, got " + config.sessionTimeout());
         }
         this.config = config;
         this.rollup = rollup;
@@ -83,6 +97,11 @@ public class IngestService {
         if (config.createTopics()) {
             createTopics();
         }
+        identity = config.staticMembership()
+                ? InstanceIdentity.resolve(config.instanceId(), Path.of(config.stateDir()), System.getenv())
+                : InstanceIdentity.none("tailaudit.ingest.static-membership=false");
+        LOG.infof("ingest group membership group=%s instance_id=%s source=%s session_timeout=%s", config.groupId(),
+                identity.id().orElse("(dynamic)"), identity.source(), config.sessionTimeout());
         thread = new Thread(this::superviseLoop, "tailaudit-ingest");
         thread.start();
     }
@@ -96,28 +115,37 @@ public class IngestService {
         if (thread != null) {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         }
+        identity.close();
     }
 
     /**
      * The consumer's state: whether ingest runs here, when its loop last polled, the records not consumed
-     * yet (-1 unknown) and since when storage has been failing (null when it is not).
+     * yet (-1 unknown), since when storage has been failing (null when it is not) and why the role stopped
+     * for good (null while it runs).
      */
     public record ConsumerState(boolean enabled, boolean loopRunning, Instant lastPoll, long lagRecords,
-                                Instant storageFailingSince) {
+                                Instant storageFailingSince, String stoppedBecause) {
     }
 
     public ConsumerState consumerState() {
         IngestLoop current = loop;
+        String stopped = stoppedBecause;
         if (!config.enabled()) {
-            return new ConsumerState(false, false, null, -1, null);
+            return new ConsumerState(false, false, null, -1, null, stopped);
         }
         if (current == null) {
-            return new ConsumerState(true, false, null, -1, null);
+            return new ConsumerState(true, false, null, -1, null, stopped);
         }
         IngestLoop.Status s = current.status();
         return new ConsumerState(true, thread != null && thread.isAlive(),
                 s.lastPollMillis() == 0 ? null : Instant.ofEpochMilli(s.lastPollMillis()), s.lagRecords(),
-                s.storageFailingSinceMillis() == 0 ? null : Instant.ofEpochMilli(s.storageFailingSinceMillis()));
+                s.storageFailingSinceMillis() == 0 ? null : Instant.ofEpochMilli(s.storageFailingSinceMillis()),
+                stopped);
+    }
+
+    /** This replica's group.instance.id, empty for a dynamic member (or before start-up). */
+    Optional<String> instanceId() {
+        return identity.id();
     }
 
     /** Builds a loop over a fresh consumer; the crash test builds its own with a failing hook. */
@@ -139,6 +167,12 @@ public class IngestService {
                 if (stopping) {
                     return;
                 }
+                Optional<String> refused = refusedMembership(e);
+                if (refused.isPresent()) {
+                    stoppedBecause = refused.get();
+                    LOG.errorf("ingest stopped on this replica: %s", refused.get());
+                    return;
+                }
                 LOG.error("ingest loop died, restarting in 5 s", e);
                 try {
                     Thread.sleep(5_000);
@@ -150,15 +184,44 @@ public class IngestService {
         }
     }
 
+    /**
+     * A membership the broker refuses is a configuration error: a restarted loop would be refused again or,
+     * for a shared instance id, fence the other process in turn, and the two would take the partitions from
+     * each other every few seconds.
+     */
+    private Optional<String> refusedMembership(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FencedInstanceIdException) {
+                return Optional.of("another consumer joined group " + config.groupId() + " with this replica's"
+                        + " group.instance.id " + identity.id().orElse("?") + " (from " + identity.source()
+                        + "); give every replica its own tailaudit.ingest.instance-id (env"
+                        + " TAILAUDIT_INGEST_INSTANCE_ID) and restart this one");
+            }
+            if (t instanceof InvalidSessionTimeoutException) {
+                return Optional.of("the broker refuses tailaudit.ingest.session-timeout=" + config.sessionTimeout()
+                        + ": it must lie within the broker's group.min.session.timeout.ms and"
+                        + " group.max.session.timeout.ms (" + t.getMessage() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
     private Map<String, Object> consumerConfig(String groupId) {
         Map<String, Object> props = new HashMap<>(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, DeadLetterPublisher.MAX_SOURCE_RECORD_BYTES);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-ingest");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-ingest" + identity.id().map(id -> "-" + id).orElse(""));
+        identity.id().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        // the classic protocol (the client's default) takes the session timeout from the client; the consumer
+        // protocol (kafka.group.protocol=consumer) refuses it: there the broker's group.consumer.session.timeout.ms rules
+        if (!"consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis());
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, config.sessionTimeout().toMillis() / 10));
+        }
         return props;
     }
 
