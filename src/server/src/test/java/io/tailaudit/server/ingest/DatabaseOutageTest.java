@@ -7,13 +7,9 @@ import io.tailaudit.server.testing.Db;
 import io.tailaudit.server.testing.EmbeddedPlatformResource;
 import io.tailaudit.server.testing.Kafka;
 import io.tailaudit.server.testing.Traces;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +26,7 @@ class DatabaseOutageTest {
         await().atMost(ofSeconds(20)).untilAsserted(() ->
                 assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(1));
 
-        takeDatabaseDown();
+        Db.takeDatabaseDown();
         try {
             for (int i = 0; i < 25; i++) {
                 Kafka.send(Traces.ok(task).build());
@@ -46,7 +42,7 @@ class DatabaseOutageTest {
             io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200)
                     .body("checks.find { it.name == 'ingest consumer loop' }.status", org.hamcrest.Matchers.is("UP"));
         } finally {
-            bringDatabaseBack();
+            Db.bringDatabaseBack();
         }
 
         await().atMost(ofSeconds(40)).untilAsserted(() ->
@@ -62,25 +58,5 @@ class DatabaseOutageTest {
         String metrics = io.restassured.RestAssured.given().get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith("tailaudit_ingest_retries_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** A real outage for the application: its database refuses connections and its sessions are cut. */
-    private static void takeDatabaseDown() throws SQLException {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS false");
-            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'tailaudit'");
-        }
-    }
-
-    private static void bringDatabaseBack() throws SQLException {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS true");
-        }
-    }
-
-    private static Connection admin() throws SQLException {
-        String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class)
-                .replace("/tailaudit", "/postgres");
-        return DriverManager.getConnection(url, "postgres", "");
     }
 }

@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /** Direct SQL against the test database, for asserting what was stored. */
 public final class Db {
@@ -18,6 +19,26 @@ public final class Db {
         var config = ConfigProvider.getConfig();
         return DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
                 config.getValue("quarkus.datasource.username", String.class), "");
+    }
+
+    /** A real outage for the application: its database refuses connections and its sessions are cut. */
+    public static void takeDatabaseDown() throws SQLException {
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS false");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'tailaudit'");
+        }
+    }
+
+    public static void bringDatabaseBack() throws SQLException {
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE tailaudit ALLOW_CONNECTIONS true");
+        }
+    }
+
+    private static Connection admin() throws SQLException {
+        String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class)
+                .replace("/tailaudit", "/postgres");
+        return DriverManager.getConnection(url, "postgres", "");
     }
 
     public static long count(String sql, Object... args) {

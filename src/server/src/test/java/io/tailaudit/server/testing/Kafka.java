@@ -115,23 +115,7 @@ public final class Kafka {
 
     /** Every dead letter currently in the DLQ topic, read from the beginning by a fresh group. */
     public static List<ConsumerRecord<String, byte[]>> deadLetters() {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "test-dlq-reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(DLQ));
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            // read until a poll comes back empty after the assignment: the topic is small
-            while (System.nanoTime() < deadline) {
-                var records = c.poll(Duration.ofMillis(500));
-                records.forEach(out::add);
-                if (records.isEmpty() && !c.assignment().isEmpty()) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return readAll(DLQ);
     }
 
     public static String header(ConsumerRecord<String, byte[]> r, String name) {
