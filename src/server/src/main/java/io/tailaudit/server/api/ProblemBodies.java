@@ -21,8 +21,10 @@ public class ProblemBodies implements ContainerResponseFilter {
         }
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "Error" : known.getReasonPhrase();
+        // a bodiless 400 on a form post is the CSRF check's (resources answer their own 400s with a detail)
         String detail = status == 400 && "POST".equals(request.getMethod())
-                ? "the form's CSRF token is missing or does not match; reload the page and try again"
+                ? "the request was refused before it reached its page: for a console form, its CSRF token is"
+                + " missing or does not match; reload the page and try again"
                 : title;
         response.setEntity(new Problem("about:blank", title, status, detail, request.getUriInfo().getPath()),
                 null, ProblemMapper.PROBLEM_JSON);

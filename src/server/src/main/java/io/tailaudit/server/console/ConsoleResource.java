@@ -413,8 +413,14 @@ public class ConsoleResource {
     @GET
     @Path("dlq")
     @Operation(hidden = true)
-    public TemplateInstance dlq(@QueryParam("reason") String reason, @QueryParam("before") Long before) {
-        List<DeadLetter> rows = deadLetters.recent(Optional.ofNullable(blank(reason)), Optional.ofNullable(before), 50);
+    public TemplateInstance dlq(@QueryParam("reason") String reason, @QueryParam("before") String before) {
+        Optional<Long> beforeId;
+        try {
+            beforeId = Optional.ofNullable(blank(before)).map(Long::parseLong);
+        } catch (NumberFormatException e) {
+            throw new ConsoleBadRequest("before must be the id of a dead letter (an integer)");
+        }
+        List<DeadLetter> rows = deadLetters.recent(Optional.ofNullable(blank(reason)), beforeId, 50);
         Long next = rows.size() == 50 ? rows.get(rows.size() - 1).id : null;
         // the preview is payload text: the same rule as a trace's prompt and output
         boolean textReader = identity.hasRole(TEXT_READER);

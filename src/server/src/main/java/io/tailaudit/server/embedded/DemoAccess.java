@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * What only the embedded demo may have: three users whose password is their name, a session key that is in
  * the repository (so anyone can forge a session cookie with it), demo traffic, and a console reachable from
- * this machine only. {@link TailAuditMain} applies them once it has started the embedded platform and never
- * otherwise; at start-up this bean refuses to run with the demo key when the embedded platform is not the
+ * this machine only. {@link DemoConfigSource} supplies them, below every setting of the user's, once
+ * {@link TailAuditMain} has started the embedded platform, and never otherwise; at start-up this bean refuses to run with the demo key when the embedded platform is not the
  * one running, naming the setting to change.
  */
 @ApplicationScoped
@@ -25,7 +25,7 @@ public class DemoAccess {
     /** Set by {@link TailAuditMain} when it started the embedded platform in this JVM. */
     static final String RUNNING = "tailaudit.embedded.running";
 
-    /** The settings the embedded demo adds, each only where the user has not set it. */
+    /** The settings the embedded demo adds; any the user sets elsewhere wins ({@link DemoConfigSource}). */
     static Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put(RUNNING, "true");

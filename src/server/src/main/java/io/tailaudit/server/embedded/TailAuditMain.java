@@ -52,7 +52,8 @@ public final class TailAuditMain {
         Path dataDirectory = Path.of(setting("tailaudit.embedded.data-dir", "TAILAUDIT_EMBEDDED_DATA_DIR", "data"));
         EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
         platform.config().forEach(System::setProperty);
-        DemoAccess.settings().forEach(TailAuditMain::setUnlessGiven);
+        // the demo's users, key, traffic and loopback listener, below every setting the user gives (DemoConfigSource)
+        System.setProperty(DemoAccess.RUNNING, "true");
         PLATFORM.set(platform);
         // JVM hooks run concurrently: once Quarkus runs, its own hook stops the application and
         // EmbeddedPlatformStopper stops the platform last; this hook only waits for that, and stops the
@@ -76,14 +77,6 @@ public final class TailAuditMain {
         EmbeddedPlatform platform = PLATFORM.getAndSet(null);
         if (platform != null) {
             platform.close();
-        }
-    }
-
-    /** A system property, unless the user gave the key already (as a system property or its environment variable). */
-    private static void setUnlessGiven(String key, String value) {
-        String env = key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-        if (setting(key, env, null) == null) {
-            System.setProperty(key, value);
         }
     }
 

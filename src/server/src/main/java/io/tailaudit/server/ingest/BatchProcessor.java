@@ -183,8 +183,18 @@ final class BatchProcessor implements AutoCloseable {
         } catch (SQLException again) {
             throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
         } catch (RuntimeException again) {
-            // a dead letter is the record's coordinates and a preview: failing here is no record's fault
-            throw new StorageException("could not record a dead letter: " + again, again);
+            // the row's key and preview come from the record: store its coordinates alone, publish it whole
+            LOG.debugf("ingest dead letter row failed, storing coordinates only offset=%s-%d@%d error=%s", r.topic(),
+                    r.partition(), r.offset(), again);
+            IncomingRecord bare = new IncomingRecord(r.topic(), r.partition(), r.offset(), null, new byte[0],
+                    rejected.event());
+            try {
+                writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(), List.of(bare), now);
+                return List.of(rejected);
+            } catch (SQLException | RuntimeException coordinates) {
+                // coordinates and a reason are no record's content: failing here is storage's fault
+                throw new StorageException("could not record a dead letter: " + coordinates, coordinates);
+            }
         }
     }
 

@@ -11,6 +11,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
@@ -57,6 +59,8 @@ final class DeadLetterPublisher implements AutoCloseable {
 
     /** The largest record ingest reads: IngestService's {@code max.partition.fetch.bytes}. */
     static final int MAX_SOURCE_RECORD_BYTES = 8 * 1024 * 1024;
+    /** Kafka's default {@code message.max.bytes}, assumed when the topic's own limit cannot be read. */
+    static final int BROKER_DEFAULT_MESSAGE_BYTES = 1_048_588;
     /** Room for the headers (path and detail are bounded by {@link Rejection}) and the batch framing. */
     static final int HEADROOM_BYTES = 64 * 1024;
     static final int MAX_REQUEST_BYTES = MAX_SOURCE_RECORD_BYTES + HEADROOM_BYTES;
@@ -175,7 +179,17 @@ final class DeadLetterPublisher implements AutoCloseable {
             }
             topicLimit = Integer.parseInt(entry.value());
             return topicLimit;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException && !(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw new StorageException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
+            }
+            // no DescribeConfigs right, or a topic that only comes into being on its first record: not an
+            // outage; assume the broker's default limit (a larger topic just gets copies cut sooner than needed)
+            LOG.warnf("dead-letter topic limits unreadable, assuming the broker default topic=%s max_message_bytes=%d"
+                    + " error=%s", topic, BROKER_DEFAULT_MESSAGE_BYTES, e.getCause());
+            topicLimit = BROKER_DEFAULT_MESSAGE_BYTES;
+            return topicLimit;
+        } catch (TimeoutException | RuntimeException e) {
             throw new StorageException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -245,8 +245,14 @@ final class EventParser {
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             // keys too: a producer may name a tag after the value it holds
-            tags.put(TextRedactor.redact(e.getKey().replace("\u0000", "")),
-                    TextRedactor.redact(e.getValue().asText().replace("\u0000", "")));
+            String key = TextRedactor.redact(e.getKey().replace("\u0000", ""));
+            String value = TextRedactor.redact(e.getValue().asText().replace("\u0000", ""));
+            // two keys that redact alike ("a@x.com", "b@y.com") keep both values: "[REDACTED:email]", "...#2"
+            String unique = key;
+            for (int i = 2; tags.containsKey(unique); i++) {
+                unique = key + "#" + i;
+            }
+            tags.put(unique, value);
         }
         return tags;
     }

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * this order:
  * <ol>
  *     <li>{@code tailaudit.ingest.instance-id} when set;</li>
+ *     <li>{@code POD_NAME} when set (the Downward API's {@code metadata.name}, which a pod on the host network
+ *     needs, its {@code HOSTNAME} being the node's);</li>
  *     <li>in Kubernetes ({@code KUBERNETES_SERVICE_HOST} set), the pod name ({@code HOSTNAME}): a restarted
  *     container keeps it, and a StatefulSet pod keeps it even when rescheduled;</li>
  *     <li>else {@code <host name>-<random id>}, the random id kept in a slot file
@@ -74,6 +76,12 @@ final class InstanceIdentity implements AutoCloseable {
                         + " [a-zA-Z0-9._-], got '" + value + "'");
             }
             return new InstanceIdentity(Optional.of(value), "tailaudit.ingest.instance-id", null, null);
+        }
+        // POD_NAME (the Downward API, as deploy/ sets it) first: with hostNetwork, HOSTNAME is the node's name,
+        // which two replicas on one node would share
+        String podName = env.get("POD_NAME");
+        if (podName != null && LEGAL.matcher(podName).matches()) {
+            return new InstanceIdentity(Optional.of(podName), "pod name (POD_NAME)", null, null);
         }
         String pod = env.get("HOSTNAME");
         if (env.containsKey("KUBERNETES_SERVICE_HOST") && pod != null && LEGAL.matcher(pod).matches()) {

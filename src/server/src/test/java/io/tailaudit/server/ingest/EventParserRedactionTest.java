@@ -42,6 +42,13 @@ class EventParserRedactionTest {
     }
 
     @Test
+    void two_tag_keys_that_redact_alike_keep_both_values() {
+        TraceRow row = (TraceRow) parse(trace(",\"tags\":{\"alice@x.com\":\"a\",\"bob@y.com\":\"b\"}"));
+        assertThat(row.tags()).hasSize(2).containsValues("a", "b").containsKey("[REDACTED:email]")
+                .containsKey("[REDACTED:email]#2");
+    }
+
+    @Test
     void session_service_and_error_type_are_redacted_free_text() {
         TraceRow row = (TraceRow) parse(trace(",\"session_id\":\"bob@x.com\",\"service\":\"svc +14155550100\","
                 + "\"outcome\":{\"status\":\"error\",\"error_type\":\"auth failed for api_key=3f9a0c4e5b6d\"}"));

@@ -5,9 +5,15 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.tailaudit.server.testing.EmbeddedPlatformResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +27,9 @@ class HttpHardeningTest {
 
     @Inject
     LoginThrottle throttle;
+
+    @TestHTTPResource("/")
+    URL base;
 
     @AfterEach
     void release() {
@@ -53,6 +62,45 @@ class HttpHardeningTest {
         given().auth().none().header("X-Forwarded-For", client).redirects().follow(false)
                 .formParam("j_username", "admin").formParam("j_password", "admin")
                 .post("/j_security_check").then().statusCode(429);
+    }
+
+    @Test
+    void logging_in_as_oneself_between_form_guesses_does_not_reset_the_count() {
+        String client = "198.51.100.44";
+        for (int i = 0; i < 9; i++) {
+            given().auth().none().header("X-Forwarded-For", client).redirects().follow(false)
+                    .formParam("j_username", "admin").formParam("j_password", "guess-" + i)
+                    .post("/j_security_check").then().statusCode(302).header("Location", containsString("error=true"));
+        }
+        given().auth().none().header("X-Forwarded-For", client).redirects().follow(false)
+                .formParam("j_username", "viewer").formParam("j_password", "viewer")
+                .post("/j_security_check").then().statusCode(302).header("Location", not(containsString("error")));
+        given().auth().none().header("X-Forwarded-For", client).redirects().follow(false)
+                .formParam("j_username", "admin").formParam("j_password", "guess-9")
+                .post("/j_security_check").then().statusCode(302).header("Location", containsString("error=true"));
+        given().auth().none().header("X-Forwarded-For", client).redirects().follow(false)
+                .formParam("j_username", "admin").formParam("j_password", "admin")
+                .post("/j_security_check").then().statusCode(429);
+    }
+
+    @Test
+    void a_burst_of_parallel_guesses_is_held_to_the_limit() throws Exception {
+        String client = "203.0.113.50";
+        given().auth().preemptive().basic("admin", "first-guess").header("X-Forwarded-For", client)
+                .get("/api/v1/cost-model").then().statusCode(401);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.URI uri = java.net.URI.create(base.toString().replaceAll("/$", "") + "/api/v1/cost-model");
+        List<CompletableFuture<java.net.http.HttpResponse<Void>>> burst = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            burst.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(uri).header("X-Forwarded-For", client)
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                            ("admin:burst-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()));
+        }
+        long checked = burst.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 401).count();
+        assertThat(checked).as("guesses whose password was checked, of 40 sent at once after one failure")
+                .isLessThanOrEqualTo(9);
     }
 
     @Test
