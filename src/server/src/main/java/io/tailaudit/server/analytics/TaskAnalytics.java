@@ -32,6 +32,7 @@ import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.tail.TaskSettingsService;
 import io.tailaudit.server.tail.Verdict;
 import io.tailaudit.server.tail.VerdictEngine;
+import io.tailaudit.server.tail.VisibleRate;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.SQLException;
@@ -260,17 +261,17 @@ public class TaskAnalytics {
         QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
         ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
-                (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), tail,
-                slice(context.upTo8k(), s), slice(context.over8k(), s), OptionalDouble.empty());
+                (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), VisibleRate.of(a.quality(), s),
+                tail, visible(context.upTo8k(), s), visible(context.over8k(), s), OptionalDouble.empty());
         return VerdictEngine.decide(e, s, prices.model(), prices.reference().model());
     }
 
-    private static Optional<QualityHistogram.WorstSlice> slice(QualityHistogram h, TaskSettings s) {
-        return h.count() == 0 ? Optional.empty() : Optional.of(h.worst(WORST, s.qualityFloor(), s.tailAbsorbable()));
+    private static Optional<VisibleRate> visible(QualityHistogram h, TaskSettings s) {
+        return h.count() == 0 ? Optional.empty() : Optional.of(VisibleRate.of(h, s));
     }
 
     private static boolean visibleTail(TailAggregate a, TaskSettings s) {
-        return a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable()).interval().low() > s.tailThreshold();
+        return VisibleRate.of(a.quality(), s).interval().low() > s.tailThreshold();
     }
 
     private static ContextSplit contextSplit(TailAggregate a, TaskSettings s) {

@@ -61,7 +61,7 @@ final class DemoCatalog {
                     300, 350, 0.3, 380, 16, 0.0, 0.9, 0, 0, PLAIN, List.of(
                     "Assign up to 3 tags to product: 'Stainless steel water bottle 750 ml'")),
             new DemoTask("faq-bot", Category.CHAT, "help-center", local("llama-3.1-8b-instruct", "q4_k_m"),
-                    40, 1500, 0.4, 500, 160, 0.0025, 0.85, 0, 0, PLAIN, List.of(
+                    40, 1500, 0.4, 500, 160, 0.04, 0.85, 0, 0, PLAIN, List.of(
                     "What are your opening hours?", "How do I reset my password?")),
             new DemoTask("support-agent", Category.AGENTIC, "support-automation", cloud("anthropic", "claude-sonnet-4"),
                     1600, 5200, 0.5, 2400, 420, 0.0003, 0.9, 3.00, 15.00, AGENT, List.of(

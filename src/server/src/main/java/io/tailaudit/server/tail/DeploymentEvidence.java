@@ -11,13 +11,14 @@ import java.util.OptionalDouble;
  * @param traces           traces in the window
  * @param tokensPerDay     (input + output) tokens / window length in days
  * @param inputShare       input tokens / all tokens, for the cloud price at this task's mix
- * @param tail             the worst-5% slice of the whole deployment
- * @param upTo8k           the worst-5% slice of the traces with <= 8k context tokens, when any
- * @param over8k           the worst-5% slice of the traces with > 8k context tokens, when any
+ * @param visible          visible failures over all the deployment's traces: what the verdict decides on
+ * @param tail             the worst-5% slice of the whole deployment: the evidence of what the tail looks like
+ * @param upTo8k           visible failures of the traces with <= 8k context tokens, when any
+ * @param over8k           visible failures of the traces with > 8k context tokens, when any
  * @param driftShare       share of recent inputs novel against the reference inputs, once measured
  */
 public record DeploymentEvidence(String task, boolean local, String model, long traces, double tokensPerDay,
-                                 double inputShare, QualityHistogram.WorstSlice tail,
-                                 Optional<QualityHistogram.WorstSlice> upTo8k,
-                                 Optional<QualityHistogram.WorstSlice> over8k, OptionalDouble driftShare) {
+                                 double inputShare, VisibleRate visible, QualityHistogram.WorstSlice tail,
+                                 Optional<VisibleRate> upTo8k, Optional<VisibleRate> over8k,
+                                 OptionalDouble driftShare) {
 }

@@ -11,8 +11,10 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * DESIGN's verdict rules, deterministic and explained. A verdict is given only when the Wilson interval
- * of the worst-5% visible-failure rate excludes the task's tail threshold T:
+ * DESIGN's verdict rules, deterministic and explained. A verdict is given only when the Wilson interval of
+ * the deployment's visible-failure rate over all its traces excludes the task's tail threshold T (at T = 5%,
+ * a rate above T means the whole worst-5% slice would be visible failures: the seed's question). The
+ * worst-5% profile is the evidence shown with the verdict, not its input:
  * <ul>
  * <li>T inside the interval: INSUFFICIENT_DATA, with the traces that would decide it;</li>
  * <li>local, visible tail (interval above T): HYBRID when the context &lt;= 8k cohort lies below T and the
@@ -26,7 +28,6 @@ import java.util.OptionalLong;
  */
 public final class VerdictEngine {
 
-    static final double WORST_FRACTION = 0.05;
     static final double CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY = 500_000;
     static final double INTERACTIVE_BUDGET_MS = 100;
     static final double DRIFT_LIMIT = 0.20;
@@ -37,22 +38,22 @@ public final class VerdictEngine {
 
     public static Verdict decide(DeploymentEvidence e, TaskSettings s, CostModel cost, String cloudModel) {
         double t = s.tailThreshold();
-        QualityHistogram.WorstSlice tail = e.tail();
-        Proportions.Interval ci = tail.interval();
+        VisibleRate visible = e.visible();
+        Proportions.Interval ci = visible.interval();
         boolean constrained = s.scopeConstrained() && (e.driftShare().isEmpty() || e.driftShare().getAsDouble() < DRIFT_LIMIT);
         OptionalDouble breakEven = cost.breakEvenTokensPerDay(e.inputShare());
         List<String> evidence = List.of(scope(s, e.driftShare()), tail(e, t), cost(e, cost, cloudModel, breakEven));
         Map<String, String> links = links(e.task());
 
         if (ci.contains(t)) {
-            OptionalLong slice = Proportions.sampleSizeToDecide(tail.visibleFailureRate(), t);
-            OptionalLong traces = slice.isPresent()
-                    ? OptionalLong.of((long) Math.ceil(slice.getAsLong() / WORST_FRACTION)) : OptionalLong.empty();
+            // counted in traces of the deployment, at its observed rate
+            OptionalLong traces = Proportions.sampleSizeToDecide(visible.rate(), t);
             String need = traces.isPresent()
                     ? String.format(Locale.ROOT, "about %,d traces in the window would decide it", traces.getAsLong())
                     : "no sample size decides a rate equal to the threshold";
             return new Verdict(Verdict.Kind.INSUFFICIENT_DATA, String.format(Locale.ROOT,
-                    "Not decided yet: the tail's interval contains the %s threshold; %s.", pct(t), need),
+                    "Not decided yet: %s of %,d requests fail visibly and the interval contains the %s threshold; %s.",
+                    pct(visible.rate()), visible.traces(), pct(t), need),
                     Optional.empty(), traces, false, evidence, links);
         }
         boolean visibleTail = ci.low() > t;
@@ -63,8 +64,9 @@ public final class VerdictEngine {
                         OptionalLong.empty(), false, withCohorts(evidence, e), links);
             }
             return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
-                    "Move to the cloud: %s of the worst 5%% are visible failures, above the %s threshold.",
-                    pct(tail.visibleFailureRate()), pct(t)), Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                    "Move to the cloud: %s of requests fail visibly (95%% CI %s to %s), above the %s threshold, so the"
+                            + " whole worst 5%% fail visibly.", pct(visible.rate()), pct(ci.low()), pct(ci.high()), pct(t)),
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
         }
         if (e.local()) {
             if (e.tokensPerDay() < CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY && s.latencyBudgetMs() > INTERACTIVE_BUDGET_MS) {
@@ -78,8 +80,8 @@ public final class VerdictEngine {
         }
         if (visibleTail) {
             return new Verdict(Verdict.Kind.KEEP, String.format(Locale.ROOT,
-                    "Keep it in the cloud, but the tail is visible: %s of the worst 5%% fail visibly.",
-                    pct(tail.visibleFailureRate())), Optional.empty(), OptionalLong.empty(), true, evidence, links);
+                    "Keep it in the cloud, but the tail is visible: %s of requests fail visibly (95%% CI %s to %s).",
+                    pct(visible.rate()), pct(ci.low()), pct(ci.high())), Optional.empty(), OptionalLong.empty(), true, evidence, links);
         }
         if (constrained && breakEven.isPresent() && e.tokensPerDay() > breakEven.getAsDouble()) {
             return new Verdict(Verdict.Kind.MOVE_TO_LOCAL, String.format(Locale.ROOT,
@@ -92,12 +94,12 @@ public final class VerdictEngine {
                 Optional.empty(), OptionalLong.empty(), false, evidence, links);
     }
 
-    private static boolean below(Optional<QualityHistogram.WorstSlice> cohort, double t) {
-        return cohort.isPresent() && cohort.get().size() > 0 && cohort.get().interval().high() < t;
+    private static boolean below(Optional<VisibleRate> cohort, double t) {
+        return cohort.isPresent() && cohort.get().traces() > 0 && cohort.get().interval().high() < t;
     }
 
-    private static boolean above(Optional<QualityHistogram.WorstSlice> cohort, double t) {
-        return cohort.isPresent() && cohort.get().size() > 0 && cohort.get().interval().low() > t;
+    private static boolean above(Optional<VisibleRate> cohort, double t) {
+        return cohort.isPresent() && cohort.get().traces() > 0 && cohort.get().interval().low() > t;
     }
 
     private static String scope(TaskSettings s, OptionalDouble drift) {
@@ -110,12 +112,14 @@ public final class VerdictEngine {
     }
 
     private static String tail(DeploymentEvidence e, double t) {
+        VisibleRate v = e.visible();
+        Proportions.Interval ci = v.interval();
         QualityHistogram.WorstSlice w = e.tail();
-        Proportions.Interval ci = w.interval();
-        return String.format(Locale.ROOT, "Tail: the worst 5%% (%,.0f of %,d traces) are %s visible failures (95%% CI"
-                        + " %s to %s) against a threshold of %s; their mean effective quality (CVaR 5%%) is %.2f.",
-                w.size(), e.traces(), pct(w.visibleFailureRate()), pct(ci.low()), pct(ci.high()), pct(t),
-                Double.isNaN(w.cvar()) ? 0.0 : w.cvar());
+        return String.format(Locale.ROOT, "Tail: %s of requests fail visibly (%,d of %,d, 95%% CI %s to %s) against a"
+                        + " threshold of %s; the worst 5%% (%,.0f traces) are %s visible failures, their mean effective"
+                        + " quality (CVaR 5%%) %.2f.",
+                pct(v.rate()), v.failures(), v.traces(), pct(ci.low()), pct(ci.high()), pct(t), w.size(),
+                pct(w.visibleFailureRate()), Double.isNaN(w.cvar()) ? 0.0 : w.cvar());
     }
 
     private static String cost(DeploymentEvidence e, CostModel cost, String cloudModel, OptionalDouble breakEven) {
@@ -127,9 +131,11 @@ public final class VerdictEngine {
 
     private static List<String> withCohorts(List<String> evidence, DeploymentEvidence e) {
         List<String> out = new ArrayList<>(evidence);
-        out.add(String.format(Locale.ROOT, "Cohorts: with <= 8k context tokens the worst 5%% are %s visible failures;"
-                        + " with > 8k, %s.", pct(e.upTo8k().orElseThrow().visibleFailureRate()),
-                pct(e.over8k().orElseThrow().visibleFailureRate())));
+        VisibleRate lo = e.upTo8k().orElseThrow();
+        VisibleRate hi = e.over8k().orElseThrow();
+        out.add(String.format(Locale.ROOT, "Cohorts: with <= 8k context tokens %s of requests fail visibly (95%% CI %s"
+                        + " to %s); with > 8k, %s (95%% CI %s to %s).", pct(lo.rate()), pct(lo.interval().low()),
+                pct(lo.interval().high()), pct(hi.rate()), pct(hi.interval().low()), pct(hi.interval().high())));
         return out;
     }
 

@@ -16,42 +16,61 @@ class VerdictEngineTest {
         return new TaskSettings("t", category, category, 0.5, budgetMs, false, constrained, 0.05, Set.of());
     }
 
-    /** A slice of {@code size} traces of which {@code visible} are visible failures. */
+    /** A worst-5% slice of {@code size} traces of which {@code visible} are visible failures. */
     private static QualityHistogram.WorstSlice slice(double size, double visible) {
         return new QualityHistogram.WorstSlice(size, visible, 0.1, 0.2);
     }
 
-    private static DeploymentEvidence evidence(boolean local, double tokensPerDay, QualityHistogram.WorstSlice tail) {
-        return new DeploymentEvidence("t", local, "m", (long) (tail.size() * 20), tokensPerDay, 0.8, tail,
-                Optional.empty(), Optional.empty(), OptionalDouble.empty());
+    /** A deployment with {@code failures} visible failures in {@code traces}; its worst 5% hold as many as fit. */
+    private static DeploymentEvidence evidence(boolean local, double tokensPerDay, long failures, long traces) {
+        double k = 0.05 * traces;
+        return new DeploymentEvidence("t", local, "m", traces, tokensPerDay, 0.8, new VisibleRate(failures, traces),
+                slice(k, Math.min(k, failures)), Optional.empty(), Optional.empty(), OptionalDouble.empty());
     }
 
     @Test
-    void a_local_chat_whose_worst_five_percent_fail_visibly_moves_to_the_cloud() {
-        // 200 of 200 in the slice fail: Wilson low bound ~98%, far above 5%
-        Verdict v = VerdictEngine.decide(evidence(true, 3_000_000, slice(200, 200)), settings("chat", false, 5_000), COST, "gpt-4o");
+    void a_local_chat_failing_about_one_in_ten_moves_to_the_cloud() {
+        // 400 of 4,000 = 10%: Wilson [9.1%, 11.0%], above 5%
+        Verdict v = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), settings("chat", false, 5_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
+        assertThat(v.headline()).contains("10.0% of requests fail visibly");
         assertThat(v.evidence()).hasSize(3);
-        assertThat(v.evidence().get(1)).startsWith("Tail: the worst 5% (200 of 4,000 traces) are 100.0% visible failures");
+        assertThat(v.evidence().get(1)).startsWith("Tail: 10.0% of requests fail visibly (400 of 4,000, 95% CI 9.1% to 11.0%)")
+                .contains("the worst 5% (200 traces) are 100.0% visible failures");
         assertThat(v.links()).containsKey("worst_traces");
     }
 
     @Test
-    void long_context_failing_only_above_8k_is_hybrid() {
+    void a_fine_tuned_local_classifier_with_two_percent_visible_failures_keeps_its_tail() {
+        // the seed's "local wins (fine-tuned)": 600 of 30,000 = 2%, Wilson [1.85%, 2.16%], below 5%, although
+        // 40% of its worst 5% (600 of 1,500) are visible failures
+        DeploymentEvidence e = new DeploymentEvidence("triage", true, "m", 30_000, 9_000_000, 0.98,
+                new VisibleRate(600, 30_000), slice(1_500, 600), Optional.empty(), Optional.empty(), OptionalDouble.empty());
+
+        Verdict v = VerdictEngine.decide(e, settings("classification", true, 2_000), COST, "gpt-4o");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
+    }
+
+    @Test
+    void long_context_failing_a_few_percent_below_8k_and_a_third_above_is_hybrid() {
+        // <= 8k: 300 of 20,000 = 1.5% [1.34%, 1.68%]; > 8k: 3,500 of 10,000 = 35% [34.1%, 35.9%]; all: 12.7%
         DeploymentEvidence e = new DeploymentEvidence("contract-qa", true, "llama", 30_000, 4_000_000, 0.95,
-                slice(1_500, 1_500), Optional.of(slice(1_000, 0)), Optional.of(slice(500, 500)), OptionalDouble.empty());
+                new VisibleRate(3_800, 30_000), slice(1_500, 1_500), Optional.of(new VisibleRate(300, 20_000)),
+                Optional.of(new VisibleRate(3_500, 10_000)), OptionalDouble.empty());
 
         Verdict v = VerdictEngine.decide(e, settings("long_context_qa", false, 10_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.HYBRID);
         assertThat(v.cohort()).contains(VerdictEngine.LONG_CONTEXT_COHORT);
         assertThat(v.evidence()).hasSize(4);
+        assertThat(v.evidence().get(3)).contains("1.5% of requests fail visibly").contains("35.0%");
     }
 
     @Test
     void a_healthy_local_task_under_500k_tokens_a_day_moves_to_the_cloud_on_cost() {
-        Verdict v = VerdictEngine.decide(evidence(true, 120_000, slice(200, 0)), settings("classification", true, 2_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 4_000), settings("classification", true, 2_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
         assertThat(v.headline()).contains("on cost");
@@ -59,14 +78,15 @@ class VerdictEngineTest {
 
     @Test
     void a_healthy_local_autocomplete_stays_local_because_of_its_latency_budget() {
-        Verdict v = VerdictEngine.decide(evidence(true, 120_000, slice(400, 0)), settings("autocomplete", true, 100), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 8_000), settings("autocomplete", true, 100), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
     }
 
     @Test
-    void a_constrained_cloud_task_above_the_break_even_moves_to_local() {
-        Verdict v = VerdictEngine.decide(evidence(false, 8_000_000, slice(800, 0)), settings("extraction", true, 10_000), COST, "gpt-4o");
+    void a_constrained_cloud_extraction_with_one_and_a_half_percent_failures_above_the_break_even_moves_to_local() {
+        // 240 of 16,000 = 1.5%, Wilson [1.32%, 1.70%], below 5%; 8M tokens/day against a 3.4M break-even
+        Verdict v = VerdictEngine.decide(evidence(false, 8_000_000, 240, 16_000), settings("extraction", true, 10_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
         assertThat(v.headline()).contains("8.0M tokens/day").contains("3.4M break-even");
@@ -74,8 +94,8 @@ class VerdictEngineTest {
 
     @Test
     void a_constrained_cloud_task_with_drifting_inputs_stays_in_the_cloud() {
-        DeploymentEvidence e = new DeploymentEvidence("t", false, "m", 16_000, 8_000_000, 0.8, slice(800, 0),
-                Optional.empty(), Optional.empty(), OptionalDouble.of(0.35));
+        DeploymentEvidence e = new DeploymentEvidence("t", false, "m", 16_000, 8_000_000, 0.8, new VisibleRate(0, 16_000),
+                slice(800, 0), Optional.empty(), Optional.empty(), OptionalDouble.of(0.35));
 
         assertThat(VerdictEngine.decide(e, settings("extraction", true, 10_000), COST, "gpt-4o").kind())
                 .isEqualTo(Verdict.Kind.KEEP);
@@ -83,20 +103,22 @@ class VerdictEngineTest {
 
     @Test
     void a_cloud_task_with_a_visible_tail_is_kept_and_alerts() {
-        Verdict v = VerdictEngine.decide(evidence(false, 1_000_000, slice(300, 120)), settings("chat", false, 5_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(false, 1_000_000, 600, 6_000), settings("chat", false, 5_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
         assertThat(v.alert()).isTrue();
     }
 
     @Test
-    void an_interval_containing_the_threshold_is_insufficient_data_with_the_deciding_sample() {
-        // 3 of 50 = 6%: Wilson [2.1%, 16.2%] contains 5%
-        Verdict v = VerdictEngine.decide(evidence(true, 1_000_000, slice(50, 3)), settings("chat", false, 5_000), COST, "gpt-4o");
+    void a_few_dozen_traces_with_a_handful_of_failures_are_insufficient_data_counted_in_the_deployments_traces() {
+        // 3 of 50 = 6%: Wilson [2.1%, 16.2%] contains 5%; its worst 5% would be 2.5 traces
+        Verdict v = VerdictEngine.decide(evidence(true, 1_000_000, 3, 50), settings("chat", false, 5_000), COST, "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.INSUFFICIENT_DATA);
-        long slice = Proportions.sampleSizeToDecide(0.06, 0.05).orElseThrow();
-        assertThat(v.sampleSizeToDecide()).hasValue((long) Math.ceil(slice / 0.05));
+        long traces = Proportions.sampleSizeToDecide(0.06, 0.05).orElseThrow();
+        assertThat(v.sampleSizeToDecide()).hasValue(traces);
+        // at 6% the interval leaves 5% behind after about 2,000 traces: the deployment's, not 20 times that
+        assertThat(traces).isBetween(1_500L, 2_500L);
         assertThat(v.rank()).isEqualTo(2);
     }
 }
