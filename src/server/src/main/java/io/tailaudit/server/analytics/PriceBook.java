@@ -40,12 +40,29 @@ final class PriceBook {
         return reference;
     }
 
+    /** The local GPUs against one cloud model's list price. */
+    record Priced(CostModel model, String cloudModel) {
+    }
+
     /**
-     * DESIGN's cost model, the one verdicts and break-even use for every deployment: local GPUs against the
-     * reference cloud model's list price. (A cloud deployment's actual cost uses its own price.)
+     * The cost model a deployment's break-even and cost verdicts use (DESIGN "Cost model", "Precisely"): a
+     * cloud deployment at its own model's price, a local one at its task's cloud canary's model's (the
+     * busiest cloud deployment of the task) or else the reference model's. Empty when that model has no
+     * price: the cost is then unpriced and drives no verdict.
      */
-    CostModel model() {
-        return new CostModel(reference.inputPerMtok(), reference.outputPerMtok(), local.gpuHourlyUsd(), local.gpus(),
+    Optional<Priced> modelFor(RollupKey.Deployment d, Optional<RollupKey.Deployment> cloudCanary) {
+        if (!d.local()) {
+            return price(d.provider(), d.model()).map(p -> new Priced(model(p), d.model()));
+        }
+        if (cloudCanary.isPresent()) {
+            RollupKey.Deployment c = cloudCanary.get();
+            return price(c.provider(), c.model()).map(p -> new Priced(model(p), c.model()));
+        }
+        return Optional.of(new Priced(model(reference), reference.model()));
+    }
+
+    private CostModel model(CostSettings.Price cloud) {
+        return new CostModel(cloud.inputPerMtok(), cloud.outputPerMtok(), local.gpuHourlyUsd(), local.gpus(),
                 local.throughputTokensPerS(), local.monthlyFixedUsd());
     }
 

@@ -53,6 +53,8 @@ import java.util.OptionalDouble;
 public class TaskAnalytics {
 
     static final double WORST = 0.05;
+    /** The input share of a deployment with no token counts in the window (DESIGN "Cost model"). */
+    static final double DEFAULT_INPUT_SHARE = 0.8;
     private static final int MAX_COHORTS = 25;
     private static final String ROUNDING = "rounded out to whole UTC hours, the rollups' resolution";
 
@@ -106,18 +108,19 @@ public class TaskAnalytics {
             TaskSettings s = taskSettings.get(task);
             Map.Entry<Deployment, TailAggregate> top = busiest(e.getValue());
             TailAggregate a = top.getValue();
-            Verdict v = verdict(task, top.getKey(), a, s, w, prices);
+            Optional<Deployment> canary = cloudCanary(e.getValue(), top.getKey());
+            Verdict v = verdict(task, top.getKey(), a, s, w, prices, canary);
             if (full && v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
                 // only a local deployment with a visible tail can be HYBRID: read its context cohorts
                 TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(0).get(task)
                         .get(top.getKey());
-                v = verdict(task, top.getKey(), withContext, s, w, prices);
+                v = verdict(task, top.getKey(), withContext, s, w, prices, canary);
             }
             TailAggregate before = previous.getOrDefault(task, Map.of()).get(top.getKey());
             QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
             double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
-            CostModel model = prices.model();
-            OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare(a));
+            OptionalDouble breakEven = prices.modelFor(top.getKey(), canary)
+                    .map(p -> p.model().breakEvenTokensPerDay(inputShare(a))).orElse(OptionalDouble.empty());
             rows.add(new TaskSummary(task, s.category(), VerdictView.of(v), id(top.getKey()),
                     e.getValue().keySet().stream().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
                     prices.actualCost(top.getKey(), a).map(c -> c / w.lengthDays()).orElse(null),
@@ -205,12 +208,13 @@ public class TaskAnalytics {
         for (Map.Entry<Deployment, TailAggregate> e : current.entrySet()) {
             Deployment d = e.getKey();
             TailAggregate a = e.getValue();
-            VerdictView v = VerdictView.of(verdict(task, d, a, s, w, prices));
+            Optional<Deployment> canary = cloudCanary(current, d);
+            VerdictView v = VerdictView.of(verdict(task, d, a, s, w, prices, canary));
             boolean busiest = d.equals(top.getKey());
             if (busiest) {
                 taskVerdict = v;
             }
-            out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, v));
+            out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, canary, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
         return Optional.of(new TaskDetail(task, window, s, taskVerdict, id(top.getKey()), out,
@@ -219,7 +223,7 @@ public class TaskAnalytics {
 
     private DeploymentDetail deployment(Deployment d, boolean busiest, TailAggregate a, TailAggregate before,
                                         TailAggregate days, TaskSettings s, Window w, WindowView cohortWindow,
-                                        PriceBook prices, VerdictView verdict) {
+                                        PriceBook prices, Optional<Deployment> canary, VerdictView verdict) {
         QualityHistogram q = a.quality();
         double n = a.traces();
         double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
@@ -237,14 +241,18 @@ public class TaskAnalytics {
         Latency latency = lat.isEmpty() ? new Latency(null, null, null, s.latencyBudgetMs(), 0)
                 : new Latency(nearestRank(lat, 0.50), nearestRank(lat, 0.95), nearestRank(lat, 0.99),
                 s.latencyBudgetMs(), overBudget(lat, s.latencyBudgetMs()));
-        CostModel model = prices.model();
+        Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
+        // the GPU side of an unpriced deployment is still known: it does not depend on a cloud price
+        CostModel model = priced.map(PriceBook.Priced::model).orElseGet(() -> prices.modelFor(d.local() ? d
+                : new Deployment("local", "", ""), Optional.empty()).orElseThrow().model());
         double inputShare = inputShare(a);
-        OptionalDouble breakEven = model.breakEvenTokensPerDay(inputShare);
+        OptionalDouble breakEven = priced.isEmpty() ? OptionalDouble.empty() : model.breakEvenTokensPerDay(inputShare);
         Optional<Double> actual = prices.actualCost(d, a);
         long unpriced = actual.isPresent() ? 0 : a.unpricedInputTokens() + a.unpricedOutputTokens();
         Cost cost = d.local()
                 ? new Cost("local", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "cloud",
-                prices.reference().model(), model.cloudPerDay(tokensPerDay, inputShare),
+                priced.map(PriceBook.Priced::cloudModel).orElse(null),
+                priced.isEmpty() ? null : model.cloudPerDay(tokensPerDay, inputShare),
                 breakEven.isPresent() ? breakEven.getAsDouble() : null, model.localFixedPerDay())
                 : new Cost("cloud", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "local", null,
                 model.localPerDay(tokensPerDay), breakEven.isPresent() ? breakEven.getAsDouble() : null,
@@ -257,13 +265,16 @@ public class TaskAnalytics {
                 java.util.Arrays.stream(a.quality().all()).boxed().toList());
     }
 
-    private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices) {
+    private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices,
+                            Optional<Deployment> canary) {
         QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
         ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
                 (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), VisibleRate.of(a.quality(), s),
                 tail, visible(context.upTo8k(), s), visible(context.over8k(), s), OptionalDouble.empty());
-        return VerdictEngine.decide(e, s, prices.model(), prices.reference().model());
+        Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
+        return VerdictEngine.decide(e, s, priced.map(PriceBook.Priced::model),
+                priced.map(PriceBook.Priced::cloudModel).orElse(d.model()));
     }
 
     private static Optional<VisibleRate> visible(QualityHistogram h, TaskSettings s) {
@@ -391,7 +402,7 @@ public class TaskAnalytics {
 
     private static double inputShare(TailAggregate a) {
         long all = a.inputTokens() + a.outputTokens();
-        return all == 0 ? 0.5 : a.inputTokens() / (double) all;
+        return all == 0 ? DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
     }
 
     /** Each task's effective settings, its category observed on its busiest deployment. */
@@ -399,6 +410,17 @@ public class TaskAnalytics {
         Map<String, String> observed = new HashMap<>();
         tasks.forEach((task, deployments) -> observed.put(task, busiest(deployments).getValue().category()));
         return settings.effective(observed);
+    }
+
+    /** A task's busiest cloud deployment other than {@code d}: the canary whose model prices d's cloud side. */
+    private static Optional<Deployment> cloudCanary(Map<Deployment, TailAggregate> deployments, Deployment d) {
+        Map<Deployment, TailAggregate> cloud = new HashMap<>();
+        deployments.forEach((k, v) -> {
+            if (!k.local() && !k.equals(d)) {
+                cloud.put(k, v);
+            }
+        });
+        return cloud.isEmpty() ? Optional.empty() : Optional.of(busiest(cloud).getKey());
     }
 
     private static Map.Entry<Deployment, TailAggregate> busiest(Map<Deployment, TailAggregate> deployments) {

@@ -19,8 +19,9 @@ import java.util.OptionalLong;
  * <li>T inside the interval: INSUFFICIENT_DATA, with the traces that would decide it;</li>
  * <li>local, visible tail (interval above T): HYBRID when the context &lt;= 8k cohort lies below T and the
  *     &gt; 8k cohort above it (route &gt; 8k to the cloud), else MOVE_TO_CLOUD;</li>
- * <li>local, tail fine (interval below T): MOVE_TO_CLOUD on cost when under 500k tokens/day and the latency
- *     budget is over 100 ms, else KEEP;</li>
+ * <li>local, tail fine (interval below T): MOVE_TO_CLOUD on cost when under 500k tokens/day, the cloud side
+ *     would cost less per day than local including its fixed cost, and the latency budget is over 100 ms,
+ *     else KEEP;</li>
  * <li>cloud, tail fine: MOVE_TO_LOCAL when the scope is constrained (and drift under 20% once measured)
  *     and tokens/day exceed the break-even, else KEEP;</li>
  * <li>cloud, visible tail: KEEP (nowhere better to move it), with an alert.</li>
@@ -36,12 +37,18 @@ public final class VerdictEngine {
     private VerdictEngine() {
     }
 
-    public static Verdict decide(DeploymentEvidence e, TaskSettings s, CostModel cost, String cloudModel) {
+    /**
+     * @param cost       the deployment's cost model (a cloud one at its own model's price, a local one at its
+     *                   task's cloud canary's or the reference model's); empty when that model is unpriced,
+     *                   which draws no cost-driven verdict
+     * @param cloudModel the cloud model that prices it, for the sentences
+     */
+    public static Verdict decide(DeploymentEvidence e, TaskSettings s, Optional<CostModel> cost, String cloudModel) {
         double t = s.tailThreshold();
         VisibleRate visible = e.visible();
         Proportions.Interval ci = visible.interval();
         boolean constrained = s.scopeConstrained() && (e.driftShare().isEmpty() || e.driftShare().getAsDouble() < DRIFT_LIMIT);
-        OptionalDouble breakEven = cost.breakEvenTokensPerDay(e.inputShare());
+        OptionalDouble breakEven = cost.isPresent() ? cost.get().breakEvenTokensPerDay(e.inputShare()) : OptionalDouble.empty();
         List<String> evidence = List.of(scope(s, e.driftShare()), tail(e, t), cost(e, cost, cloudModel, breakEven));
         Map<String, String> links = links(e.task());
 
@@ -69,7 +76,10 @@ public final class VerdictEngine {
                     Optional.empty(), OptionalLong.empty(), false, evidence, links);
         }
         if (e.local()) {
-            if (e.tokensPerDay() < CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY && s.latencyBudgetMs() > INTERACTIVE_BUDGET_MS) {
+            if (cost.isPresent() && e.tokensPerDay() < CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY
+                    && cost.get().cloudPerDay(e.tokensPerDay(), e.inputShare())
+                    < cost.get().localPerDay(e.tokensPerDay()) + cost.get().localFixedPerDay()
+                    && s.latencyBudgetMs() > INTERACTIVE_BUDGET_MS) {
                 return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
                         "Move to the cloud on cost: %s tokens/day is below 500k, where the cloud is cheaper, and the"
                                 + " task is not latency-critical.", tokens(e.tokensPerDay())),
@@ -122,10 +132,17 @@ public final class VerdictEngine {
                 pct(w.visibleFailureRate()), Double.isNaN(w.cvar()) ? 0.0 : w.cvar());
     }
 
-    private static String cost(DeploymentEvidence e, CostModel cost, String cloudModel, OptionalDouble breakEven) {
-        return String.format(Locale.ROOT, "Cost: %s tokens/day would cost $%,.2f/day on %s and $%,.2f/day locally;"
-                        + " break-even %s.", tokens(e.tokensPerDay()), cost.cloudPerDay(e.tokensPerDay(), e.inputShare()),
-                cloudModel, cost.localPerDay(e.tokensPerDay()),
+    private static String cost(DeploymentEvidence e, Optional<CostModel> priced, String cloudModel,
+                               OptionalDouble breakEven) {
+        if (priced.isEmpty()) {
+            return String.format(Locale.ROOT, "Cost: unpriced: %s has no price in the price table, so no cost"
+                    + " comparison or cost-driven verdict is drawn (%s tokens/day).", cloudModel, tokens(e.tokensPerDay()));
+        }
+        CostModel cost = priced.get();
+        return String.format(Locale.ROOT, "Cost: %s tokens/day would cost $%,.2f/day on %s and $%,.2f/day locally"
+                        + " (plus $%,.2f/day fixed); break-even %s.", tokens(e.tokensPerDay()),
+                cost.cloudPerDay(e.tokensPerDay(), e.inputShare()), cloudModel, cost.localPerDay(e.tokensPerDay()),
+                cost.localFixedPerDay(),
                 breakEven.isPresent() ? tokens(breakEven.getAsDouble()) + " tokens/day" : "never (the cloud is cheaper per token)");
     }
 

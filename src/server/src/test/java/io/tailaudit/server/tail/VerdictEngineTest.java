@@ -31,7 +31,7 @@ class VerdictEngineTest {
     @Test
     void a_local_chat_failing_about_one_in_ten_moves_to_the_cloud() {
         // 400 of 4,000 = 10%: Wilson [9.1%, 11.0%], above 5%
-        Verdict v = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), settings("chat", false, 5_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), settings("chat", false, 5_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
         assertThat(v.headline()).contains("10.0% of requests fail visibly");
@@ -48,7 +48,7 @@ class VerdictEngineTest {
         DeploymentEvidence e = new DeploymentEvidence("triage", true, "m", 30_000, 9_000_000, 0.98,
                 new VisibleRate(600, 30_000), slice(1_500, 600), Optional.empty(), Optional.empty(), OptionalDouble.empty());
 
-        Verdict v = VerdictEngine.decide(e, settings("classification", true, 2_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(e, settings("classification", true, 2_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
     }
@@ -60,7 +60,7 @@ class VerdictEngineTest {
                 new VisibleRate(3_800, 30_000), slice(1_500, 1_500), Optional.of(new VisibleRate(300, 20_000)),
                 Optional.of(new VisibleRate(3_500, 10_000)), OptionalDouble.empty());
 
-        Verdict v = VerdictEngine.decide(e, settings("long_context_qa", false, 10_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(e, settings("long_context_qa", false, 10_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.HYBRID);
         assertThat(v.cohort()).contains(VerdictEngine.LONG_CONTEXT_COHORT);
@@ -70,7 +70,7 @@ class VerdictEngineTest {
 
     @Test
     void a_healthy_local_task_under_500k_tokens_a_day_moves_to_the_cloud_on_cost() {
-        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 4_000), settings("classification", true, 2_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 4_000), settings("classification", true, 2_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
         assertThat(v.headline()).contains("on cost");
@@ -78,7 +78,7 @@ class VerdictEngineTest {
 
     @Test
     void a_healthy_local_autocomplete_stays_local_because_of_its_latency_budget() {
-        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 8_000), settings("autocomplete", true, 100), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 120_000, 0, 8_000), settings("autocomplete", true, 100), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
     }
@@ -86,7 +86,7 @@ class VerdictEngineTest {
     @Test
     void a_constrained_cloud_extraction_with_one_and_a_half_percent_failures_above_the_break_even_moves_to_local() {
         // 240 of 16,000 = 1.5%, Wilson [1.32%, 1.70%], below 5%; 8M tokens/day against a 3.4M break-even
-        Verdict v = VerdictEngine.decide(evidence(false, 8_000_000, 240, 16_000), settings("extraction", true, 10_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(false, 8_000_000, 240, 16_000), settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
         assertThat(v.headline()).contains("8.0M tokens/day").contains("3.4M break-even");
@@ -97,13 +97,13 @@ class VerdictEngineTest {
         DeploymentEvidence e = new DeploymentEvidence("t", false, "m", 16_000, 8_000_000, 0.8, new VisibleRate(0, 16_000),
                 slice(800, 0), Optional.empty(), Optional.empty(), OptionalDouble.of(0.35));
 
-        assertThat(VerdictEngine.decide(e, settings("extraction", true, 10_000), COST, "gpt-4o").kind())
+        assertThat(VerdictEngine.decide(e, settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o").kind())
                 .isEqualTo(Verdict.Kind.KEEP);
     }
 
     @Test
     void a_cloud_task_with_a_visible_tail_is_kept_and_alerts() {
-        Verdict v = VerdictEngine.decide(evidence(false, 1_000_000, 600, 6_000), settings("chat", false, 5_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(false, 1_000_000, 600, 6_000), settings("chat", false, 5_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
         assertThat(v.alert()).isTrue();
@@ -112,7 +112,7 @@ class VerdictEngineTest {
     @Test
     void a_few_dozen_traces_with_a_handful_of_failures_are_insufficient_data_counted_in_the_deployments_traces() {
         // 3 of 50 = 6%: Wilson [2.1%, 16.2%] contains 5%; its worst 5% would be 2.5 traces
-        Verdict v = VerdictEngine.decide(evidence(true, 1_000_000, 3, 50), settings("chat", false, 5_000), COST, "gpt-4o");
+        Verdict v = VerdictEngine.decide(evidence(true, 1_000_000, 3, 50), settings("chat", false, 5_000), Optional.of(COST), "gpt-4o");
 
         assertThat(v.kind()).isEqualTo(Verdict.Kind.INSUFFICIENT_DATA);
         long traces = Proportions.sampleSizeToDecide(0.06, 0.05).orElseThrow();
@@ -120,5 +120,30 @@ class VerdictEngineTest {
         // at 6% the interval leaves 5% behind after about 2,000 traces: the deployment's, not 20 times that
         assertThat(traces).isBetween(1_500L, 2_500L);
         assertThat(v.rank()).isEqualTo(2);
+    }
+
+    @Test
+    void a_cloud_task_on_a_cheap_model_is_judged_at_its_own_price_and_stays_in_the_cloud() {
+        // gpt-4o-mini at 0.15/0.60 $ per 1M: 0.24 $/M at an 80% input share against a GPU marginal 0.13 $/M
+        // and 13.15 $/day fixed: break-even ~123M tokens/day, far above 7.7M (at gpt-4o's price it is 3.4M)
+        CostModel mini = new CostModel(0.15, 0.60, 1.20, 1, 2_500, 400);
+        Verdict v = VerdictEngine.decide(evidence(false, 7_700_000, 50, 16_000), settings("extraction", true, 10_000),
+                Optional.of(mini), "gpt-4o-mini");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(v.headline()).contains("below the break-even");
+        assertThat(v.evidence().get(2)).contains("on gpt-4o-mini").contains("break-even 123");
+    }
+
+    @Test
+    void an_unpriced_model_draws_no_cost_verdict_and_says_so() {
+        Verdict cloud = VerdictEngine.decide(evidence(false, 8_000_000, 0, 16_000), settings("extraction", true, 10_000),
+                Optional.empty(), "my-private-model");
+        Verdict local = VerdictEngine.decide(evidence(true, 120_000, 0, 4_000), settings("classification", true, 2_000),
+                Optional.empty(), "my-private-model");
+
+        assertThat(cloud.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(local.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(cloud.evidence().get(2)).startsWith("Cost: unpriced: my-private-model has no price");
     }
 }
