@@ -247,16 +247,18 @@ public class TaskAnalytics {
                 : new Deployment("local", "", ""), Optional.empty()).orElseThrow().model());
         double inputShare = inputShare(a);
         OptionalDouble breakEven = priced.isEmpty() ? OptionalDouble.empty() : model.breakEvenTokensPerDay(inputShare);
+        Double cloudPerMtok = priced.isEmpty() ? null : model.cloudPerToken(inputShare) * 1e6;
         Optional<Double> actual = prices.actualCost(d, a);
         long unpriced = actual.isPresent() ? 0 : a.unpricedInputTokens() + a.unpricedOutputTokens();
         Cost cost = d.local()
                 ? new Cost("local", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "cloud",
                 priced.map(PriceBook.Priced::cloudModel).orElse(null),
                 priced.isEmpty() ? null : model.cloudPerDay(tokensPerDay, inputShare),
-                breakEven.isPresent() ? breakEven.getAsDouble() : null, model.localFixedPerDay())
+                breakEven.isPresent() ? breakEven.getAsDouble() : null, model.localFixedPerDay(),
+                priced.map(PriceBook.Priced::cloudModel).orElse(null), cloudPerMtok)
                 : new Cost("cloud", actual.map(c -> c / w.lengthDays()).orElse(null), unpriced, "local", null,
                 model.localPerDay(tokensPerDay), breakEven.isPresent() ? breakEven.getAsDouble() : null,
-                model.localFixedPerDay());
+                model.localFixedPerDay(), priced.map(PriceBook.Priced::cloudModel).orElse(null), cloudPerMtok);
         return new DeploymentDetail(id(d), busiest, a.traces(), n / w.lengthDays(), a.inputTokens(),
                 a.outputTokens(), tokensPerDay, rate(failures, n),
                 new StatusCounts(a.statusError(), a.statusTimeout(), a.statusRefused(), a.statusInvalidOutput(),

@@ -63,9 +63,14 @@ public final class TaskViews {
     public record Latency(Double p50Ms, Double p95Ms, Double p99Ms, double budgetMs, double overBudgetShare) {
     }
 
+    /**
+     * A deployment's cost and the other side's. {@code cloudModel} and {@code cloudPerMtok} (at the
+     * deployment's input share) are the cloud price its break-even uses: its own model's when it is cloud,
+     * its task's cloud canary's or the reference model's when local; null when that model is unpriced.
+     */
     public record Cost(String side, Double costPerDay, long unpricedTokens, String otherSide,
                        String otherSideModel, Double otherSideCostPerDay, Double breakEvenTokensPerDay,
-                       double localFixedPerDay) {
+                       double localFixedPerDay, String cloudModel, Double cloudPerMtok) {
     }
 
     public record ContextSplit(Rate upTo8kWorst5, Rate over8kWorst5, long upTo8kTraces, long over8kTraces) {

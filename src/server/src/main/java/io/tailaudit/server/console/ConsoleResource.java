@@ -265,10 +265,10 @@ public class ConsoleResource {
                 "budget", top.latency().budgetMs()));
         out.put("quality", top.qualityHistogram());
         out.put("cut", top.worst5().cutQuality());
+        // the GPU side from the cost model; the cloud side at the price this deployment's break-even uses
         CostModel model = costs.againstReference();
         double tokens = top.tokensPerDay();
-        double inputShare = top.inputTokens() + top.outputTokens() == 0 ? 0.8
-                : top.inputTokens() / (double) (top.inputTokens() + top.outputTokens());
+        Double cloudPerMtok = top.cost().cloudPerMtok();
         double breakEven = top.cost().breakEvenTokensPerDay() == null ? 0 : top.cost().breakEvenTokensPerDay();
         double max = Math.max(1_000_000, 2 * Math.max(tokens, breakEven));
         List<Double> x = new ArrayList<>();
@@ -278,7 +278,7 @@ public class ConsoleResource {
             double v = max * i / 60;
             x.add(v);
             local.add(model.localPerDay(v));
-            cloud.add(model.cloudPerDay(v, inputShare));
+            cloud.add(cloudPerMtok == null ? null : v * cloudPerMtok / 1e6);
         }
         out.put("tokens", x);
         out.put("local", local);
