@@ -58,7 +58,12 @@ final class PriceBook {
             RollupKey.Deployment c = cloudCanary.get();
             return price(c.provider(), c.model()).map(p -> new Priced(model(p), c.model()));
         }
-        return Optional.of(new Priced(model(reference), reference.model()));
+        return Optional.of(new Priced(againstReference(), reference.model()));
+    }
+
+    /** The local GPUs against the reference model: the GPU side of any deployment, priced or not. */
+    CostModel againstReference() {
+        return model(reference);
     }
 
     private CostModel model(CostSettings.Price cloud) {

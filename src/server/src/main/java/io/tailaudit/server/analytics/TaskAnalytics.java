@@ -243,8 +243,7 @@ public class TaskAnalytics {
                 s.latencyBudgetMs(), overBudget(lat, s.latencyBudgetMs()));
         Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
         // the GPU side of an unpriced deployment is still known: it does not depend on a cloud price
-        CostModel model = priced.map(PriceBook.Priced::model).orElseGet(() -> prices.modelFor(d.local() ? d
-                : new Deployment("local", "", ""), Optional.empty()).orElseThrow().model());
+        CostModel model = priced.map(PriceBook.Priced::model).orElseGet(prices::againstReference);
         double inputShare = inputShare(a);
         OptionalDouble breakEven = priced.isEmpty() ? OptionalDouble.empty() : model.breakEvenTokensPerDay(inputShare);
         Double cloudPerMtok = priced.isEmpty() ? null : model.cloudPerToken(inputShare) * 1e6;

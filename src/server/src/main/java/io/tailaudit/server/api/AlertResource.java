@@ -184,7 +184,7 @@ public class AlertResource {
             + " in full to admin only, to other roles its scheme and host, e.g. https://hooks.slack.com/...)")
     public List<AlertStore.Channel> channels() throws SQLException {
         List<AlertStore.Channel> channels = store.channels();
-        return identity.hasRole("admin") ? channels : channels.stream().map(AlertStore.Channel::masked).toList();
+        return identity.hasRole(Roles.ADMIN) ? channels : channels.stream().map(AlertStore.Channel::masked).toList();
     }
 
     @POST
@@ -227,7 +227,7 @@ public class AlertResource {
             + " last error; to other roles than admin only its first words, e.g. HTTP 500), delivered, expired")
     public List<AlertStore.Delivery> notifications(@QueryParam("limit") String limit) throws SQLException {
         List<AlertStore.Delivery> deliveries = store.deliveries(Params.limit(limit, 100, 1000));
-        return identity.hasRole("admin") ? deliveries : deliveries.stream().map(AlertStore.Delivery::summarised).toList();
+        return identity.hasRole(Roles.ADMIN) ? deliveries : deliveries.stream().map(AlertStore.Delivery::summarised).toList();
     }
 
     // ---- helpers

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.tailaudit.server.db.DatabaseFailure;
+import io.tailaudit.server.security.AuthProblems;
 import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.trace.TraceNotFoundException;
 import jakarta.ws.rs.Priorities;
@@ -70,10 +71,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     RestResponse<Problem> unauthorized(UnauthorizedException e, UriInfo uri) {
-        Problem body = new Problem("about:blank", "Unauthorized", 401,
-                "this endpoint needs HTTP Basic credentials of a console user", uri.getPath());
+        Problem body = new Problem("about:blank", "Unauthorized", 401, AuthProblems.UNAUTHORIZED_DETAIL, uri.getPath());
         return RestResponse.ResponseBuilder.create(Response.Status.UNAUTHORIZED, body).type(PROBLEM_JSON)
-                .header("WWW-Authenticate", "Basic realm=\"TailAudit\"").build();
+                .header("WWW-Authenticate", AuthProblems.BASIC_CHALLENGE).build();
     }
 
     @ServerExceptionMapper

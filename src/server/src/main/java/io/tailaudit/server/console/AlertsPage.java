@@ -77,7 +77,7 @@ public class AlertsPage {
     private TemplateInstance page(String error, AlertRule selected, SettingsPage.FieldError fieldError,
                                   SettingsPage.Sent sent, String saved) throws SQLException {
         // channel URLs are credentials and receivers' answers may carry anything: in full to admin only
-        boolean admin = identity.hasRole("admin");
+        boolean admin = identity.hasRole(Roles.ADMIN);
         List<AlertStore.Channel> channels = store.channels();
         List<AlertStore.Delivery> deliveries = store.deliveries(30);
         if (!admin) {

@@ -54,7 +54,6 @@ import java.util.function.Function;
 @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class ConsoleResource {
 
-    static final String TEXT_READER = "text-reader";
     static final List<String> WINDOWS = List.of("1h", "24h", "7d", "30d");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,8 +61,8 @@ public class ConsoleResource {
     public record Frame(String title, String section, String user, boolean textReader, boolean admin, String window) {
 
         static Frame of(SecurityIdentity identity, String title, String section, String window) {
-            return new Frame(title, section, identity.getPrincipal().getName(), identity.hasRole(TEXT_READER),
-                    identity.hasRole("admin"), window);
+            return new Frame(title, section, identity.getPrincipal().getName(), identity.hasRole(Roles.TEXT_READER),
+                    identity.hasRole(Roles.ADMIN), window);
         }
     }
 
@@ -406,7 +405,7 @@ public class ConsoleResource {
         } catch (TraceNotFoundException e) {
             throw new ConsoleNotFound("No trace with id '" + id + "'.");
         }
-        TraceQueries.Text text = identity.hasRole(TEXT_READER) ? traces.text(id) : null;
+        TraceQueries.Text text = identity.hasRole(Roles.TEXT_READER) ? traces.text(id) : null;
         return Templates.trace(frame("Trace " + id, "traces", null), t, text, traces.chain(t));
     }
 
@@ -423,7 +422,7 @@ public class ConsoleResource {
         List<DeadLetter> rows = deadLetters.recent(Optional.ofNullable(blank(reason)), beforeId, 50);
         Long next = rows.size() == 50 ? rows.get(rows.size() - 1).id : null;
         // the preview is payload text: the same rule as a trace's prompt and output
-        boolean textReader = identity.hasRole(TEXT_READER);
+        boolean textReader = identity.hasRole(Roles.TEXT_READER);
         List<DeadLetterRow> items = rows.stream().map(d -> DeadLetterRow.of(d, textReader)).toList();
         return Templates.dlq(frame("Dead letters", "dlq", null), items, deadLetters.countsByReason(), next,
                 blank(reason));

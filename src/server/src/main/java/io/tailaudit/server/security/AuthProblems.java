@@ -17,7 +17,9 @@ import jakarta.enterprise.event.Observes;
 public class AuthProblems {
 
     static final String API_PREFIX = "/api/";
-    static final String BASIC_CHALLENGE = "Basic realm=\"TailAudit\"";
+    /** The API's challenge, whichever layer refuses the request. */
+    public static final String BASIC_CHALLENGE = "Basic realm=\"TailAudit\"";
+    public static final String UNAUTHORIZED_DETAIL = "this endpoint needs HTTP Basic credentials of a console user";
 
     void register(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
@@ -31,7 +33,7 @@ public class AuthProblems {
         } else if (failure instanceof AuthenticationFailedException && rc.request().headers().contains("Authorization")
                 || api && (failure instanceof UnauthorizedException || failure instanceof AuthenticationFailedException)) {
             rc.response().putHeader("WWW-Authenticate", BASIC_CHALLENGE);
-            HttpProblems.send(rc, 401, "Unauthorized", "this endpoint needs HTTP Basic credentials of a console user");
+            HttpProblems.send(rc, 401, "Unauthorized", UNAUTHORIZED_DETAIL);
         } else if (failure == null && rc.statusCode() == 413) {
             HttpProblems.send(rc, 413, "Content Too Large", "the request body is over the size limit");
         } else {

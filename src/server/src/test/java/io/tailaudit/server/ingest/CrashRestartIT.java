@@ -3,6 +3,7 @@ package io.tailaudit.server.ingest;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
+import io.tailaudit.server.testing.Db;
 import io.tailaudit.server.testing.Traces;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -196,14 +197,8 @@ class CrashRestartIT {
     }
 
     private long count(String sql, Object... args) throws SQLException {
-        try (Connection c = DriverManager.getConnection(platform.jdbcUrl()); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try (Connection c = DriverManager.getConnection(platform.jdbcUrl())) {
+            return Db.count(c, sql, args);
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
                 return 0;       // the first start's migrations have not created the table yet
