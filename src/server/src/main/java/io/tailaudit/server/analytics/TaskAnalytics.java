@@ -23,6 +23,7 @@ import io.tailaudit.server.rollup.RollupKey.Deployment;
 import io.tailaudit.server.rollup.RollupReader;
 import io.tailaudit.server.rollup.RollupReader.Window;
 import io.tailaudit.server.rollup.TailAggregate;
+import io.tailaudit.server.tail.CanaryComparison;
 import io.tailaudit.server.tail.CostModel;
 import io.tailaudit.server.tail.CostSettings;
 import io.tailaudit.server.tail.DeploymentEvidence;
@@ -53,6 +54,8 @@ import java.util.OptionalDouble;
 public class TaskAnalytics {
 
     static final double WORST = 0.05;
+    /** The what-if's actions (DESIGN "What-if"). */
+    public static final java.util.Set<String> WHAT_IF_ACTIONS = java.util.Set.copyOf(WhatIfs.ACTIONS);
     /** The input share of a deployment with no token counts in the window (DESIGN "Cost model"). */
     static final double DEFAULT_INPUT_SHARE = 0.8;
     private static final int MAX_COHORTS = 25;
@@ -70,7 +73,7 @@ public class TaskAnalytics {
         this.clock = clock;
     }
 
-    /** Every task with traces in the window, flagged verdicts first, then by worst-5% failure rate. */
+    /** Every task with traces in the window, flagged verdicts first, then by visible-failure rate. */
     public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
             throws SQLException {
         return list(name, w, requestedFrom, requestedTo, true, rollups.summaries(Optional.empty(), w, false));
@@ -106,30 +109,27 @@ public class TaskAnalytics {
         for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
             String task = e.getKey();
             TaskSettings s = taskSettings.get(task);
-            Map.Entry<Deployment, TailAggregate> top = busiest(e.getValue());
-            TailAggregate a = top.getValue();
-            Optional<Deployment> canary = cloudCanary(e.getValue(), top.getKey());
-            Verdict v = verdict(task, top.getKey(), a, s, w, prices, canary);
-            if (full && v.kind() == Verdict.Kind.MOVE_TO_CLOUD && top.getKey().local() && visibleTail(a, s)) {
-                // only a local deployment with a visible tail can be HYBRID: read its context cohorts
-                TailAggregate withContext = rollups.summaries(Optional.of(task), w, true).get(0).get(task)
-                        .get(top.getKey());
-                v = verdict(task, top.getKey(), withContext, s, w, prices, canary);
+            Decision decision = decide(task, e.getValue(), s, w, prices);
+            if (full && decision.readContext()) {
+                // only a local deployment with a visible tail can be HYBRID: read the task's context cohorts
+                decision = decide(task, rollups.summaries(Optional.of(task), w, true).get(0).get(task), s, w, prices);
             }
-            TailAggregate before = previous.getOrDefault(task, Map.of()).get(top.getKey());
+            Deployment top = decision.busiest();
+            TailAggregate a = e.getValue().get(top);
+            TailAggregate before = previous.getOrDefault(task, Map.of()).get(top);
             QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
             double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
-            OptionalDouble breakEven = prices.modelFor(top.getKey(), canary)
+            OptionalDouble breakEven = prices.modelFor(top, cloudCanary(e.getValue(), top))
                     .map(p -> p.model().breakEvenTokensPerDay(inputShare(a))).orElse(OptionalDouble.empty());
-            rows.add(new TaskSummary(task, s.category(), VerdictView.of(v), id(top.getKey()),
-                    e.getValue().keySet().stream().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
-                    prices.actualCost(top.getKey(), a).map(c -> c / w.lengthDays()).orElse(null),
-                    breakEven.isPresent() ? breakEven.getAsDouble() : null, rate(tail.visibleFailures(), tail.size()),
-                    rate(a.escalations(), a.traces()), trend(a, before),
-                    tailSeries(series.getOrDefault(task, Map.of()).get(top.getKey()), s)));
+            rows.add(new TaskSummary(task, s.category(), decision.view(), id(top),
+                    e.getValue().keySet().stream().sorted().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
+                    prices.actualCost(top, a).map(c -> c / w.lengthDays()).orElse(null),
+                    breakEven.isPresent() ? breakEven.getAsDouble() : null, visibleRate(a, s),
+                    rate(tail.visibleFailures(), tail.size()), rate(a.escalations(), a.traces()), trend(a, before),
+                    tailSeries(series.getOrDefault(task, Map.of()).get(top), s)));
         }
         rows.sort(Comparator.comparingInt((TaskSummary r) -> r.verdict().kind().rank())
-                .thenComparing(r -> -r.worst5VisibleFailureRate().rate())
+                .thenComparing(r -> -r.visibleFailureRate().rate())
                 .thenComparing(TaskSummary::task));
         return new TaskList(window(name, w, requestedFrom, requestedTo), clock.instant(), rows);
     }
@@ -198,27 +198,170 @@ public class TaskAnalytics {
         }
         Map<Deployment, TailAggregate> previous = read.previous();
         Map<Deployment, TailAggregate> days = read.days();
-        Map.Entry<Deployment, TailAggregate> top = busiest(current);
-        TaskSettings s = settings.effective(task, top.getValue().category());
+        TaskSettings s = settings.effective(task, busiest(current).getValue().category());
         PriceBook prices = new PriceBook(costs);
+        Decision decision = decide(task, current, s, w, prices);
         WindowView window = window(name, w, requestedFrom, requestedTo);
         WindowView cohortWindow = window(name, w.days(), null, null);
         List<DeploymentDetail> out = new ArrayList<>();
-        VerdictView taskVerdict = null;
         for (Map.Entry<Deployment, TailAggregate> e : current.entrySet()) {
             Deployment d = e.getKey();
             TailAggregate a = e.getValue();
             Optional<Deployment> canary = cloudCanary(current, d);
-            VerdictView v = VerdictView.of(verdict(task, d, a, s, w, prices, canary));
-            boolean busiest = d.equals(top.getKey());
-            if (busiest) {
-                taskVerdict = v;
-            }
+            boolean busiest = d.equals(decision.busiest());
+            // the task's verdict is the busiest deployment's, read against its canaries; the others' their own
+            VerdictView v = busiest ? decision.view()
+                    : VerdictView.of(verdict(task, d, a, s, w, prices, canary), destination(current, d, prices));
             out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, canary, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
-        return Optional.of(new TaskDetail(task, window, s, taskVerdict, id(top.getKey()), out,
-                "not measured yet"));
+        return Optional.of(new TaskDetail(task, window, s, decision.view(), id(decision.busiest()), out,
+                decision.comparisonViews(), "not measured yet"));
+    }
+
+    /**
+     * A task's verdict from its deployments (DESIGN "Grouping", "Canary comparison"): its busiest deployment
+     * b's, with each other deployment compared with b and the busiest one on the move's destination side
+     * confirming, leaving unconfirmed or contradicting the move.
+     *
+     * @param readContext the verdict is MOVE_TO_CLOUD for a local b with a visible tail, read without context
+     *                    cohorts: with them it may be HYBRID
+     */
+    private record Decision(Deployment busiest, Verdict verdict, DeploymentId destination,
+                            List<Compared> comparisons, boolean readContext) {
+
+        VerdictView view() {
+            return VerdictView.of(verdict, destination);
+        }
+
+        List<TaskViews.Comparison> comparisonViews() {
+            return comparisons.stream().map(Compared::view).toList();
+        }
+    }
+
+    /** One canary against the busiest deployment, and its word on the rules' verdict. */
+    private record Compared(Deployment deployment, Deployment against, CanaryComparison comparison,
+                            boolean speaksForSide, Verdict.Confirmation support, double threshold, Verdict.Basis basis) {
+
+        TaskViews.Comparison view() {
+            CanaryComparison c = comparison;
+            Optional<Proportions.Difference> d = c.difference();
+            return new TaskViews.Comparison(id(deployment), id(against), c.cohort(), rate(c.canary()),
+                    rate(c.busiest()), d.map(Proportions.Difference::difference).orElse(null),
+                    d.map(x -> x.interval().low()).orElse(null), d.map(x -> x.interval().high()).orElse(null),
+                    d.map(Proportions.Difference::pValue).orElse(null), c.outcome(), c.sameSide(), speaksForSide,
+                    support, support == Verdict.Confirmation.NONE ? c.describe() : c.sentence(support, basis, threshold));
+        }
+    }
+
+    private Decision decide(String task, Map<Deployment, TailAggregate> deployments, TaskSettings s, Window w,
+                            PriceBook prices) {
+        Deployment b = busiest(deployments).getKey();
+        TailAggregate a = deployments.get(b);
+        Verdict rules = verdict(task, b, a, s, w, prices, cloudCanary(deployments, b));
+        boolean hybrid = rules.kind() == Verdict.Kind.HYBRID;
+        Optional<Deployment> destination = rules.move() ? busiestOn(deployments, b, !b.local()) : Optional.empty();
+        List<Compared> compared = new ArrayList<>();
+        Optional<CanaryComparison> speaking = Optional.empty();
+        for (Map.Entry<Deployment, TailAggregate> e : deployments.entrySet()) {
+            Deployment d = e.getKey();
+            if (d.equals(b)) {
+                continue;
+            }
+            CanaryComparison c = compare(d, e.getValue(), b, a, s, hybrid);
+            boolean speaks = busiestOn(deployments, b, d.local()).map(d::equals).orElse(false);
+            Verdict.Confirmation support = destination.map(d::equals).orElse(false)
+                    ? c.support(rules.basis(), s.tailThreshold()) : Verdict.Confirmation.NONE;
+            if (destination.map(d::equals).orElse(false)) {
+                speaking = Optional.of(c);
+            }
+            compared.add(new Compared(d, b, c, speaks, support, s.tailThreshold(), rules.basis()));
+        }
+        compared.sort(Comparator.comparing((Compared c) -> -c.comparison().canary().traces())
+                .thenComparing(Compared::deployment));
+        Verdict v = VerdictEngine.confirm(rules, speaking, s);
+        boolean readContext = rules.kind() == Verdict.Kind.MOVE_TO_CLOUD && rules.basis() == Verdict.Basis.TAIL
+                && !hasContext(a);
+        return new Decision(b, v, destination(deployments, b, prices), compared, readContext);
+    }
+
+    /** d against b over all traffic; for a HYBRID verdict over the > 8k cohorts when both have 30 such traces. */
+    private static CanaryComparison compare(Deployment d, TailAggregate da, Deployment b, TailAggregate ba,
+                                            TaskSettings s, boolean hybrid) {
+        if (hybrid) {
+            QualityHistogram dOver = ContextHistograms.of(da).over8k();
+            QualityHistogram bOver = ContextHistograms.of(ba).over8k();
+            if (dOver.count() >= CanaryComparison.MIN_TRACES && bOver.count() >= CanaryComparison.MIN_TRACES) {
+                return CanaryComparison.of(d.local(), d.model(), b.local(), VerdictEngine.LONG_CONTEXT_COHORT,
+                        VisibleRate.of(dOver, s), VisibleRate.of(bOver, s));
+            }
+        }
+        return CanaryComparison.of(d.local(), d.model(), b.local(), CanaryComparison.ALL_TRAFFIC,
+                VisibleRate.of(da.quality(), s), VisibleRate.of(ba.quality(), s));
+    }
+
+    /**
+     * Where a move of b sends its traffic (a local b's moves go to the cloud, a cloud b's to local): the busiest
+     * other deployment on that side, else the reference cloud model or an unnamed local model.
+     */
+    private static DeploymentId destination(Map<Deployment, TailAggregate> deployments, Deployment b,
+                                            PriceBook prices) {
+        boolean toCloud = b.local();
+        Optional<Deployment> there = busiestOn(deployments, b, !toCloud);
+        if (there.isPresent()) {
+            return id(there.get());
+        }
+        return toCloud ? new DeploymentId("cloud", prices.reference().provider().isEmpty() ? null
+                : prices.reference().provider(), prices.reference().model()) : new DeploymentId("local", null, null);
+    }
+
+    /** The busiest deployment other than {@code b} on one side. */
+    private static Optional<Deployment> busiestOn(Map<Deployment, TailAggregate> deployments, Deployment b,
+                                                  boolean local) {
+        Map<Deployment, TailAggregate> side = new HashMap<>();
+        deployments.forEach((k, v) -> {
+            if (k.local() == local && !k.equals(b)) {
+                side.put(k, v);
+            }
+        });
+        return side.isEmpty() ? Optional.empty() : Optional.of(busiest(side).getKey());
+    }
+
+    private static boolean hasContext(TailAggregate a) {
+        return a.cohorts().keySet().stream().anyMatch(c -> Cohort.CONTEXT.equals(c.dimension()));
+    }
+
+    /**
+     * DESIGN's what-if for the task's busiest deployment over the window: the given action, or all three;
+     * empty when the task has no traces in the window.
+     */
+    public Optional<TaskViews.WhatIf> whatIf(String task, String name, Window w, java.time.Instant requestedFrom,
+                                             java.time.Instant requestedTo, Optional<String> action)
+            throws SQLException {
+        Map<Deployment, TailAggregate> current = rollups.task(task, w).current();
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        Deployment b = busiest(current).getKey();
+        TailAggregate a = current.get(b);
+        TaskSettings s = settings.effective(task, a.category());
+        PriceBook prices = new PriceBook(costs);
+        ContextHistograms context = ContextHistograms.of(a);
+        WhatIfs.Inputs in = new WhatIfs.Inputs(b, a, w.lengthDays(), VisibleRate.of(a.quality(), s),
+                VisibleRate.of(context.upTo8k(), s), VisibleRate.of(context.over8k(), s),
+                busiestOn(current, b, false).map(d -> canary(d, current.get(d), s)),
+                busiestOn(current, b, true).map(d -> canary(d, current.get(d), s)), s, prices);
+        List<TaskViews.WhatIfAction> actions = action.map(List::of).orElse(WhatIfs.ACTIONS).stream()
+                .map(x -> WhatIfs.project(in, x)).toList();
+        return Optional.of(new TaskViews.WhatIf(task, window(name, w, requestedFrom, requestedTo), id(b), a.traces(),
+                WhatIfs.inputShare(a), WhatIfs.today(in),
+                prices.actualCost(b, a).map(c -> c / w.lengthDays()).orElse(null), visibleRate(a, s),
+                rate(in.upTo8k()), rate(in.over8k()), (a.over8kInputTokens() + a.over8kOutputTokens()) / w.lengthDays(),
+                actions));
+    }
+
+    private static WhatIfs.Canary canary(Deployment d, TailAggregate a, TaskSettings s) {
+        return new WhatIfs.Canary(d, VisibleRate.of(a.quality(), s), VisibleRate.of(ContextHistograms.of(a).over8k(), s));
     }
 
     private DeploymentDetail deployment(Deployment d, boolean busiest, TailAggregate a, TailAggregate before,
@@ -259,7 +402,7 @@ public class TaskAnalytics {
                 model.localPerDay(tokensPerDay), breakEven.isPresent() ? breakEven.getAsDouble() : null,
                 model.localFixedPerDay(), priced.map(PriceBook.Priced::cloudModel).orElse(null), cloudPerMtok);
         return new DeploymentDetail(id(d), busiest, a.traces(), n / w.lengthDays(), a.inputTokens(),
-                a.outputTokens(), tokensPerDay, rate(failures, n),
+                a.outputTokens(), tokensPerDay, rate(failures, n), visibleRate(a, s),
                 new StatusCounts(a.statusError(), a.statusTimeout(), a.statusRefused(), a.statusInvalidOutput(),
                         a.schemaInvalid(), a.escalated(), a.negative()),
                 worst5, split, latency, rate(a.escalations(), n), trend(a, before), cost, verdict,
@@ -282,16 +425,13 @@ public class TaskAnalytics {
         return h.count() == 0 ? Optional.empty() : Optional.of(VisibleRate.of(h, s));
     }
 
-    private static boolean visibleTail(TailAggregate a, TaskSettings s) {
-        return VisibleRate.of(a.quality(), s).interval().low() > s.tailThreshold();
-    }
-
     private static ContextSplit contextSplit(TailAggregate a, TaskSettings s) {
         ContextHistograms context = ContextHistograms.of(a);
         QualityHistogram.WorstSlice lo = context.upTo8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
         QualityHistogram.WorstSlice hi = context.over8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
-        return new ContextSplit(rate(lo.visibleFailures(), lo.size()), rate(hi.visibleFailures(), hi.size()),
-                context.upTo8k().count(), context.over8k().count());
+        return new ContextSplit(rate(VisibleRate.of(context.upTo8k(), s)), rate(VisibleRate.of(context.over8k(), s)),
+                rate(lo.visibleFailures(), lo.size()), rate(hi.visibleFailures(), hi.size()),
+                context.upTo8k().count(), context.over8k().count(), a.over8kInputTokens() + a.over8kOutputTokens());
     }
 
     /** A deployment's traffic with <= 8k and > 8k context tokens (traces without a token count in neither). */
@@ -401,6 +541,14 @@ public class TaskAnalytics {
         return new Rate(x / n, ci.low(), ci.high(), x, n);
     }
 
+    private static Rate rate(VisibleRate v) {
+        return rate(v.failures(), v.traces());
+    }
+
+    private static Rate visibleRate(TailAggregate a, TaskSettings s) {
+        return rate(VisibleRate.of(a.quality(), s));
+    }
+
     private static double inputShare(TailAggregate a) {
         long all = a.inputTokens() + a.outputTokens();
         return all == 0 ? DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
@@ -415,23 +563,22 @@ public class TaskAnalytics {
 
     /** A task's busiest cloud deployment other than {@code d}: the canary whose model prices d's cloud side. */
     private static Optional<Deployment> cloudCanary(Map<Deployment, TailAggregate> deployments, Deployment d) {
-        Map<Deployment, TailAggregate> cloud = new HashMap<>();
-        deployments.forEach((k, v) -> {
-            if (!k.local() && !k.equals(d)) {
-                cloud.put(k, v);
-            }
-        });
-        return cloud.isEmpty() ? Optional.empty() : Optional.of(busiest(cloud).getKey());
+        return busiestOn(deployments, d, false);
     }
 
+    /** Ties broken as DESIGN says: local before cloud, then provider, then model, alphabetically. */
+    private static final Comparator<Deployment> TIES = Comparator.comparing((Deployment d) -> !d.local())
+            .thenComparing(Deployment::provider).thenComparing(Deployment::model);
+
+    /** The deployment with the most traces (DESIGN "Grouping"). */
     private static Map.Entry<Deployment, TailAggregate> busiest(Map<Deployment, TailAggregate> deployments) {
         return deployments.entrySet().stream()
                 .max(Comparator.comparingLong((Map.Entry<Deployment, TailAggregate> e) -> e.getValue().traces())
-                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+                        .thenComparing(Map.Entry::getKey, TIES.reversed()))
                 .orElseThrow();
     }
 
-    private static DeploymentId id(Deployment d) {
+    static DeploymentId id(Deployment d) {
         return new DeploymentId(d.kind(), d.provider().isEmpty() ? null : d.provider(), d.model());
     }
 

@@ -21,14 +21,36 @@ public final class TaskViews {
     public record Rate(double rate, double low, double high, double numerator, double denominator) {
     }
 
+    /**
+     * A verdict. {@code basis} is what drives a move (tail, cost, none); {@code confirmation} what the canary on
+     * the move's destination side says; {@code destination} where a move sends the traffic: the task's busiest
+     * deployment on that side, else the reference cloud model (cloud) or an unnamed local model (local); null
+     * when nothing moves.
+     */
     public record VerdictView(Verdict.Kind kind, String headline, String cohort, Long sampleSizeToDecide,
-                              boolean alert, List<String> evidence, Map<String, String> links) {
+                              boolean alert, Verdict.Basis basis, Verdict.Confirmation confirmation,
+                              DeploymentId destination, List<String> evidence, Map<String, String> links) {
 
-        static VerdictView of(Verdict v) {
+        static VerdictView of(Verdict v, DeploymentId destination) {
             return new VerdictView(v.kind(), v.headline(), v.cohort().orElse(null),
                     v.sampleSizeToDecide().isPresent() ? v.sampleSizeToDecide().getAsLong() : null, v.alert(),
-                    v.evidence(), v.links());
+                    v.basis(), v.confirmation(), v.move() ? destination : null, v.evidence(), v.links());
         }
+    }
+
+    /**
+     * Another deployment of the task against the busiest one on the visible-failure rate (DESIGN "Canary
+     * comparison"): difference canary minus busiest in [-1, 1], Newcombe's 95% interval, the pooled z-test's
+     * two-sided p-value (nulls when not computable: fewer than 30 traces on a side). {@code cohort} is what
+     * was compared (all traffic, or the > 8k cohorts for a HYBRID verdict). {@code speaksForSide}: the
+     * busiest deployment of its side, whose word counts for a move there; {@code support} that word on the
+     * task's verdict ({@code none} when the verdict moves nothing or the canary is on the busiest one's
+     * side).
+     */
+    public record Comparison(DeploymentId deployment, DeploymentId against, String cohort, Rate canary,
+                             Rate busiest, Double difference, Double low, Double high, Double pValue,
+                             io.tailaudit.server.tail.CanaryComparison.Outcome outcome, boolean sameSide,
+                             boolean speaksForSide, Verdict.Confirmation support, String sentence) {
     }
 
     public record DeploymentId(String kind, String provider, String model) {
@@ -41,8 +63,8 @@ public final class TaskViews {
     /** One row of the task list. */
     public record TaskSummary(String task, String category, VerdictView verdict, DeploymentId deployment,
                               List<DeploymentId> deployments, long traces, double tokensPerDay, Double costPerDay,
-                              Double breakEvenTokensPerDay, Rate worst5VisibleFailureRate, Rate escalationRate,
-                              Trend escalationTrend, List<Double> worst5Series) {
+                              Double breakEvenTokensPerDay, Rate visibleFailureRate, Rate worst5VisibleFailureRate,
+                              Rate escalationRate, Trend escalationTrend, List<Double> worst5Series) {
     }
 
     public record TaskList(WindowView window, Instant computedAt, List<TaskSummary> tasks) {
@@ -73,7 +95,13 @@ public final class TaskViews {
                        double localFixedPerDay, String cloudModel, Double cloudPerMtok) {
     }
 
-    public record ContextSplit(Rate upTo8kWorst5, Rate over8kWorst5, long upTo8kTraces, long over8kTraces) {
+    /**
+     * The deployment's traffic with <= 8k and > 8k context tokens ({@code context_tokens}, else
+     * {@code input_tokens}; traces with neither in no cohort): each cohort's visible-failure rate over its
+     * traces (what HYBRID decides on), its worst-5% visible share, and its tokens.
+     */
+    public record ContextSplit(Rate upTo8kVisibleFailureRate, Rate over8kVisibleFailureRate, Rate upTo8kWorst5,
+                               Rate over8kWorst5, long upTo8kTraces, long over8kTraces, long over8kTokens) {
     }
 
     public record StatusCounts(long error, long timeout, long refused, long invalidOutput, long schemaInvalid,
@@ -82,6 +110,7 @@ public final class TaskViews {
 
     public record DeploymentDetail(DeploymentId deployment, boolean busiest, long traces, double tracesPerDay,
                                    long inputTokens, long outputTokens, double tokensPerDay, Rate failureRate,
+                                   Rate visibleFailureRate,
                                    StatusCounts counts, Worst5 worst5, ContextSplit contextSplit, Latency latency,
                                    Rate escalationRate, Trend escalationTrend, Cost cost, VerdictView verdict,
                                    List<Long> qualityHistogram) {
@@ -93,6 +122,41 @@ public final class TaskViews {
 
     public record TaskDetail(String task, WindowView window, TaskSettings settings, VerdictView verdict,
                              DeploymentId busiestDeployment, List<DeploymentDetail> deployments,
-                             String scopeDrift) {
+                             List<Comparison> comparisons, String scopeDrift) {
+    }
+
+    /**
+     * Tokens and cost per day on each side, priced by the cost model: cloud tokens at {@code cloudModel}'s list
+     * price at the task's input share, local tokens at the GPUs' marginal cost, plus the local fixed cost
+     * whenever any traffic is served locally. {@code cloudCostPerDay} and {@code totalCostPerDay} are null
+     * when cloud tokens have no price.
+     */
+    public record Spend(double localTokensPerDay, double cloudTokensPerDay, double localMarginalPerDay,
+                        double localFixedPerDay, String cloudModel, Double cloudCostPerDay, Double totalCostPerDay) {
+    }
+
+    /**
+     * A projected visible-failure rate and its 95% interval, from what was measured ({@code source} says what);
+     * all null when the destination was never measured, with the canary size that would decide it.
+     */
+    public record Projection(Double rate, Double low, Double high, String source, Long canarySizeToDecide) {
+    }
+
+    /**
+     * One action of the what-if: where it does not fit the busiest deployment's side or its traffic,
+     * {@code applicable} is false and {@code reason} says why (and nothing is projected).
+     */
+    public record WhatIfAction(String action, boolean applicable, String reason, DeploymentId destination,
+                               Spend projected, Double costChangePerDay, Projection visibleFailureRate,
+                               List<String> notes) {
+    }
+
+    /**
+     * What moving the busiest deployment's traffic would do (DESIGN "What-if"): today's figures priced by the
+     * same cost model (the traces' own {@code cost_usd} figure beside them) and each action's projection.
+     */
+    public record WhatIf(String task, WindowView window, DeploymentId deployment, long traces, double inputShare,
+                         Spend today, Double reportedCostPerDay, Rate visibleFailureRate, Rate upTo8kVisibleFailureRate,
+                         Rate over8kVisibleFailureRate, double over8kTokensPerDay, List<WhatIfAction> actions) {
     }
 }

@@ -69,6 +69,27 @@ public class TaskResource {
     }
 
     @GET
+    @Path("/{task}/what-if")
+    @Operation(summary = "What moving the task's busiest deployment would do, before anyone moves traffic",
+            description = "Per action (move_to_cloud, move_to_local, route_over_8k_to_cloud; all three without"
+                    + " action): tokens/day and cost/day on each side from the cost model, and the projected"
+                    + " visible-failure rate with its 95% interval from what was measured (a canary of this task on"
+                    + " the destination side, the cohort's own rate for the part that stays), or 'unmeasured' with"
+                    + " the canary size that would decide it. An action that does not fit answers applicable=false"
+                    + " and why.")
+    public TaskViews.WhatIf whatIf(@PathParam("task") String task, @QueryParam("window") String window,
+                                   @QueryParam("from") String from, @QueryParam("to") String to,
+                                   @Parameter(description = "move_to_cloud, move_to_local or route_over_8k_to_cloud;"
+                                           + " all three when absent") @QueryParam("action") String action)
+            throws SQLException {
+        Optional<String> a = Params.oneOf("action", action, TaskAnalytics.WHAT_IF_ACTIONS);
+        Requested r = window(window, from, to);
+        return analytics.whatIf(task, r.name(), r.window(), r.from(), r.to(), a).orElseThrow(() ->
+                new ResourceNotFoundException("task '" + task + "' has no traces between " + r.window().from()
+                        + " and " + r.window().to()));
+    }
+
+    @GET
     @Path("/{task}/worst")
     @Operation(summary = "The task's traces with the lowest effective quality in the window, worst first")
     public WorstTraces worst(@PathParam("task") String task, @QueryParam("window") String window,

@@ -26,6 +26,8 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     public static final String OTHER = "(other)";
     public static final java.util.Set<String> UP_TO_8K = java.util.Set.of("<=2k", "2-4k", "4-8k");
     public static final String OVER_8K = ">8k";
+    /** The context cohort a what-if routes to the cloud. */
+    public static final Cohort CONTEXT_OVER_8K = new Cohort(CONTEXT, OVER_8K);
 
     /** First byte of {@link #encode}'s format. */
     private static final byte FORMAT = 2;

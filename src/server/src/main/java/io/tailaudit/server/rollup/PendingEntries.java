@@ -25,8 +25,9 @@ import java.util.function.Predicate;
  */
 final class PendingEntries {
 
-    /** First byte of the payload. */
-    private static final byte FORMAT = 1;
+    /** First byte of the payload; 2 added the &gt; 8k token counters, format 1 payloads still read. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_V1 = 1;
     private static final long HOUR_SECONDS = 3600;
 
     private PendingEntries() {
@@ -306,7 +307,7 @@ final class PendingEntries {
         private final Deployment[] deployments;
         private final RollupKey.Deployment[] deploymentKeys;
         private final Cohort[] cohorts;
-        private final long[] counts = new long[RollupDelta.COUNTS];
+        private final long[] counts;
         private int remaining;
         private Deployment deployment;
         private int deploymentIndex;
@@ -326,9 +327,10 @@ final class PendingEntries {
             this.in = new Bytes(payload);
             try {
                 byte format = (byte) in.u8();
-                if (format != FORMAT) {
+                if (format != FORMAT && format != FORMAT_V1) {
                     throw new IllegalArgumentException("unknown pending rollup format " + format);
                 }
+                counts = new long[format == FORMAT ? RollupDelta.COUNTS : RollupDelta.COUNTS_V1];
                 Dictionary d = known.read(in);
                 deployments = d.deployments();
                 deploymentKeys = d.keys();
@@ -430,7 +432,7 @@ final class PendingEntries {
 
         private void skipBody() {
             in.position(body);
-            for (int c = 0; c < RollupDelta.COUNTS; c++) {
+            for (int c = 0; c < counts.length; c++) {
                 in.varlong();
             }
             in.skip(8);
@@ -453,7 +455,7 @@ final class PendingEntries {
         private Entry entry() {
             in.position(body);
             long[] values = new long[RollupDelta.COUNTS];
-            for (int c = 0; c < values.length; c++) {
+            for (int c = 0; c < counts.length; c++) {
                 values[c] = in.varlong();
             }
             double priced = in.readDouble();

@@ -61,6 +61,10 @@ public final class RollupBatch {
         long out = outputTokens == null ? 0 : outputTokens;
         d.inputTokens += in;
         d.outputTokens += out;
+        if (cohorts.contains(Cohort.CONTEXT_OVER_8K)) {
+            d.over8kInputTokens += in;
+            d.over8kOutputTokens += out;
+        }
         if (costUsd != null) {
             d.pricedCostUsd += costUsd;
         } else {

@@ -12,7 +12,9 @@ final class RollupDelta {
 
     static final double LATENCY_ACCURACY = 0.01;
     /** How many counters {@link #counts()} returns. */
-    static final int COUNTS = 11;
+    static final int COUNTS = 13;
+    /** How many counters a pending payload of format 1 (before the &gt; 8k token counters) holds. */
+    static final int COUNTS_V1 = 11;
 
     String category;
     long traces;
@@ -26,6 +28,9 @@ final class RollupDelta {
     long schemaInvalid;
     long inputTokens;
     long outputTokens;
+    /** Tokens of the traces in the &gt; 8k context cohort, which a what-if routes to the cloud. */
+    long over8kInputTokens;
+    long over8kOutputTokens;
     double pricedCostUsd;
     long unpricedInputTokens;
     long unpricedOutputTokens;
@@ -50,6 +55,8 @@ final class RollupDelta {
         schemaInvalid += o.schemaInvalid;
         inputTokens += o.inputTokens;
         outputTokens += o.outputTokens;
+        over8kInputTokens += o.over8kInputTokens;
+        over8kOutputTokens += o.over8kOutputTokens;
         pricedCostUsd += o.pricedCostUsd;
         unpricedInputTokens += o.unpricedInputTokens;
         unpricedOutputTokens += o.unpricedOutputTokens;
@@ -63,13 +70,15 @@ final class RollupDelta {
         return this;
     }
 
-    /** The counters, in the order of the rollup columns from {@code traces} to {@code output_tokens}. */
+    /**
+     * The counters, in the order of the rollup columns from {@code traces} to {@code over8k_output_tokens}.
+     */
     long[] counts() {
         return new long[] {traces, escalations, statusError, statusTimeout, statusRefused, statusInvalidOutput,
-                escalated, negative, schemaInvalid, inputTokens, outputTokens};
+                escalated, negative, schemaInvalid, inputTokens, outputTokens, over8kInputTokens, over8kOutputTokens};
     }
 
-    /** Adds counters in {@link #counts()}'s order. */
+    /** Adds counters in {@link #counts()}'s order; a shorter array (format 1) lacks the last ones. */
     void addCounts(long[] c) {
         traces += c[0];
         escalations += c[1];
@@ -82,6 +91,10 @@ final class RollupDelta {
         schemaInvalid += c[8];
         inputTokens += c[9];
         outputTokens += c[10];
+        if (c.length > COUNTS_V1) {
+            over8kInputTokens += c[11];
+            over8kOutputTokens += c[12];
+        }
     }
 
     QualityHistogram quality() {

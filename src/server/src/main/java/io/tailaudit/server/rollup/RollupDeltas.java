@@ -16,7 +16,8 @@ final class RollupDeltas {
     /** The columns {@link #addTo} reads, in order, after the key columns. */
     static final String COLUMNS = """
             category, traces, escalations, status_error, status_timeout, status_refused, status_invalid_output,
-            escalated, negative, schema_invalid, input_tokens, output_tokens, priced_cost_usd,
+            escalated, negative, schema_invalid, input_tokens, output_tokens, over8k_input_tokens,
+            over8k_output_tokens, priced_cost_usd,
             unpriced_input_tokens, unpriced_output_tokens, quality, latency, cohorts""";
 
     private RollupDeltas() {

@@ -31,7 +31,7 @@ public final class RollupWriter {
 
     private static final String VALUE_COLUMNS = "category, traces, escalations, status_error, status_timeout,"
             + " status_refused, status_invalid_output, escalated, negative, schema_invalid, input_tokens, output_tokens,"
-            + " priced_cost_usd, unpriced_input_tokens, unpriced_output_tokens, quality, latency, cohorts";
+            + " over8k_input_tokens, over8k_output_tokens, priced_cost_usd, unpriced_input_tokens, unpriced_output_tokens, quality, latency, cohorts";
 
     // every row of the touched hours and days, by primary-key prefix: a fold touches most deployments of the
     // hours it touches, and a join against the keys lets the planner pick a scan of the whole table

@@ -67,6 +67,15 @@ public final class TailAggregate {
         return merged.outputTokens;
     }
 
+    /** Input tokens of the traces with &gt; 8k context tokens ({@code context_tokens}, else {@code input_tokens}). */
+    public long over8kInputTokens() {
+        return merged.over8kInputTokens;
+    }
+
+    public long over8kOutputTokens() {
+        return merged.over8kOutputTokens;
+    }
+
     /** Cost reported by the traces themselves ({@code cost_usd}). */
     public double pricedCostUsd() {
         return merged.pricedCostUsd;

@@ -69,6 +69,89 @@ public final class Proportions {
     }
 
     /**
+     * A difference of two proportions p1 - p2 with Newcombe's hybrid score interval and the pooled z-test.
+     *
+     * @param interval 95% interval of p1 - p2 (Newcombe 1998, method 10)
+     * @param z        the pooled two-proportion z statistic, > 0 when p1 is higher (0 when the pooled rate is 0 or 1)
+     * @param pValue   its two-sided p-value (1 when the pooled rate is 0 or 1)
+     */
+    public record Difference(double p1, double p2, double difference, Interval interval, double z, double pValue) {
+    }
+
+    /**
+     * p1 - p2 for {@code x1/n1} and {@code x2/n2} (both n > 0): Newcombe's method 10 builds the 95% interval
+     * of the difference from the two Wilson intervals, L = d - sqrt((p1 - l1)^2 + (u2 - p2)^2),
+     * U = d + sqrt((u1 - p1)^2 + (p2 - l2)^2); the p-value is the pooled z-test's, as R's
+     * {@code prop.test(correct = FALSE)} gives it.
+     */
+    public static Difference difference(double x1, double n1, double x2, double n2) {
+        if (n1 <= 0 || n2 <= 0) {
+            throw new IllegalArgumentException("both samples need observations, got n1=" + n1 + " n2=" + n2);
+        }
+        double p1 = x1 / n1;
+        double p2 = x2 / n2;
+        Interval a = wilson(x1, n1);
+        Interval b = wilson(x2, n2);
+        double d = p1 - p2;
+        Interval ci = new Interval(d - Math.sqrt(sq(p1 - a.low()) + sq(b.high() - p2)),
+                d + Math.sqrt(sq(a.high() - p1) + sq(p2 - b.low())));
+        double pooled = (x1 + x2) / (n1 + n2);
+        double se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+        if (se == 0) {
+            return new Difference(p1, p2, d, ci, 0, 1);
+        }
+        double z = d / se;
+        return new Difference(p1, p2, d, ci, z, 2 * NORMAL.cumulativeProbability(-Math.abs(z)));
+    }
+
+    /**
+     * The weighted sum w p1 + (1 - w) p2 of two independent proportions given with their intervals, and its
+     * interval by MOVER (Zou and Donner 2008): L = p - sqrt((w (p1 - l1))^2 + ((1 - w) (p2 - l2))^2), U
+     * likewise with the upper bounds.
+     */
+    public static Interval weightedSum(double w, double p1, Interval i1, double p2, Interval i2) {
+        if (!(w >= 0 && w <= 1)) {
+            throw new IllegalArgumentException("weight must lie in [0, 1], got " + w);
+        }
+        double p = w * p1 + (1 - w) * p2;
+        double low = p - Math.sqrt(sq(w * (p1 - i1.low())) + sq((1 - w) * (p2 - i2.low())));
+        double high = p + Math.sqrt(sq(w * (i1.high() - p1)) + sq((1 - w) * (i2.high() - p2)));
+        return new Interval(Math.max(0, low), Math.min(1, high));
+    }
+
+    /**
+     * The canary size that decides a destination never measured (DESIGN "What-if"): the smallest n whose
+     * Wilson interval of n x T/2 out of n lies entirely below T (292 at T = 5%); empty for T outside (0, 1].
+     */
+    public static OptionalLong canarySizeToDecide(double threshold) {
+        if (!(threshold > 0 && threshold <= 1)) {
+            return OptionalLong.empty();
+        }
+        double rate = threshold / 2;
+        long hi = 1;
+        while (wilson(rate * hi, hi).high() >= threshold) {
+            hi *= 2;
+            if (hi > MAX_SAMPLE) {
+                return OptionalLong.empty();
+            }
+        }
+        long lo = hi / 2;
+        while (lo + 1 < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (wilson(rate * mid, mid).high() >= threshold) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return OptionalLong.of(hi);
+    }
+
+    private static double sq(double x) {
+        return x * x;
+    }
+
+    /**
      * The smallest sample size at which the Wilson interval around the observed {@code rate} would no
      * longer contain {@code threshold}; empty when the rate equals the threshold (no sample decides it).
      */

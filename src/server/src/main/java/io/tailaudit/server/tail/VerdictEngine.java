@@ -61,19 +61,19 @@ public final class VerdictEngine {
             return new Verdict(Verdict.Kind.INSUFFICIENT_DATA, String.format(Locale.ROOT,
                     "Not decided yet: %s of %,d requests fail visibly and the interval contains the %s threshold; %s.",
                     pct(visible.rate()), visible.traces(), pct(t), need),
-                    Optional.empty(), traces, false, evidence, links);
+                    Optional.empty(), traces, false, evidence, links, Verdict.Basis.NONE);
         }
         boolean visibleTail = ci.low() > t;
         if (e.local() && visibleTail) {
             if (below(e.upTo8k(), t) && above(e.over8k(), t)) {
                 return new Verdict(Verdict.Kind.HYBRID, "Route requests with more than 8k context tokens to the cloud:"
                         + " the tail fails above 8k and holds below it.", Optional.of(LONG_CONTEXT_COHORT),
-                        OptionalLong.empty(), false, withCohorts(evidence, e), links);
+                        OptionalLong.empty(), false, withCohorts(evidence, e), links, Verdict.Basis.TAIL);
             }
             return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
                     "Move to the cloud: %s of requests fail visibly (95%% CI %s to %s), above the %s threshold, so the"
                             + " whole worst 5%% fail visibly.", pct(visible.rate()), pct(ci.low()), pct(ci.high()), pct(t)),
-                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.TAIL);
         }
         if (e.local()) {
             if (cost.isPresent() && e.tokensPerDay() < CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY
@@ -83,25 +83,68 @@ public final class VerdictEngine {
                 return new Verdict(Verdict.Kind.MOVE_TO_CLOUD, String.format(Locale.ROOT,
                         "Move to the cloud on cost: %s tokens/day is below 500k, where the cloud is cheaper, and the"
                                 + " task is not latency-critical.", tokens(e.tokensPerDay())),
-                        Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                        Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.COST);
             }
             return new Verdict(Verdict.Kind.KEEP, "Keep it local: the tail holds and the volume or latency justify it.",
-                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.NONE);
         }
         if (visibleTail) {
             return new Verdict(Verdict.Kind.KEEP, String.format(Locale.ROOT,
                     "Keep it in the cloud, but the tail is visible: %s of requests fail visibly (95%% CI %s to %s).",
-                    pct(visible.rate()), pct(ci.low()), pct(ci.high())), Optional.empty(), OptionalLong.empty(), true, evidence, links);
+                    pct(visible.rate()), pct(ci.low()), pct(ci.high())), Optional.empty(), OptionalLong.empty(), true, evidence,
+                    links, Verdict.Basis.NONE);
         }
         if (constrained && breakEven.isPresent() && e.tokensPerDay() > breakEven.getAsDouble()) {
             return new Verdict(Verdict.Kind.MOVE_TO_LOCAL, String.format(Locale.ROOT,
                     "Move to a local model: a constrained task at %s tokens/day, above the %s break-even, with a"
                             + " tail that holds.", tokens(e.tokensPerDay()), tokens(breakEven.getAsDouble())),
-                    Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                    Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.COST);
         }
         return new Verdict(Verdict.Kind.KEEP, "Keep it in the cloud: "
                 + (constrained ? "the volume is below the break-even." : "the scope is open."),
-                Optional.empty(), OptionalLong.empty(), false, evidence, links);
+                Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.NONE);
+    }
+
+    /**
+     * The verdict as the canary on its move's destination side leaves it (DESIGN "Canary comparison"): a move
+     * the tail drives needs the canary significantly better, a move cost drives only no worse than +T/2. A
+     * contradicted move becomes KEEP with an alert and the evidence naming the canary; an unsupported or
+     * uncomputable one stands, unconfirmed. Verdicts that move nothing come back as they are.
+     *
+     * @param destination the busiest other deployment on the move's destination side, compared with the
+     *                    busiest deployment (for HYBRID on the &gt; 8k cohorts when both have 30 such traces)
+     */
+    public static Verdict confirm(Verdict v, Optional<CanaryComparison> destination, TaskSettings s) {
+        if (!v.move()) {
+            return v;
+        }
+        List<String> evidence = new ArrayList<>(v.evidence());
+        if (destination.isEmpty()) {
+            evidence.add(String.format(Locale.ROOT, "Canary: nothing of this task runs %s yet, so the move is"
+                            + " unconfirmed; a canary of about %,d traces would measure the other side.",
+                    v.towardsCloud() ? "in the cloud" : "locally",
+                    Proportions.canarySizeToDecide(s.tailThreshold()).orElse(0)));
+            return with(v, v.kind(), v.headline(), v.alert(), evidence, Verdict.Confirmation.NO_CANARY);
+        }
+        CanaryComparison c = destination.get();
+        Verdict.Confirmation word = c.support(v.basis(), s.tailThreshold());
+        evidence.add(c.sentence(word, v.basis(), s.tailThreshold()));
+        if (word != Verdict.Confirmation.CONTRADICTED) {
+            return with(v, v.kind(), v.headline(), v.alert(), evidence, word);
+        }
+        evidence.add("The rules alone said: " + v.headline());
+        String headline = String.format(Locale.ROOT, "Keep it %s: the %s canary %s contradicts the move %s.",
+                v.towardsCloud() ? "local" : "in the cloud", c.canaryLocal() ? "local" : "cloud", c.canaryModel(),
+                v.kind() == Verdict.Kind.HYBRID ? "of the > 8k cohort to the cloud"
+                        : v.towardsCloud() ? "to the cloud" : "to a local model");
+        return new Verdict(Verdict.Kind.KEEP, headline, Optional.empty(), OptionalLong.empty(), true, evidence,
+                v.links(), v.basis(), word);
+    }
+
+    private static Verdict with(Verdict v, Verdict.Kind kind, String headline, boolean alert, List<String> evidence,
+                                Verdict.Confirmation word) {
+        return new Verdict(kind, headline, v.cohort(), v.sampleSizeToDecide(), alert, evidence, v.links(), v.basis(),
+                word);
     }
 
     private static boolean below(Optional<VisibleRate> cohort, double t) {
@@ -161,7 +204,7 @@ public final class VerdictEngine {
         return Map.of("worst_traces", "/api/v1/tasks/" + t + "/worst", "failures", "/api/v1/traces?task=" + t + "&failures=true");
     }
 
-    private static String pct(double share) {
+    static String pct(double share) {
         return String.format(Locale.ROOT, "%.1f%%", 100 * share);
     }
 

@@ -77,7 +77,7 @@ class PendingEntriesTest {
 
     @Test
     void negativeCountsOfAFeedbackCorrectionSurviveTheEncoding() {
-        long[] counts = {0, -1, 0, 0, 0, 0, -1, 0, 0, 0, 0};
+        long[] counts = {0, -1, 0, 0, 0, 0, -1, 0, 0, 0, 0, -300, 0};
         PendingEntries.Entry e = new PendingEntries.Entry(hour("chat", TEN), "chat", counts, -0.5, -7, 3,
                 new byte[0], null, Map.of());
         PendingEntries.Entry back = PendingEntries.decode("chat", PendingEntries.encode(List.of(e))).get(0);

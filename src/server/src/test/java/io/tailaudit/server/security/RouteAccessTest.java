@@ -79,6 +79,8 @@ class RouteAccessTest {
         TABLE.put("GET /api/v1/tasks", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}/worst", SIGNED_IN);
+        TABLE.put("GET /api/v1/tasks/{task}/what-if", SIGNED_IN);
+        TABLE.put("GET /api/v1/routing", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}/settings", SIGNED_IN);
         TABLE.put("PUT /api/v1/tasks/{task}/settings", ADMIN);
         TABLE.put("GET /api/v1/cost-model", SIGNED_IN);
