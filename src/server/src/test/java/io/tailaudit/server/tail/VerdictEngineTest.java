@@ -146,4 +146,101 @@ class VerdictEngineTest {
         assertThat(local.kind()).isEqualTo(Verdict.Kind.KEEP);
         assertThat(cloud.evidence().get(2)).startsWith("Cost: unpriced: my-private-model has no price");
     }
+
+    // ---- canary comparison (DESIGN "Canary comparison")
+
+    private static CanaryComparison canary(boolean local, long failures, long traces, long busiestFailures,
+                                           long busiestTraces, boolean busiestLocal) {
+        return CanaryComparison.of(local, local ? "llama" : "gpt-4o", busiestLocal, CanaryComparison.ALL_TRAFFIC,
+                new VisibleRate(failures, traces), new VisibleRate(busiestFailures, busiestTraces));
+    }
+
+    @Test
+    void a_cloud_canary_that_fails_far_less_confirms_the_move_of_a_chat_failing_one_in_ten() {
+        // local 452 of 4,000 (11.3%); cloud canary 21 of 1,000 (2.1%): difference -9.2 pp, Newcombe [-10.4, -7.8]
+        TaskSettings s = settings("chat", false, 5_000);
+        Verdict rules = VerdictEngine.decide(evidence(true, 3_000_000, 452, 4_000), s, Optional.of(COST), "gpt-4o");
+        assertThat(rules.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
+        assertThat(rules.basis()).isEqualTo(Verdict.Basis.TAIL);
+        CanaryComparison c = canary(false, 21, 1_000, 452, 4_000, true);
+        assertThat(c.outcome()).isEqualTo(CanaryComparison.Outcome.BETTER);
+        Verdict v = VerdictEngine.confirm(rules, Optional.of(c), s);
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
+        assertThat(v.confirmation()).isEqualTo(Verdict.Confirmation.CONFIRMED);
+        assertThat(v.evidence()).last().asString().matches("Canary: the cloud canary gpt-4o fails visibly 2\\.1% vs 11\\.3%"
+                + " locally, difference -9\\.2 pp, 95% CI -10\\.\\d to -7\\.\\d pp, p < 0\\.001: confirmed\\.");
+    }
+
+    @Test
+    void a_cloud_canary_failing_worse_contradicts_a_tail_move_which_becomes_keep_with_an_alert() {
+        TaskSettings s = settings("chat", false, 5_000);
+        Verdict rules = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), s, Optional.of(COST), "gpt-4o");
+        // 10.0% locally; the canary 30 of 200 = 15%: Newcombe [+0.6, +10.7] pp, wholly above 0
+        CanaryComparison c = canary(false, 30, 200, 400, 4_000, true);
+        assertThat(c.outcome()).isEqualTo(CanaryComparison.Outcome.WORSE);
+        Verdict v = VerdictEngine.confirm(rules, Optional.of(c), s);
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(v.alert()).isTrue();
+        assertThat(v.confirmation()).isEqualTo(Verdict.Confirmation.CONTRADICTED);
+        assertThat(v.basis()).isEqualTo(Verdict.Basis.TAIL);
+        assertThat(v.headline()).contains("cloud canary gpt-4o", "contradicts the move to the cloud");
+        assertThat(v.evidence()).anySatisfy(x -> assertThat(x).startsWith("The rules alone said: Move to the cloud"));
+    }
+
+    @Test
+    void a_canary_without_a_significant_difference_leaves_a_tail_move_standing_unconfirmed() {
+        TaskSettings s = settings("chat", false, 5_000);
+        Verdict rules = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), s, Optional.of(COST), "gpt-4o");
+        // 9 of 100 = 9% against 10%: the interval contains 0
+        Verdict v = VerdictEngine.confirm(rules, Optional.of(canary(false, 9, 100, 400, 4_000, true)), s);
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
+        assertThat(v.confirmation()).isEqualTo(Verdict.Confirmation.NOT_SUPPORTED);
+        assertThat(v.evidence()).last().asString().endsWith(": not supported.");
+    }
+
+    @Test
+    void a_canary_under_30_traces_is_not_computable_and_no_canary_says_what_would_measure_it() {
+        TaskSettings s = settings("chat", false, 5_000);
+        Verdict rules = VerdictEngine.decide(evidence(true, 3_000_000, 400, 4_000), s, Optional.of(COST), "gpt-4o");
+        Verdict small = VerdictEngine.confirm(rules, Optional.of(canary(false, 0, 29, 400, 4_000, true)), s);
+        assertThat(small.kind()).isEqualTo(Verdict.Kind.MOVE_TO_CLOUD);
+        assertThat(small.confirmation()).isEqualTo(Verdict.Confirmation.NOT_COMPUTABLE);
+        Verdict none = VerdictEngine.confirm(rules, Optional.empty(), s);
+        assertThat(none.confirmation()).isEqualTo(Verdict.Confirmation.NO_CANARY);
+        assertThat(none.evidence()).last().asString().contains("about 292 traces");
+    }
+
+    @Test
+    void a_cost_move_needs_its_canary_only_no_worse_than_half_the_threshold() {
+        TaskSettings s = settings("extraction", true, 10_000);
+        Verdict rules = VerdictEngine.decide(evidence(false, 8_000_000, 240, 16_000), s, Optional.of(COST), "gpt-4o");
+        assertThat(rules.kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
+        assertThat(rules.basis()).isEqualTo(Verdict.Basis.COST);
+        // the cloud fails 1.5%. A local canary at 2.0% of 1,000: [-0.2, +1.6] pp, no significant difference,
+        // and the upper bound is under the +2.5 pp margin: confirmed, where a tail move would be not supported
+        CanaryComparison close = canary(true, 20, 1_000, 240, 16_000, false);
+        assertThat(close.difference().orElseThrow().interval().high()).isLessThan(0.025);
+        assertThat(VerdictEngine.confirm(rules, Optional.of(close), s).confirmation())
+                .isEqualTo(Verdict.Confirmation.CONFIRMED);
+        assertThat(close.support(Verdict.Basis.TAIL, 0.05)).isEqualTo(Verdict.Confirmation.NOT_SUPPORTED);
+        // at 6% of 1,000, [+3.2, +6.2] pp: the lower bound is above the margin: contradicted, kept in the cloud
+        CanaryComparison bad = canary(true, 60, 1_000, 240, 16_000, false);
+        assertThat(bad.difference().orElseThrow().interval().low()).isGreaterThan(0.025);
+        Verdict kept = VerdictEngine.confirm(rules, Optional.of(bad), s);
+        assertThat(kept.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(kept.alert()).isTrue();
+        assertThat(kept.headline()).startsWith("Keep it in the cloud: the local canary llama contradicts");
+        // at 3% of 1,000 the interval [+0.6, +2.8] pp straddles the margin: not supported, the move stands
+        CanaryComparison straddles = canary(true, 30, 1_000, 240, 16_000, false);
+        assertThat(straddles.difference().orElseThrow().interval().contains(0.025)).isTrue();
+        assertThat(VerdictEngine.confirm(rules, Optional.of(straddles), s).kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
+    }
+
+    @Test
+    void verdicts_that_move_nothing_are_left_as_they_are() {
+        TaskSettings s = settings("chat", false, 5_000);
+        Verdict keep = VerdictEngine.decide(evidence(false, 1_000_000, 600, 6_000), s, Optional.of(COST), "gpt-4o");
+        assertThat(VerdictEngine.confirm(keep, Optional.of(canary(true, 0, 1_000, 600, 6_000, false)), s)).isSameAs(keep);
+        assertThat(keep.confirmation()).isEqualTo(Verdict.Confirmation.NONE);
+    }
 }
