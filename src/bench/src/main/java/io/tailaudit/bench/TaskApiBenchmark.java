@@ -46,8 +46,9 @@ import java.util.UUID;
  * The analytics API at scale: 10,000,000 traces over 30 days for 200 tasks, written straight into
  * PostgreSQL (COPY into trace and trace_key) together with the rollup deltas ingest itself would append for
  * them (the server's own RollupBatch, CohortValues and RollupWriter), folded by the running server's
- * compactor. Then p50/p95 of {@code /api/v1/tasks} and {@code /api/v1/tasks/{task}} for the 7d and 30d
- * windows over a real HTTP client, and the freshness of the task endpoint: from a trace produced to Kafka
+ * compactor. Then p50/p95 of {@code /api/v1/tasks}, {@code /api/v1/tasks/{task}} and its what-if for the 7d
+ * and 30d windows and of the routing table over a real HTTP client, and the freshness of the task endpoint:
+ * from a trace produced to Kafka
  * until the endpoint counts it.
  * <pre>src/bench/run.sh TaskApiBenchmark [traces] [requests per endpoint]</pre>
  */
@@ -99,6 +100,12 @@ public final class TaskApiBenchmark {
                     report("GET /api/v1/tasks/{task}?window=" + window, http, requests,
                             i -> base + "/api/v1/tasks/" + tasks.get(random.nextInt(tasks.size())) + "?window=" + window);
                 }
+                for (String window : List.of("7d", "30d")) {
+                    report("GET /api/v1/tasks/{task}/what-if?window=" + window, http, requests,
+                            i -> base + "/api/v1/tasks/" + tasks.get(random.nextInt(tasks.size())) + "/what-if?window="
+                                    + window);
+                }
+                report("GET /api/v1/routing?window=7d", http, requests, i -> base + "/api/v1/routing?window=7d");
                 report("GET /api/v1/tasks/{task}/worst?window=7d", http, Math.min(requests, 50),
                         i -> base + "/api/v1/tasks/" + tasks.get(random.nextInt(tasks.size())) + "/worst?window=7d&limit=50");
                 ConsoleFigures.run(base, tasks, requests);
