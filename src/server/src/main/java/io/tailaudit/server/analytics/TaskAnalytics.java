@@ -112,7 +112,12 @@ public class TaskAnalytics {
             Decision decision = decide(task, e.getValue(), s, w, prices);
             if (full && decision.readContext()) {
                 // only a local deployment with a visible tail can be HYBRID: read the task's context cohorts
-                decision = decide(task, rollups.summaries(Optional.of(task), w, true).get(0).get(task), s, w, prices);
+                Map<Deployment, TailAggregate> withContext = rollups.withContext(task, w);
+                Decision read = withContext.isEmpty() ? decision : decide(task, withContext, s, w, prices);
+                // a second snapshot: traffic in between may have made another deployment the busiest
+                if (read.busiest().equals(decision.busiest())) {
+                    decision = read;
+                }
             }
             Deployment top = decision.busiest();
             TailAggregate a = e.getValue().get(top);
@@ -338,7 +343,7 @@ public class TaskAnalytics {
     public Optional<TaskViews.WhatIf> whatIf(String task, String name, Window w, java.time.Instant requestedFrom,
                                              java.time.Instant requestedTo, Optional<String> action)
             throws SQLException {
-        Map<Deployment, TailAggregate> current = rollups.task(task, w).current();
+        Map<Deployment, TailAggregate> current = rollups.withContext(task, w);
         if (current.isEmpty()) {
             return Optional.empty();
         }

@@ -95,6 +95,12 @@ public class RollupReader {
                 new Target(w.previous(), Cohorts.NONE, false)));
     }
 
+    /** One task's deployments over {@code w} with their context cohorts, no latency, no other window. */
+    public Map<RollupKey.Deployment, TailAggregate> withContext(String task, Window w) throws SQLException {
+        return read(Optional.of(task), List.of(new Target(w, Cohorts.CONTEXT, false))).get(0)
+                .getOrDefault(task, Map.of());
+    }
+
     /** {@link #summaries} without cohorts, the current window's with the latency sketches (for alert rules). */
     public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summariesWithLatency(Window w)
             throws SQLException {
