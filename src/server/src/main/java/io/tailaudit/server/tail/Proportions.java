@@ -128,23 +128,7 @@ public final class Proportions {
             return OptionalLong.empty();
         }
         double rate = threshold / 2;
-        long hi = 1;
-        while (wilson(rate * hi, hi).high() >= threshold) {
-            hi *= 2;
-            if (hi > MAX_SAMPLE) {
-                return OptionalLong.empty();
-            }
-        }
-        long lo = hi / 2;
-        while (lo + 1 < hi) {
-            long mid = (lo + hi) >>> 1;
-            if (wilson(rate * mid, mid).high() >= threshold) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return OptionalLong.of(hi);
+        return firstDeciding(n -> wilson(rate * n, n).high() >= threshold);
     }
 
     private static double sq(double x) {
@@ -159,18 +143,25 @@ public final class Proportions {
         if (rate == threshold) {
             return OptionalLong.empty();
         }
+        return firstDeciding(n -> wilson(rate * n, n).contains(threshold));
+    }
+
+    /**
+     * The first n >= 1 for which {@code undecided} is false, by doubling then bisection: the Wilson interval
+     * narrows as n grows, so once decided it stays decided. Empty past a billion.
+     */
+    private static OptionalLong firstDeciding(java.util.function.LongPredicate undecided) {
         long hi = 1;
-        while (wilson(rate * hi, hi).contains(threshold)) {
+        while (undecided.test(hi)) {
             hi *= 2;
             if (hi > MAX_SAMPLE) {
                 return OptionalLong.empty();
             }
         }
         long lo = hi / 2;
-        // the interval narrows as n grows: find the first n that excludes the threshold
         while (lo + 1 < hi) {
             long mid = (lo + hi) >>> 1;
-            if (wilson(rate * mid, mid).contains(threshold)) {
+            if (undecided.test(mid)) {
                 lo = mid;
             } else {
                 hi = mid;
