@@ -211,7 +211,7 @@ public class AlertEvaluator {
                 changes.stream().filter(ch -> "firing".equals(ch.kind()) && ch.startsAt().equals(now))
                         .forEach(ch -> firings.get(ch.rule().severity()).increment());
                 countFiring(c);
-                taskGauges.update(readings.list("24h"));
+                taskGauges.update(readings.list("24h"), t -> readings.settings(t).tailThreshold());
                 long nanos = System.nanoTime() - start;
                 duration.record(nanos, TimeUnit.NANOSECONDS);
                 if (LOG.isDebugEnabled()) {
