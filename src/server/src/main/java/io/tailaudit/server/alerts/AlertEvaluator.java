@@ -211,7 +211,7 @@ public class AlertEvaluator {
                 changes.stream().filter(ch -> "firing".equals(ch.kind()) && ch.startsAt().equals(now))
                         .forEach(ch -> firings.get(ch.rule().severity()).increment());
                 countFiring(c);
-                taskGauges.update(readings.list("24h"));
+                taskGauges.update(readings.list("24h"), t -> readings.settings(t).tailThreshold());
                 long nanos = System.nanoTime() - start;
                 duration.record(nanos, TimeUnit.NANOSECONDS);
                 if (LOG.isDebugEnabled()) {
@@ -344,11 +344,10 @@ public class AlertEvaluator {
             String w = rule.window();
             String link = link(rule, t.task());
             return switch (rule.metric()) {
-                case WORST5_VISIBLE_FAILURE_RATE -> {
-                    double threshold = rule.threshold() != null ? rule.threshold() : settings(t).tailThreshold();
-                    yield rate(rule, t, t.worst5VisibleFailureRate(), threshold,
-                            "worst-5% visible-failure rate", link);
-                }
+                case VISIBLE_FAILURE_RATE -> rate(rule, t, t.visibleFailureRate(), tailThreshold(rule, t),
+                        "visible-failure rate", link);
+                case WORST5_VISIBLE_FAILURE_RATE -> rate(rule, t, t.worst5VisibleFailureRate(),
+                        tailThreshold(rule, t), "worst-5% visible-failure rate", link);
                 case ESCALATION_RATE -> rate(rule, t, t.escalationRate(), rule.threshold(), "escalation rate", link);
                 case LATENCY_OVER_BUDGET -> {
                     TaskViews.Rate r = latency(w).get(t.task());
@@ -385,6 +384,11 @@ public class AlertEvaluator {
                 case VERDICT_CHANGED -> verdict(rule, t, link);
                 default -> null;
             };
+        }
+
+        /** The rule's own threshold, else the task's tail threshold T (a tail rule without one). */
+        private double tailThreshold(AlertRule rule, TaskViews.TaskSummary t) {
+            return rule.threshold() != null ? rule.threshold() : settings(t).tailThreshold();
         }
 
         private Observation rate(AlertRule rule, TaskViews.TaskSummary t, TaskViews.Rate r, double threshold,
@@ -737,6 +741,7 @@ public class AlertEvaluator {
             return base + "/alerts";
         }
         String task = URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+        // the worst-5% rule's evidence is the slice itself; the visible-failure rate's is the verdict's page
         return rule.metric() == AlertMetric.WORST5_VISIBLE_FAILURE_RATE
                 ? base + "/tasks/" + task + "/worst?window=" + rule.window()
                 : base + "/tasks/" + task + "?window=" + rule.window();

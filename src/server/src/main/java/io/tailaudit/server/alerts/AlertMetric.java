@@ -6,9 +6,18 @@ import java.util.Optional;
 /** What a rule watches. Task metrics are evaluated per task in the rule's scope, platform metrics once. */
 public enum AlertMetric {
 
-    /** DESIGN's tail metric: visible failures among the worst 5%, with its Wilson interval. */
+    /**
+     * What the verdict decides on (DESIGN "Verdict rules"): visible failures over all the busiest
+     * deployment's traces, with its Wilson interval; the default tail rule watches it.
+     */
+    VISIBLE_FAILURE_RATE("visible_failure_rate", false, Kind.RATE,
+            "visible-failure rate over all traces"),
+    /**
+     * Visible failures among the worst 5%, with its Wilson interval: the verdict's evidence, not its input.
+     * Its share passes 5% as soon as 0.25% of requests fail visibly, so a rule on it wants its own threshold.
+     */
     WORST5_VISIBLE_FAILURE_RATE("worst5_visible_failure_rate", false, Kind.RATE,
-            "worst-5% visible-failure rate (no threshold: the task's own tail threshold)"),
+            "worst-5% visible-failure rate"),
     ESCALATION_RATE("escalation_rate", false, Kind.RATE, "share of traces escalated, fallen back or rated negative"),
     /** The two-proportion test of the escalation rate against the previous window says it rose. */
     ESCALATION_TREND("escalation_trend", false, Kind.SIGNAL,
@@ -40,7 +49,7 @@ public enum AlertMetric {
         this.description = description;
     }
 
-    /** In JSON as in the API's input: the code, e.g. {@code worst5_visible_failure_rate}. */
+    /** In JSON as in the API's input: the code, e.g. {@code visible_failure_rate}. */
     @com.fasterxml.jackson.annotation.JsonValue
     public String code() {
         return code;
@@ -50,8 +59,13 @@ public enum AlertMetric {
         return Arrays.stream(values()).filter(m -> m.code.equals(code)).findFirst();
     }
 
-    /** Whether a rule on this metric needs a threshold (the worst-5% rule may use each task's own). */
+    /** Whether a rule on this metric needs a threshold (the tail rules may use each task's own). */
     public boolean needsThreshold() {
-        return kind != Kind.SIGNAL && this != WORST5_VISIBLE_FAILURE_RATE;
+        return kind != Kind.SIGNAL && !usesTailThreshold();
+    }
+
+    /** The tail metrics: a rule on one without a threshold compares with each task's own tail threshold T. */
+    public boolean usesTailThreshold() {
+        return this == VISIBLE_FAILURE_RATE || this == WORST5_VISIBLE_FAILURE_RATE;
     }
 }

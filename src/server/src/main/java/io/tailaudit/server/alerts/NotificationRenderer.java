@@ -195,7 +195,7 @@ public class NotificationRenderer {
             a.rule().labels().forEach(labels::put);
             ObjectNode annotations = n.putObject("annotations");
             annotations.put("summary", a.summary());
-            annotations.put("description", a.rule().metric().description + " over the last " + a.rule().window());
+            annotations.put("description", describe(a));
             if (a.rule().runbookUrl() != null) {
                 annotations.put("runbook_url", a.rule().runbookUrl());
             }
@@ -206,6 +206,16 @@ public class NotificationRenderer {
             n.put("generatorURL", a.link());
         }
         return root;
+    }
+
+    /** The metric over the rule's window; for a tail rule without a threshold, the task's own it compared with. */
+    static String describe(Alert a) {
+        AlertMetric m = a.rule().metric();
+        String s = m.description + " over the last " + a.rule().window();
+        if (m.usesTailThreshold() && a.rule().threshold() == null && a.threshold() != null) {
+            s += ", against the task's tail threshold " + AlertEvaluator.pct(a.threshold());
+        }
+        return s;
     }
 
     private static void putNumber(ObjectNode n, String field, Double v) {

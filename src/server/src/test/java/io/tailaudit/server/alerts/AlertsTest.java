@@ -7,6 +7,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.tailaudit.sdk.Outcome;
 import io.tailaudit.sdk.Status;
 import io.tailaudit.server.testing.Db;
@@ -36,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * webhook, PagerDuty's Events API v2 and Alertmanager's API v2, recording each request. A tail degradation
  * in produced traces fires exactly one notification per channel, each in its receiver's shape; traffic that
  * recovers resolves it; a receiver failing for a while still gets its notification, once; two evaluators
- * at once page once; a silence keeps a firing quiet.
+ * at once page once; a silence keeps a firing quiet. A rule on the visible-failure rate the verdict decides on
+ * fires when its interval lies above the task's threshold, not while the interval contains it.
  */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPlatformResource.class, scope = TestResourceScope.GLOBAL)
@@ -72,7 +74,8 @@ class AlertsTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // the endless receiver holds its thread: the others must not wait behind it
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        for (String path : List.of("/webhook", "/slack", "/pagerduty/v2/enqueue", "/am/api/v2/alerts", "/flaky")) {
+        for (String path : List.of("/webhook", "/slack", "/pagerduty/v2/enqueue", "/am/api/v2/alerts", "/flaky",
+                "/am-tail/api/v2/alerts")) {
             server.createContext(path, exchange -> {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 received.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body));
@@ -137,10 +140,18 @@ class AlertsTest {
     }
 
     private static long rule(String task, double threshold) {
-        return given().contentType(ContentType.JSON).body(Map.of("name", "tail of " + task,
-                        "metric", "worst5_visible_failure_rate", "scope", "task", "scope_value", task,
-                        "threshold", threshold, "window", "1h", "for_seconds", 0, "severity", "critical",
-                        "labels", Map.of("team", "ml-platform"), "runbook_url", "https://runbooks.example/tail"))
+        return rule(task, "worst5_visible_failure_rate", threshold);
+    }
+
+    /** A critical rule on one task, firing at once; {@code threshold} null: the task's own tail threshold. */
+    private static long rule(String task, String metric, Double threshold) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "tail of " + task, "metric", metric,
+                "scope", "task", "scope_value", task, "window", "1h", "for_seconds", 0, "severity", "critical",
+                "labels", Map.of("team", "ml-platform"), "runbook_url", "https://runbooks.example/tail"));
+        if (threshold != null) {
+            body.put("threshold", threshold);
+        }
+        return given().contentType(ContentType.JSON).body(body)
                 .post("/api/v1/alerts/rules").then().statusCode(201).extract().jsonPath().getLong("id");
     }
 
@@ -279,6 +290,75 @@ class AlertsTest {
         assertThat(Db.count("SELECT count(*) FROM alert_state WHERE rule_id = ?", rule)).isZero();
         assertThat(given().get("/api/v1/alerts/history?limit=1000").jsonPath().getList("findAll { it.rule_id == "
                 + rule + " }.kind")).containsExactly("resolved", "firing");
+    }
+
+    // ---- the visible-failure rate the verdict decides on
+
+    @Test
+    void aVisibleFailureRateWhoseIntervalLiesAboveTheTasksThresholdFires() {
+        String task = Traces.uniqueTask("visible-tail");
+        long rule = rule(task, "visible_failure_rate", null);
+        // 10 visible failures in 40 traces: 25%, Wilson 95% [14.2%, 40.2%], wholly above T = 5%
+        produce(task, 30, 10);
+        awaitTraces(task, 40);
+        evaluate();
+        assertThat(Db.count("SELECT count(*) FROM alert_event WHERE rule_id = ? AND kind = 'firing'"
+                + " AND metric = 'visible_failure_rate' AND threshold = 0.05 AND low BETWEEN 0.1418 AND 0.1419"
+                + " AND high BETWEEN 0.4019 AND 0.4020", rule)).isEqualTo(1);
+        assertThat(Db.text("SELECT summary || ' ' || link FROM alert_event WHERE rule_id = ?", rule)).isEqualTo(
+                task + ": visible-failure rate 25.0% (95% CI 14.2%-40.2%) over the last 1h, above the threshold"
+                        + " 5.0%; 40 traces http://console.test/tasks/" + task + "?window=1h");
+    }
+
+    @Test
+    void aVisibleFailureRateWhoseIntervalContainsTheTasksThresholdDoesNotFire() {
+        String task = Traces.uniqueTask("visible-undecided");
+        long rule = rule(task, "visible_failure_rate", null);
+        // 2 visible failures in 40 traces: 5%, Wilson 95% [1.4%, 16.5%] contains T = 5% (undecided), though
+        // both are in the worst 5%, whose share is 100%
+        produce(task, 38, 2);
+        awaitTraces(task, 40);
+        JsonPath d = given().get("/api/v1/tasks/" + task + "?window=1h").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(d.getDouble("deployments[0].visible_failure_rate.low")).isLessThan(0.05);
+        assertThat(d.getDouble("deployments[0].visible_failure_rate.high")).isGreaterThan(0.05);
+        assertThat(d.getDouble("deployments[0].worst5.visible_failure_rate.rate")).isEqualTo(1.0);
+        evaluate();
+        assertThat(Db.count("SELECT count(*) FROM alert_state WHERE rule_id = ?", rule)).isZero();
+        assertThat(Db.count("SELECT count(*) FROM alert_event WHERE rule_id = ?", rule)).isZero();
+    }
+
+    @Test
+    void anAlertmanagerAlertOfATailRuleWithoutThresholdNamesTheTasksThreshold() {
+        long channel = channel(Traces.uniqueTask("am-tail"), "alertmanager", base() + "/am-tail", null);
+        try {
+            String task = Traces.uniqueTask("visible-described");
+            rule(task, "visible_failure_rate", null);
+            produce(task, 30, 10);
+            awaitTraces(task, 40);
+            evaluate();
+            await().atMost(ofSeconds(20)).untilAsserted(() -> assertThat(about(task, "/am-tail/api/v2/alerts"))
+                    .hasSize(1));
+            JsonNode am = about(task, "/am-tail/api/v2/alerts").get(0).json().get(0);
+            assertThat(am.path("labels").path("metric").asText()).isEqualTo("visible_failure_rate");
+            assertThat(am.path("annotations").path("description").asText()).isEqualTo(
+                    "visible-failure rate over all traces over the last 1h, against the task's tail threshold 5.0%");
+        } finally {
+            given().delete("/api/v1/alerts/channels/" + channel).then().statusCode(204);
+        }
+    }
+
+    @Test
+    void theDefaultTailRuleWatchesTheVisibleFailureRateOnEachTasksOwnThreshold() {
+        JsonPath rules = given().get("/api/v1/alerts/rules").then().statusCode(200)
+                .extract().jsonPath();
+        String seeded = "find { it.name == \"Visible failures above the task's threshold\" }";
+        assertThat(rules.getString(seeded + ".metric")).isEqualTo("visible_failure_rate");
+        assertThat(rules.getString(seeded + ".scope")).isEqualTo("all");
+        assertThat(rules.getString(seeded + ".severity")).isEqualTo("critical");
+        assertThat(rules.<Object>get(seeded + ".threshold")).isNull();
+        assertThat(rules.getList("findAll { it.metric == 'worst5_visible_failure_rate' && it.scope == 'all' }"))
+                .as("the rule V6 seeded on the worst 5 percent moved, not doubled").isEmpty();
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.tailaudit.sdk.Outcome;
+import io.tailaudit.sdk.Status;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.server.testing.Db;
 import io.tailaudit.server.testing.EmbeddedPlatformResource;
@@ -100,6 +102,36 @@ class DashboardMetricsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void the_visible_failure_rate_gauge_is_exported_with_its_interval_and_the_tasks_threshold() {
+        // 2 visible failures in 40 traces: 5%, Wilson 95% [1.38%, 16.50%], against the default T = 5%
+        String task = Traces.uniqueTask("gauges");
+        for (int i = 0; i < 40; i++) {
+            Trace.Builder t = Traces.ok(task);
+            Kafka.send((i < 2 ? t.outcome(Outcome.failed(Status.ERROR, "oom")) : t).build());
+        }
+        await().atMost(ofSeconds(30)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 40);
+        // the 24-hour list the gauges read is refreshed in the background: evaluate until it has all 40
+        await().atMost(ofSeconds(30)).until(() -> {
+            given().contentType(ContentType.JSON).post("/api/v1/alerts/evaluate").then().statusCode(200);
+            return gauge("tailaudit_task_traces", task) == 40;
+        });
+        assertThat(gauge("tailaudit_task_visible_failure_rate", task)).isEqualTo(0.05);
+        assertThat(gauge("tailaudit_task_visible_failure_rate_low", task)).isBetween(0.0138, 0.0139);
+        assertThat(gauge("tailaudit_task_visible_failure_rate_high", task)).isBetween(0.1650, 0.1651);
+        assertThat(gauge("tailaudit_task_tail_threshold", task)).isEqualTo(0.05);
+        assertThat(gauge("tailaudit_task_worst5_visible_failure_rate", task)).as("the worst-5 percent gauge stays")
+                .isEqualTo(1.0);
+    }
+
+    /** A per-task gauge's value at /q/metrics, NaN while the task has none. */
+    private static double gauge(String name, String task) {
+        Pattern line = Pattern.compile("^" + name + "\\{[^}]*task=\"" + Pattern.quote(task) + "\"[^}]*} (\\S+)$",
+                Pattern.MULTILINE);
+        Matcher m = line.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static List<Path> files(Path dir, String suffix) throws IOException {
