@@ -58,9 +58,7 @@ class DemoVerdictTest {
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();
         Map<String, Long> traces = new HashMap<>();
         for (DemoTask t : DemoCatalog.TASKS) {
-            DemoTask renamed = new DemoTask(t.task() + suffix, t.category(), t.service(), t.deployment(), t.perDay(),
-                    t.latencyMs(), t.latencySigma(), t.inputTokens(), t.outputTokens(), t.failRate(), t.qualityMean(),
-                    t.priceIn(), t.priceOut(), t.shape(), t.prompts());
+            DemoTask renamed = t.named(t.task() + suffix);
             for (Object e : generator.between(renamed, from, to)) {
                 if (e instanceof Trace trace) {
                     records.add(new AbstractMap.SimpleEntry<>(trace.traceId(), EventWriter.write(trace)));
