@@ -20,7 +20,7 @@ public interface DemoConfig {
     @WithDefault("4000")
     int backfillRate();
 
-    /** Live traffic as a multiple of the catalog's daily volumes (1 = about 30k traces a day). */
+    /** Live traffic as a multiple of the catalog's daily volumes (1 = about 31k traces a day). */
     @WithDefault("1.0")
     double liveSpeed();
 

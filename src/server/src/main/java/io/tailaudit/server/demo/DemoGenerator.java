@@ -79,7 +79,7 @@ final class DemoGenerator {
             // the seed: 7B-13B local models lose the thread above 8k (8,192) tokens of context
             context = random.nextDouble() < 0.3 ? 8_193 + random.nextInt(8_000) : 1_000 + random.nextInt(7_192);
             input = context + 200 + random.nextInt(300);
-            failP = context > 8_192 ? task.failRate() : 0.0002;
+            failP = context > 8_192 ? task.over8kFailRate() : task.failRate();
         } else if (task.shape() == DemoTask.Shape.AGENT && task.deployment().kind() == DeploymentKind.LOCAL) {
             failP = Math.min(0.9, task.failRate() * step);      // errors accumulate along the chain
         } else if (input > 200) {
