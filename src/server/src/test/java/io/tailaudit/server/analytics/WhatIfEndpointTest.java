@@ -158,7 +158,10 @@ class WhatIfEndpointTest {
         assertThat(w.getDouble(route + "visible_failure_rate.high")).isCloseTo(0.061013, within(1e-6));
         assertThat(w.getString(route + "visible_failure_rate.source")).contains("> 8k cohort, 40 traces");
 
-        // the routing table: this task routes its > 8k cohort to gpt-4o, confirmed
+        // the routing table, served from the list refreshed in the background: once the refresh has read all of
+        // this task's traffic, the task routes its > 8k cohort to gpt-4o, confirmed
+        await().atMost(ofSeconds(60)).until(() -> given().get("/api/v1/routing?window=24h").jsonPath()
+                .getBoolean("routes.find { it.task == '" + task + "' }?.confirmed ?: false"));
         Response first = given().get("/api/v1/routing?window=24h");
         first.then().statusCode(200);
         String etag = first.getHeader("ETag");
@@ -202,9 +205,9 @@ class WhatIfEndpointTest {
         out.forEach(Kafka::send);
         await().atMost(ofSeconds(60)).until(() ->
                 Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == out.size());
-        // the named list is refreshed in the background: wait until it has this task
-        await().atMost(ofSeconds(60)).until(() -> given().get("/api/v1/routing?window=24h").jsonPath()
-                .getList("routes.task").contains(task));
+        // the named list is refreshed in the background: wait until it counts all of the busiest deployment's
+        await().atMost(ofSeconds(60)).until(() -> given().get("/api/v1/tasks?window=24h").jsonPath()
+                .getInt("tasks.find { it.task == '" + task + "' }?.traces ?: 0") == 400);
     }
 
     private static Trace trace(String task, Instant hour, int i, Deployment d, boolean error, int input, int output) {
