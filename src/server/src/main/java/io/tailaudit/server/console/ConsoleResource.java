@@ -224,13 +224,15 @@ public class ConsoleResource {
         Function<TaskSummary, Double> key = switch (sort) {
             case "task" -> null;
             case "traces" -> t -> (double) t.traces();
-            case "worst5" -> t -> t.worst5VisibleFailureRate().rate();
+            case "visible" -> t -> t.visibleFailureRate().rate();
+            case "worst5" -> t -> t.worst5VisibleFailureRate().rate();  // links from before the column showed "visible"
             case "escalation" -> t -> t.escalationRate().rate();
             case "cost" -> t -> t.costPerDay() == null ? -1 : t.costPerDay();
             case "tokens" -> TaskSummary::tokensPerDay;
             case "verdict" -> t -> (double) -t.verdict().kind().rank();
             default -> throw new ConsoleBadRequest("Unknown sort column '" + sort
-                    + "': choose task, category, verdict, deployment, traces, tokens, worst5, escalation or cost.");
+                    + "': choose task, category, verdict, deployment, traces, tokens, visible, worst5, escalation"
+                    + " or cost.");
         };
         if (key == null) {
             return Comparator.comparing(TaskSummary::task);

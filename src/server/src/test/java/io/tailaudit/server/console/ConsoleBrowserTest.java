@@ -367,6 +367,34 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void the_overview_tail_column_shows_the_visible_failure_rate_and_sorts_by_it() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/?window=7d"));
+        // 60 of 480 fail visibly: Wilson 95% 9.8-15.8%; the worst-5% share beside it
+        Locator tail = row(page, FLAGGED).locator("td").nth(4);
+        assertThat(tail.locator("b").textContent()).isEqualTo("12.5% (9.8–15.8%)");
+        assertThat(tail.locator(".sub").textContent()).isEqualTo("worst 5%: 100.0%");
+        List<String> apiOrder = io.restassured.RestAssured.given().queryParam("window", "7d").get("/api/v1/tasks")
+                .then().statusCode(200).extract().jsonPath().getList("tasks.task");
+        assertThat(page.locator("#tasks a.task").allTextContents()).as("unsorted: the API's order").isEqualTo(apiOrder);
+
+        page.click("#tasks thead a:text-is('Visible failures')");
+        page.waitForURL(u -> u.contains("sort=visible") && u.contains("dir=desc"));
+        assertThat(page.locator("#tasks thead th[aria-sort=descending]").textContent()).isEqualTo("Visible failures");
+        assertThat(visibleRates(page)).as("highest first").isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        page.click("#tasks thead a:text-is('Visible failures')");
+        page.waitForURL(u -> u.contains("sort=visible") && u.contains("dir=asc"));
+        assertThat(visibleRates(page)).as("lowest first").isSorted();
+        page.context().close();
+    }
+
+    /** The overview's visible-failure rates, top to bottom, as the page shows them. */
+    private static List<Double> visibleRates(Page page) {
+        return page.locator("#tasks tbody tr td:nth-child(5) b").allTextContents().stream()
+                .map(s -> Double.parseDouble(s.substring(0, s.indexOf('%')))).toList();
+    }
+
+    @Test
     void pages_read_well_on_a_phone_and_the_other_pages_render() {
         Page phone = login("reader", 390, 844);
         phone.navigate(url("/?window=7d"));
