@@ -56,6 +56,11 @@ class ConsoleBrowserTest {
     private static final String FLAGGED = "console-support-" + SUFFIX;
     /** A healthy local task: KEEP. */
     private static final String HEALTHY = "console-tagging-" + SUFFIX;
+    /**
+     * A local chat task failing visibly 30 of 240 (all at <= 8k context; 60 traces over 8k), with a cloud canary
+     * of 60 clean traces: MOVE_TO_CLOUD, confirmed by the canary.
+     */
+    private static final String CANARY = "console-canary-" + SUFFIX;
     /** Markup in a task name, a prompt and a tag: shown as text, never run. */
     private static final String XSS_TASK = "console-<img src=x onerror=window.__xss=1>-" + SUFFIX;
     private static final String XSS_PROMPT = "<script>window.__xss=2</script> what is my balance?";
@@ -90,6 +95,16 @@ class ConsoleBrowserTest {
             records.add(trace(HEALTHY, Category.CLASSIFICATION, Deployment.local("vllm", "llama-3.1-8b-instruct"), at,
                     Outcome.ok(0.95), null, Map.of("env", "prod")));
         }
+        for (int i = 0; i < 240; i++) {
+            Instant at = now.minus(40 + (long) (i * 36.0 * 60), ChronoUnit.SECONDS);
+            Outcome o = i % 8 == 0 ? Outcome.ok(0.2).withEscalated(true) : Outcome.ok(0.9);
+            Usage usage = i % 4 == 1 ? Usage.of(12_500, 150, 12_000) : Usage.of(900, 120);
+            records.add(trace(CANARY, Category.CHAT, Deployment.local("vllm", "llama-2-13b-chat"), at, o, usage));
+        }
+        for (int i = 0; i < 60; i++) {
+            records.add(trace(CANARY, Category.CHAT, Deployment.cloud("openai", "gpt-4o"),
+                    now.minus(50 + i * 3600L, ChronoUnit.SECONDS), Outcome.ok(0.9), Usage.of(900, 120)));
+        }
         for (int i = 0; i < 30; i++) {
             Map.Entry<String, byte[]> r = trace(XSS_TASK, Category.CHAT, Deployment.cloud("openai", "gpt-4o-mini"),
                     now.minus(30 + i * 60L, ChronoUnit.SECONDS), Outcome.ok(0.9), XSS_PROMPT, Map.of("note", XSS_TAG));
@@ -110,7 +125,7 @@ class ConsoleBrowserTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         long expected = records.size();
         await().atMost(ofSeconds(120)).pollInterval(ofSeconds(1)).until(() -> Db.count(
-                "SELECT count(*) FROM trace WHERE task IN (?, ?, ?)", FLAGGED, HEALTHY, XSS_TASK) == expected);
+                "SELECT count(*) FROM trace WHERE task IN (?, ?, ?, ?)", FLAGGED, HEALTHY, XSS_TASK, CANARY) == expected);
 
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -125,9 +140,20 @@ class ConsoleBrowserTest {
 
     private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
                                                    Outcome outcome, String input, Map<String, String> tags) {
+        return trace(task, category, deployment, at, outcome, Usage.of(900, 120), input, tags);
+    }
+
+    private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
+                                                   Outcome outcome, Usage usage) {
+        return trace(task, category, deployment, at, outcome, usage, null, Map.of());
+    }
+
+    private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
+                                                   Outcome outcome, Usage usage, String input,
+                                                   Map<String, String> tags) {
         Trace.Builder b = Trace.builder(task, category).traceId(UUID.randomUUID().toString()).occurredAt(at)
                 .service(HEALTHY.equals(task) ? "catalog" : "console-test").deployment(deployment).latencyMs(400)
-                .usage(Usage.of(900, 120))
+                .usage(usage)
                 .outcome(outcome).tags(tags);
         if (input != null) {
             b.input(input).output("An answer.");
@@ -392,6 +418,21 @@ class ConsoleBrowserTest {
     private static List<Double> visibleRates(Page page) {
         return page.locator("#tasks tbody tr td:nth-child(5) b").allTextContents().stream()
                 .map(s -> Double.parseDouble(s.substring(0, s.indexOf('%')))).toList();
+    }
+
+    @Test
+    void the_task_page_shows_the_visible_failure_rate_and_each_context_cohorts() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        assertThat(page.locator("#visible-failures").textContent()).isEqualTo("12.5%");
+        assertThat(page.locator("#visible-failures + .label").textContent())
+                .isEqualTo("visible failures over all 240 traces, 95% CI 8.9–17.3%; the verdict reads this against"
+                        + " the 5.0% threshold");
+        // 30 of the 180 at <= 8k fail visibly (Wilson 11.9-22.8%), none of the 60 over 8k (0.0-6.0%)
+        Locator split = page.locator("#context-split tbody tr");
+        assertThat(split.nth(0).locator("td").nth(2).textContent()).isEqualTo("16.7% (11.9–22.8%)");
+        assertThat(split.nth(1).locator("td").nth(2).textContent()).isEqualTo("0.0% (0.0–6.0%)");
+        page.context().close();
     }
 
     @Test
