@@ -1,7 +1,10 @@
 package io.tailaudit.server.console;
 
 import io.quarkus.qute.TemplateExtension;
+import io.tailaudit.server.analytics.TaskViews.Comparison;
+import io.tailaudit.server.analytics.TaskViews.DeploymentId;
 import io.tailaudit.server.analytics.TaskViews.Rate;
+import io.tailaudit.server.tail.CanaryComparison;
 import io.tailaudit.server.tail.Verdict;
 
 import java.net.URLEncoder;
@@ -113,6 +116,61 @@ public final class Fmt {
     static String label(Verdict.Kind kind) {
         String s = kind.name().replace('_', ' ').toLowerCase(Locale.ROOT);
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** The canary's word on the verdict, for a badge beside it; empty when the verdict moves nothing. */
+    static String label(Verdict.Confirmation c) {
+        return switch (c) {
+            case CONFIRMED -> "confirmed by canary";
+            case NOT_SUPPORTED -> "unconfirmed";
+            case CONTRADICTED -> "contradicted by canary";
+            case NOT_COMPUTABLE -> "unconfirmed: canary too small";
+            case NO_CANARY -> "unconfirmed: no canary";
+            case NONE -> "";
+        };
+    }
+
+    /** A canary's word on a move as DESIGN names it ("not supported"); empty when it has none. */
+    static String word(Verdict.Confirmation c) {
+        return c == Verdict.Confirmation.NONE ? "" : c.code().replace('_', ' ');
+    }
+
+    /** CSS class of a canary's word: confirmed reads as keep, contradicted as flagged, the rest undecided. */
+    static String css(Verdict.Confirmation c) {
+        return switch (c) {
+            case CONFIRMED -> "keep";
+            case CONTRADICTED -> "flag";
+            default -> "undecided";
+        };
+    }
+
+    /** A comparison's statistical outcome, said of the canary: "significantly better", "no significant difference". */
+    static String label(CanaryComparison.Outcome o) {
+        return switch (o) {
+            case BETTER -> "significantly better";
+            case WORSE -> "significantly worse";
+            case NO_SIGNIFICANT_DIFFERENCE -> "no significant difference";
+            case NOT_COMPUTABLE -> "not computable: fewer than " + CanaryComparison.MIN_TRACES + " traces on a side";
+        };
+    }
+
+    /** Canary minus busiest in percentage points with its 95% interval: "-9.2 pp (-10.9 to -7.4 pp)". */
+    static String differenceText(Comparison c) {
+        if (c.difference() == null) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%+.1f pp (%+.1f to %+.1f pp)", 100 * c.difference(), 100 * c.low(),
+                100 * c.high());
+    }
+
+    /** The comparison's z-test: "p < 0.001", "p = 0.042"; "—" when not computable. */
+    static String pText(Comparison c) {
+        return c.pValue() == null ? "—" : CanaryComparison.pValue(c.pValue());
+    }
+
+    /** A deployment as "cloud · gpt-4o"; a destination no model of the task runs on yet as "local, no model yet". */
+    static String text(DeploymentId d) {
+        return d.model() == null ? d.kind() + ", no model yet" : d.kind() + " · " + d.model();
     }
 
     /** The escalation trend as an arrow: up, down or flat (not computable: a dot). */

@@ -224,7 +224,10 @@ class ConsoleBrowserTest {
         page.click("a.task:text-is('" + FLAGGED + "')");
         page.waitForURL(u -> u.contains("/tasks/"));
         assertThat(page.locator("#verdict .headline").textContent()).isNotBlank();
-        assertThat(page.locator("#verdict .badge").textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#verdict .badge").first().textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#confirmation").textContent()).as("nothing of it runs in the cloud")
+                .isEqualTo("unconfirmed: no canary");
+        assertThat(page.locator("#comparisons").count()).as("a single deployment: nothing to compare").isZero();
         assertThat(page.locator("#scope").textContent()).contains("not measured yet");
         page.waitForSelector("#quality-chart canvas");
         page.waitForSelector("#cost-chart canvas");
@@ -432,6 +435,24 @@ class ConsoleBrowserTest {
         Locator split = page.locator("#context-split tbody tr");
         assertThat(split.nth(0).locator("td").nth(2).textContent()).isEqualTo("16.7% (11.9–22.8%)");
         assertThat(split.nth(1).locator("td").nth(2).textContent()).isEqualTo("0.0% (0.0–6.0%)");
+        page.context().close();
+    }
+
+    @Test
+    void a_task_with_a_cloud_canary_shows_the_comparison_and_the_canary_confirms_the_verdict() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        assertThat(page.locator("#verdict .badge").first().textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#confirmation").textContent()).isEqualTo("confirmed by canary");
+        Locator rows = page.locator("#comparisons tbody tr");
+        assertThat(rows.count()).isEqualTo(1);
+        // 0 of 60 against 30 of 240: -12.5 pp, Newcombe's method 10 from the Wilson intervals 0.0-6.0% and
+        // 8.9-17.3%: -17.3 to -5.5 pp; pooled z = 2.89, p = 0.004
+        assertThat(rows.first().locator("th").textContent()).isEqualTo("cloud · gpt-4ospeaks for the cloud side");
+        assertThat(rows.first().locator("td").allTextContents()).containsExactly("all traffic",
+                "0.0% (0.0–6.0%)60 traces", "12.5% (8.9–17.3%)240 traces", "-12.5 pp (-17.3 to -5.5 pp)", "p = 0.004",
+                "significantly better", "confirmed");
+        shot(page, "task-canary-1280");
         page.context().close();
     }
 
