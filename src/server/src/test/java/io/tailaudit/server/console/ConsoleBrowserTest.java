@@ -457,6 +457,38 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void the_what_if_panel_shows_the_three_actions_beside_today_and_why_one_does_not_apply() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        Locator panel = page.locator("#what-if");
+        assertThat(panel.locator("thead th").allTextContents())
+                .containsExactly("Per day", "Today", "Move to cloud", "Move to local", "Route > 8k to cloud");
+        assertThat(panel.locator("td.not-applicable").count()).isEqualTo(1);
+        assertThat(panel.locator("td.not-applicable").textContent())
+                .isEqualTo("not applicablethe busiest deployment (llama-2-13b-chat) is already local");
+        // 180 x 1,020 + 60 x 12,650 tokens over 7 days; the > 8k cohort's 759,000 move when routed
+        assertThat(whatIfRow(page, "Tokens/day local")).containsExactly("135k", "0", "26k");
+        assertThat(whatIfRow(page, "Tokens/day cloud")).containsExactly("0", "135k", "108k");
+        assertThat(whatIfRow(page, "Served by")).containsExactly("local · llama-2-13b-chat240 traces",
+                "cloud · gpt-4o", "cloud · gpt-4othe > 8k context cohort; the rest stays");
+        List<String> rate = whatIfRow(page, "Visible failures (95% CI)");
+        assertThat(rate.get(0)).isEqualTo("12.5% (8.9–17.3%)");
+        assertThat(rate.get(1)).as("the canary's own rate").isEqualTo("0.0% (0.0–6.0%)");
+        assertThat(rate.get(2)).as("0.75 x 16.7% + 0.25 x 0.0%").startsWith("12.5% (");
+        List<String> source = whatIfRow(page, "Source");
+        assertThat(source.get(1)).isEqualTo("the cloud canary gpt-4o, 60 traces");
+        assertThat(source.get(2)).contains("the cloud canary gpt-4o over all its traffic").contains("MOVER");
+        assertThat(whatIfRow(page, "Change vs today")).hasSize(3).element(1).asString().matches("[+-]\\$[0-9.,]+");
+        page.context().close();
+    }
+
+    /** The cells of one row of the what-if panel, today first, then the applicable actions. */
+    private static List<String> whatIfRow(Page page, String header) {
+        return page.locator("#what-if tbody tr").filter(new Locator.FilterOptions().setHas(
+                page.locator("th:text-is('" + header + "')"))).locator("td:not(.not-applicable)").allTextContents();
+    }
+
+    @Test
     void pages_read_well_on_a_phone_and_the_other_pages_render() {
         Page phone = login("reader", 390, 844);
         phone.navigate(url("/?window=7d"));
