@@ -133,7 +133,8 @@ public class ConsoleResource {
                                                 int flagged);
 
         static native TemplateInstance task(Frame frame, TaskDetail t, String window, List<String> windows,
-                                            DeploymentDetail top, String charts, String latencyText);
+                                            DeploymentDetail top, String charts, String latencyText,
+                                            TaskViews.WhatIf whatIf);
 
         static native TemplateInstance traces(Frame frame, TraceQuery q, List<TraceSummary> items, String next,
                                               String error, String bound);
@@ -224,13 +225,15 @@ public class ConsoleResource {
         Function<TaskSummary, Double> key = switch (sort) {
             case "task" -> null;
             case "traces" -> t -> (double) t.traces();
-            case "worst5" -> t -> t.worst5VisibleFailureRate().rate();
+            case "visible" -> t -> t.visibleFailureRate().rate();
+            case "worst5" -> t -> t.worst5VisibleFailureRate().rate();  // links from before the column showed "visible"
             case "escalation" -> t -> t.escalationRate().rate();
             case "cost" -> t -> t.costPerDay() == null ? -1 : t.costPerDay();
             case "tokens" -> TaskSummary::tokensPerDay;
             case "verdict" -> t -> (double) -t.verdict().kind().rank();
             default -> throw new ConsoleBadRequest("Unknown sort column '" + sort
-                    + "': choose task, category, verdict, deployment, traces, tokens, worst5, escalation or cost.");
+                    + "': choose task, category, verdict, deployment, traces, tokens, visible, worst5, escalation"
+                    + " or cost.");
         };
         if (key == null) {
             return Comparator.comparing(TaskSummary::task);
@@ -245,12 +248,15 @@ public class ConsoleResource {
     public TemplateInstance task(@PathParam("task") String task, @QueryParam("window") String window)
             throws SQLException {
         String w = window(window);
-        TaskDetail t = analytics.detail(task, w, lists.window(w), null, null).orElseThrow(() ->
+        var range = lists.window(w);  // once: the hour may turn between the reads below
+        TaskDetail t = analytics.detail(task, w, range, null, null).orElseThrow(() ->
                 new ConsoleNotFound("Task '" + task + "' has no traces in the last " + w + "."));
         DeploymentDetail top = t.deployments().get(0);
-        List<TaskViews.LatencyPoint> latency = analytics.latencyOverTime(task, top.deployment(), lists.window(w));
+        List<TaskViews.LatencyPoint> latency = analytics.latencyOverTime(task, top.deployment(), range);
+        // the three actions in one call; none (no panel) only if the window lost the task's traces meanwhile
+        TaskViews.WhatIf whatIf = analytics.whatIf(task, w, range, null, null, Optional.empty()).orElse(null);
         return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(latency, top),
-                latencyText(t, latency, top));
+                latencyText(t, latency, top), whatIf);
     }
 
     /** The task page's chart data, as JSON for uPlot; the page shows the same figures as tables. */

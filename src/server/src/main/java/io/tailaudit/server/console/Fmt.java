@@ -1,7 +1,12 @@
 package io.tailaudit.server.console;
 
 import io.quarkus.qute.TemplateExtension;
+import io.tailaudit.server.analytics.TaskViews.Comparison;
+import io.tailaudit.server.analytics.TaskViews.DeploymentId;
+import io.tailaudit.server.analytics.TaskViews.Projection;
 import io.tailaudit.server.analytics.TaskViews.Rate;
+import io.tailaudit.server.analytics.TaskViews.Spend;
+import io.tailaudit.server.tail.CanaryComparison;
 import io.tailaudit.server.tail.Verdict;
 
 import java.net.URLEncoder;
@@ -113,6 +118,102 @@ public final class Fmt {
     static String label(Verdict.Kind kind) {
         String s = kind.name().replace('_', ' ').toLowerCase(Locale.ROOT);
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** The canary's word on the verdict, for a badge beside it; empty when the verdict moves nothing. */
+    static String label(Verdict.Confirmation c) {
+        return switch (c) {
+            case CONFIRMED -> "confirmed by canary";
+            case NOT_SUPPORTED -> "unconfirmed";
+            case CONTRADICTED -> "contradicted by canary";
+            case NOT_COMPUTABLE -> "unconfirmed: canary too small";
+            case NO_CANARY -> "unconfirmed: no canary";
+            case NONE -> "";
+        };
+    }
+
+    /** A canary's word on a move as DESIGN names it ("not supported"); empty when it has none. */
+    static String word(Verdict.Confirmation c) {
+        return c == Verdict.Confirmation.NONE ? "" : c.code().replace('_', ' ');
+    }
+
+    /** CSS class of a canary's word: confirmed reads as keep, contradicted as flagged, the rest undecided. */
+    static String css(Verdict.Confirmation c) {
+        return switch (c) {
+            case CONFIRMED -> "keep";
+            case CONTRADICTED -> "flag";
+            default -> "undecided";
+        };
+    }
+
+    /** A comparison's statistical outcome, said of the canary: "significantly better", "no significant difference". */
+    static String label(CanaryComparison.Outcome o) {
+        return switch (o) {
+            case BETTER -> "significantly better";
+            case WORSE -> "significantly worse";
+            case NO_SIGNIFICANT_DIFFERENCE -> "no significant difference";
+            case NOT_COMPUTABLE -> "not computable: fewer than " + CanaryComparison.MIN_TRACES + " traces on a side";
+        };
+    }
+
+    /** Canary minus busiest in percentage points with its 95% interval: "-9.2 pp (-10.9 to -7.4 pp)". */
+    static String differenceText(Comparison c) {
+        if (c.difference() == null) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%+.1f pp (%+.1f to %+.1f pp)", 100 * c.difference(), 100 * c.low(),
+                100 * c.high());
+    }
+
+    /** The comparison's z-test: "p < 0.001", "p = 0.042"; "—" when not computable. */
+    static String pText(Comparison c) {
+        return c.pValue() == null ? "—" : CanaryComparison.pValue(c.pValue());
+    }
+
+    /** A deployment as "cloud · gpt-4o"; a destination no model of the task runs on yet as "local, no model yet". */
+    static String text(DeploymentId d) {
+        return d.model() == null ? d.kind() + ", no model yet" : d.kind() + " · " + d.model();
+    }
+
+    /** move_to_cloud -> "Move to cloud", route_over_8k_to_cloud -> "Route > 8k to cloud". */
+    static String actionLabel(String action) {
+        String s = action.replace("over_8k", "> 8k").replace('_', ' ');
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** The local side's cost per day: "$0.22 + $13.15 fixed", or "$0.00" when nothing is served locally. */
+    static String localCost(Spend s) {
+        return s.localFixedPerDay() > 0 ? usd(s.localMarginalPerDay()) + " + " + usd(s.localFixedPerDay()) + " fixed"
+                : usd(s.localMarginalPerDay());
+    }
+
+    /** The cloud side's cost per day: "$6.67 at gpt-4o", "$0.00", or "unpriced" without a price. */
+    static String cloudCost(Spend s) {
+        if (s.cloudTokensPerDay() == 0) {
+            return usd(0.0);
+        }
+        return s.cloudCostPerDay() == null ? "unpriced" : usd(s.cloudCostPerDay()) + " at " + s.cloudModel();
+    }
+
+    /** A change of cost per day, signed: "+$1.20", "-$6.70"; "—" when a side is unpriced. */
+    static String usdChange(Double v) {
+        if (v == null || v.isNaN()) {
+            return "—";
+        }
+        return (v < 0 ? "-" : "+") + usd(Math.abs(v));
+    }
+
+    /** Whether a projection was measured (a rate) rather than left to a canary. */
+    static boolean measured(Projection p) {
+        return p.rate() != null;
+    }
+
+    /** A projected rate: "3.1% (1.2–7.9%)", or "unmeasured — a canary of 292 traces would decide it". */
+    static String withInterval(Projection p) {
+        if (p.rate() == null) {
+            return "unmeasured — a canary of " + count(p.canarySizeToDecide()) + " traces would decide it";
+        }
+        return pct(p.rate()) + " (" + String.format(Locale.ROOT, "%.1f–%.1f%%", 100 * p.low(), 100 * p.high()) + ")";
     }
 
     /** The escalation trend as an arrow: up, down or flat (not computable: a dot). */

@@ -56,6 +56,11 @@ class ConsoleBrowserTest {
     private static final String FLAGGED = "console-support-" + SUFFIX;
     /** A healthy local task: KEEP. */
     private static final String HEALTHY = "console-tagging-" + SUFFIX;
+    /**
+     * A local chat task failing visibly 30 of 240 (all at <= 8k context; 60 traces over 8k), with a cloud canary
+     * of 60 clean traces: MOVE_TO_CLOUD, confirmed by the canary.
+     */
+    private static final String CANARY = "console-canary-" + SUFFIX;
     /** Markup in a task name, a prompt and a tag: shown as text, never run. */
     private static final String XSS_TASK = "console-<img src=x onerror=window.__xss=1>-" + SUFFIX;
     private static final String XSS_PROMPT = "<script>window.__xss=2</script> what is my balance?";
@@ -90,6 +95,16 @@ class ConsoleBrowserTest {
             records.add(trace(HEALTHY, Category.CLASSIFICATION, Deployment.local("vllm", "llama-3.1-8b-instruct"), at,
                     Outcome.ok(0.95), null, Map.of("env", "prod")));
         }
+        for (int i = 0; i < 240; i++) {
+            Instant at = now.minus(40 + (long) (i * 36.0 * 60), ChronoUnit.SECONDS);
+            Outcome o = i % 8 == 0 ? Outcome.ok(0.2).withEscalated(true) : Outcome.ok(0.9);
+            Usage usage = i % 4 == 1 ? Usage.of(12_500, 150, 12_000) : Usage.of(900, 120);
+            records.add(trace(CANARY, Category.CHAT, Deployment.local("vllm", "llama-2-13b-chat"), at, o, usage));
+        }
+        for (int i = 0; i < 60; i++) {
+            records.add(trace(CANARY, Category.CHAT, Deployment.cloud("openai", "gpt-4o"),
+                    now.minus(50 + i * 3600L, ChronoUnit.SECONDS), Outcome.ok(0.9), Usage.of(900, 120)));
+        }
         for (int i = 0; i < 30; i++) {
             Map.Entry<String, byte[]> r = trace(XSS_TASK, Category.CHAT, Deployment.cloud("openai", "gpt-4o-mini"),
                     now.minus(30 + i * 60L, ChronoUnit.SECONDS), Outcome.ok(0.9), XSS_PROMPT, Map.of("note", XSS_TAG));
@@ -110,7 +125,7 @@ class ConsoleBrowserTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         long expected = records.size();
         await().atMost(ofSeconds(120)).pollInterval(ofSeconds(1)).until(() -> Db.count(
-                "SELECT count(*) FROM trace WHERE task IN (?, ?, ?)", FLAGGED, HEALTHY, XSS_TASK) == expected);
+                "SELECT count(*) FROM trace WHERE task IN (?, ?, ?, ?)", FLAGGED, HEALTHY, XSS_TASK, CANARY) == expected);
 
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -125,9 +140,20 @@ class ConsoleBrowserTest {
 
     private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
                                                    Outcome outcome, String input, Map<String, String> tags) {
+        return trace(task, category, deployment, at, outcome, Usage.of(900, 120), input, tags);
+    }
+
+    private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
+                                                   Outcome outcome, Usage usage) {
+        return trace(task, category, deployment, at, outcome, usage, null, Map.of());
+    }
+
+    private static Map.Entry<String, byte[]> trace(String task, Category category, Deployment deployment, Instant at,
+                                                   Outcome outcome, Usage usage, String input,
+                                                   Map<String, String> tags) {
         Trace.Builder b = Trace.builder(task, category).traceId(UUID.randomUUID().toString()).occurredAt(at)
                 .service(HEALTHY.equals(task) ? "catalog" : "console-test").deployment(deployment).latencyMs(400)
-                .usage(Usage.of(900, 120))
+                .usage(usage)
                 .outcome(outcome).tags(tags);
         if (input != null) {
             b.input(input).output("An answer.");
@@ -198,7 +224,10 @@ class ConsoleBrowserTest {
         page.click("a.task:text-is('" + FLAGGED + "')");
         page.waitForURL(u -> u.contains("/tasks/"));
         assertThat(page.locator("#verdict .headline").textContent()).isNotBlank();
-        assertThat(page.locator("#verdict .badge").textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#verdict .badge").first().textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#confirmation").textContent()).as("nothing of it runs in the cloud")
+                .isEqualTo("unconfirmed: no canary");
+        assertThat(page.locator("#comparisons").count()).as("a single deployment: nothing to compare").isZero();
         assertThat(page.locator("#scope").textContent()).contains("not measured yet");
         page.waitForSelector("#quality-chart canvas");
         page.waitForSelector("#cost-chart canvas");
@@ -364,6 +393,99 @@ class ConsoleBrowserTest {
         assertThat(viewer.locator("#silence-form").count()).isZero();
         assertThat(viewer.locator("#threshold").isDisabled()).isTrue();
         viewer.context().close();
+    }
+
+    @Test
+    void the_overview_tail_column_shows_the_visible_failure_rate_and_sorts_by_it() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/?window=7d"));
+        // 60 of 480 fail visibly: Wilson 95% 9.8-15.8%; the worst-5% share beside it
+        Locator tail = row(page, FLAGGED).locator("td").nth(4);
+        assertThat(tail.locator("b").textContent()).isEqualTo("12.5% (9.8–15.8%)");
+        assertThat(tail.locator(".sub").textContent()).isEqualTo("worst 5%: 100.0%");
+        List<String> apiOrder = io.restassured.RestAssured.given().queryParam("window", "7d").get("/api/v1/tasks")
+                .then().statusCode(200).extract().jsonPath().getList("tasks.task");
+        assertThat(page.locator("#tasks a.task").allTextContents()).as("unsorted: the API's order").isEqualTo(apiOrder);
+
+        page.click("#tasks thead a:text-is('Visible failures')");
+        page.waitForURL(u -> u.contains("sort=visible") && u.contains("dir=desc"));
+        assertThat(page.locator("#tasks thead th[aria-sort=descending]").textContent()).isEqualTo("Visible failures");
+        assertThat(visibleRates(page)).as("highest first").isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        page.click("#tasks thead a:text-is('Visible failures')");
+        page.waitForURL(u -> u.contains("sort=visible") && u.contains("dir=asc"));
+        assertThat(visibleRates(page)).as("lowest first").isSorted();
+        page.context().close();
+    }
+
+    /** The overview's visible-failure rates, top to bottom, as the page shows them. */
+    private static List<Double> visibleRates(Page page) {
+        return page.locator("#tasks tbody tr td:nth-child(5) b").allTextContents().stream()
+                .map(s -> Double.parseDouble(s.substring(0, s.indexOf('%')))).toList();
+    }
+
+    @Test
+    void the_task_page_shows_the_visible_failure_rate_and_each_context_cohorts() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        assertThat(page.locator("#visible-failures").textContent()).isEqualTo("12.5%");
+        assertThat(page.locator("#visible-failures + .label").textContent())
+                .isEqualTo("visible failures over all 240 traces, 95% CI 8.9–17.3%; the verdict reads this against"
+                        + " the 5.0% threshold");
+        // 30 of the 180 at <= 8k fail visibly (Wilson 11.9-22.8%), none of the 60 over 8k (0.0-6.0%)
+        Locator split = page.locator("#context-split tbody tr");
+        assertThat(split.nth(0).locator("td").nth(2).textContent()).isEqualTo("16.7% (11.9–22.8%)");
+        assertThat(split.nth(1).locator("td").nth(2).textContent()).isEqualTo("0.0% (0.0–6.0%)");
+        page.context().close();
+    }
+
+    @Test
+    void a_task_with_a_cloud_canary_shows_the_comparison_and_the_canary_confirms_the_verdict() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        assertThat(page.locator("#verdict .badge").first().textContent()).isEqualTo("Move to cloud");
+        assertThat(page.locator("#confirmation").textContent()).isEqualTo("confirmed by canary");
+        Locator rows = page.locator("#comparisons tbody tr");
+        assertThat(rows.count()).isEqualTo(1);
+        // 0 of 60 against 30 of 240: -12.5 pp, Newcombe's method 10 from the Wilson intervals 0.0-6.0% and
+        // 8.9-17.3%: -17.3 to -5.5 pp; pooled z = 2.89, p = 0.004
+        assertThat(rows.first().locator("th").textContent()).isEqualTo("cloud · gpt-4ospeaks for the cloud side");
+        assertThat(rows.first().locator("td").allTextContents()).containsExactly("all traffic",
+                "0.0% (0.0–6.0%)60 traces", "12.5% (8.9–17.3%)240 traces", "-12.5 pp (-17.3 to -5.5 pp)", "p = 0.004",
+                "significantly better", "confirmed");
+        shot(page, "task-canary-1280");
+        page.context().close();
+    }
+
+    @Test
+    void the_what_if_panel_shows_the_three_actions_beside_today_and_why_one_does_not_apply() {
+        Page page = login("viewer", 1280, 900);
+        page.navigate(url("/tasks/" + CANARY + "?window=7d"));
+        Locator panel = page.locator("#what-if");
+        assertThat(panel.locator("thead th").allTextContents())
+                .containsExactly("Per day", "Today", "Move to cloud", "Move to local", "Route > 8k to cloud");
+        assertThat(panel.locator("td.not-applicable").count()).isEqualTo(1);
+        assertThat(panel.locator("td.not-applicable").textContent())
+                .isEqualTo("not applicablethe busiest deployment (llama-2-13b-chat) is already local");
+        // 180 x 1,020 + 60 x 12,650 tokens over 7 days; the > 8k cohort's 759,000 move when routed
+        assertThat(whatIfRow(page, "Tokens/day local")).containsExactly("135k", "0", "26k");
+        assertThat(whatIfRow(page, "Tokens/day cloud")).containsExactly("0", "135k", "108k");
+        assertThat(whatIfRow(page, "Served by")).containsExactly("local · llama-2-13b-chat240 traces",
+                "cloud · gpt-4o", "cloud · gpt-4othe > 8k context cohort; the rest stays");
+        List<String> rate = whatIfRow(page, "Visible failures (95% CI)");
+        assertThat(rate.get(0)).isEqualTo("12.5% (8.9–17.3%)");
+        assertThat(rate.get(1)).as("the canary's own rate").isEqualTo("0.0% (0.0–6.0%)");
+        assertThat(rate.get(2)).as("0.75 x 16.7% + 0.25 x 0.0%").startsWith("12.5% (");
+        List<String> source = whatIfRow(page, "Source");
+        assertThat(source.get(1)).isEqualTo("the cloud canary gpt-4o, 60 traces");
+        assertThat(source.get(2)).contains("the cloud canary gpt-4o over all its traffic").contains("MOVER");
+        assertThat(whatIfRow(page, "Change vs today")).hasSize(3).element(1).asString().matches("[+-]\\$[0-9.,]+");
+        page.context().close();
+    }
+
+    /** The cells of one row of the what-if panel, today first, then the applicable actions. */
+    private static List<String> whatIfRow(Page page, String header) {
+        return page.locator("#what-if tbody tr").filter(new Locator.FilterOptions().setHas(
+                page.locator("th:text-is('" + header + "')"))).locator("td:not(.not-applicable)").allTextContents();
     }
 
     @Test
