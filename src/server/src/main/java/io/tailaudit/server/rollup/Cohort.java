@@ -1,7 +1,5 @@
 package io.tailaudit.server.rollup;
 
-import io.tailaudit.server.tail.Bytes;
-import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.io.DataOutputStream;
@@ -69,7 +67,7 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
      */
     static byte[] encode(Map<Cohort, QualityHistogram> cohorts) {
         Map<Cohort, byte[]> encoded = new HashMap<>();
-        cohorts.forEach((c, h) -> encoded.put(c, c.hourly() ? h.encode() : h.encodeCounts()));
+        cohorts.forEach((c, h) -> encoded.put(c, c.hourly() ? HistogramCodec.encode(h) : HistogramCodec.encodeCounts(h)));
         return encodeEncoded(encoded);
     }
 
@@ -106,9 +104,9 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
     static void mergeEncoded(Cohort c, Bytes in, int end, Map<Cohort, QualityHistogram> into) {
         QualityHistogram target = into.computeIfAbsent(c, x -> new QualityHistogram());
         if (c.hourly()) {
-            target.mergeEncoded(in, end);
+            HistogramCodec.mergeEncoded(target, in, end);
         } else {
-            target.mergeEncodedCounts(in, end);
+            HistogramCodec.mergeEncodedCounts(target, in, end);
         }
     }
 
@@ -140,7 +138,7 @@ public record Cohort(String dimension, String value) implements Comparable<Cohor
                 } else if (counts) {
                     mergeEncoded(c, in, end, into);
                 } else {
-                    into.computeIfAbsent(c, x -> new QualityHistogram()).mergeEncoded(in, end);
+                    HistogramCodec.mergeEncoded(into.computeIfAbsent(c, x -> new QualityHistogram()), in, end);
                 }
             }
         } catch (IndexOutOfBoundsException e) {

@@ -1,8 +1,6 @@
 package io.tailaudit.server.rollup;
 
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import io.tailaudit.server.tail.Bytes;
-import io.tailaudit.server.tail.ByteWriter;
 import io.tailaudit.server.tail.QualityHistogram;
 
 import java.io.DataOutputStream;
@@ -161,7 +159,7 @@ final class PendingEntries {
             Map<Cohort, QualityHistogram> cohorts = new HashMap<>();
             e.cohorts().forEach((c, bytes) -> Cohort.mergeEncoded(c, bytes, cohorts));
             encoder.entry(e.key(), e.category(), e.counts(), e.pricedCostUsd(), e.unpricedInputTokens(),
-                    e.unpricedOutputTokens(), QualityHistogram.decode(e.quality()), e.latency(), cohorts);
+                    e.unpricedOutputTokens(), HistogramCodec.decode(e.quality()), e.latency(), cohorts);
         }
         return encoder.finish();
     }
@@ -204,30 +202,30 @@ final class PendingEntries {
                     number = deploymentList.size();
                     deploymentList.add(d);
                 }
-                QualityHistogram.varlong(out, number);
+                HistogramCodec.varlong(out, number);
                 out.writeByte(k.span().code.charAt(0));
-                QualityHistogram.varlong(out, k.bucket().getEpochSecond() / HOUR_SECONDS);
+                HistogramCodec.varlong(out, k.bucket().getEpochSecond() / HOUR_SECONDS);
                 for (long v : counts) {
-                    QualityHistogram.varlong(out, v);
+                    HistogramCodec.varlong(out, v);
                 }
                 out.writeDouble(pricedCostUsd);
-                QualityHistogram.varlong(out, unpricedInputTokens);
-                QualityHistogram.varlong(out, unpricedOutputTokens);
+                HistogramCodec.varlong(out, unpricedInputTokens);
+                HistogramCodec.varlong(out, unpricedOutputTokens);
                 part(quality, false);
                 if (latency == null) {
-                    QualityHistogram.varlong(out, 0);
+                    HistogramCodec.varlong(out, 0);
                 } else {
-                    QualityHistogram.varlong(out, latency.length + 1);
+                    HistogramCodec.varlong(out, latency.length + 1);
                     out.write(latency);
                 }
-                QualityHistogram.varlong(out, entryCohorts.size());
+                HistogramCodec.varlong(out, entryCohorts.size());
                 for (Map.Entry<Cohort, QualityHistogram> c : entryCohorts.entrySet()) {
                     Integer n = cohorts.putIfAbsent(c.getKey(), cohortList.size());
                     if (n == null) {
                         n = cohortList.size();
                         cohortList.add(c.getKey());
                     }
-                    QualityHistogram.varlong(out, n);
+                    HistogramCodec.varlong(out, n);
                     part(c.getValue(), !c.getKey().hourly());
                 }
                 entries++;
@@ -243,11 +241,11 @@ final class PendingEntries {
         private void part(QualityHistogram h, boolean countsOnly) throws IOException {
             part.reset();
             if (h != null && countsOnly) {
-                h.writeCountsTo(partOut);
+                HistogramCodec.writeCountsTo(partOut, h);
             } else if (h != null) {
-                h.writeTo(partOut);
+                HistogramCodec.writeTo(partOut, h);
             }
-            QualityHistogram.varlong(out, part.size());
+            HistogramCodec.varlong(out, part.size());
             part.copyTo(out);
         }
 
@@ -260,19 +258,19 @@ final class PendingEntries {
             ByteWriter bytes = new ByteWriter(body.size() + 32 * (deploymentList.size() + cohortList.size()) + 16);
             try (DataOutputStream head = new DataOutputStream(bytes)) {
                 head.writeByte(FORMAT);
-                QualityHistogram.varlong(head, deploymentList.size());
+                HistogramCodec.varlong(head, deploymentList.size());
                 for (Deployment d : deploymentList) {
                     head.writeUTF(d.kind());
                     head.writeUTF(d.provider());
                     head.writeUTF(d.model());
                     head.writeUTF(d.category());
                 }
-                QualityHistogram.varlong(head, cohortList.size());
+                HistogramCodec.varlong(head, cohortList.size());
                 for (Cohort c : cohortList) {
                     head.writeUTF(c.dimension());
                     head.writeUTF(c.value());
                 }
-                QualityHistogram.varlong(head, entries);
+                HistogramCodec.varlong(head, entries);
                 body.copyTo(head);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -405,7 +403,7 @@ final class PendingEntries {
                 d.unpricedOutputTokens += in.varlong();
                 int quality = in.count();
                 if (quality > 0) {
-                    d.quality().mergeEncoded(in, in.position() + quality);
+                    HistogramCodec.mergeEncoded(d.quality(), in, in.position() + quality);
                 }
                 int latency = in.count();
                 if (latency > 0) {

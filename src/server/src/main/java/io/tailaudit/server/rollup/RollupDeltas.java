@@ -66,7 +66,7 @@ final class RollupDeltas {
         d.unpricedInputTokens += unpricedInputTokens;
         d.unpricedOutputTokens += unpricedOutputTokens;
         if (quality.length > 0) {
-            d.quality().mergeEncoded(quality);
+            HistogramCodec.mergeEncoded(d.quality(), quality);
         }
         if (sketch != null) {
             try {

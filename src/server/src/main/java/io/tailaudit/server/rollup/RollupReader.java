@@ -295,7 +295,7 @@ public class RollupReader {
                             .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
                                     d -> new TreeMap<>())
                             .put(rs.getTimestamp(5).toInstant(),
-                                    io.tailaudit.server.tail.QualityHistogram.decode(rs.getBytes(6)));
+                                    HistogramCodec.decode(rs.getBytes(6)));
                 }
             }
         }

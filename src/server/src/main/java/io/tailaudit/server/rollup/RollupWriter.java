@@ -93,7 +93,7 @@ public final class RollupWriter {
             sb.append('\t').append(v);
         }
         sb.append('\t').append(d.pricedCostUsd).append('\t').append(d.unpricedInputTokens)
-                .append('\t').append(d.unpricedOutputTokens).append('\t').append(hex(d.quality().encode()))
+                .append('\t').append(d.unpricedOutputTokens).append('\t').append(hex(HistogramCodec.encode(d.quality())))
                 .append('\t').append(d.latency == null ? "\\N" : hex(encode(d.latency)))
                 .append('\t').append(hex(cohorts));
     }

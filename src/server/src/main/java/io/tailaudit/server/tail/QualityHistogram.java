@@ -195,132 +195,38 @@ public final class QualityHistogram {
         return dense().sum == null ? new double[BINS] : sum.clone();
     }
 
-    /**
-     * Compact form of the non-empty bins, for rollup rows: per bin its index, the three counts as zigzag
-     * varints (a correction's counts can be negative) and the qe sum as a double; ~12 bytes a bin.
-     */
-    public byte[] encode() {
-        ByteWriter bytes = new ByteWriter(12 * size + 4);
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            writeTo(out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+    /** One non-empty bin: its counts (all traces, hard failures, escalated-or-negative) and its qe sum. */
+    @FunctionalInterface
+    public interface BinVisitor {
+        void bin(int bin, long all, long hard, long flagged, double sum) throws java.io.IOException;
     }
 
-    /** Writes what {@link #encode()} returns. */
-    public void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    /**
+     * Visits the bins holding anything, ascending, for a codec to write them; {@code countsOnly} visits the
+     * bins with traces and passes their other figures as 0.
+     */
+    public void forEachBin(boolean countsOnly, BinVisitor v) throws java.io.IOException {
         for (int i = 0; i < size; i++) {
-            if (all[i] != 0 || hard(i) != 0 || flagged(i) != 0 || sum(i) != 0) {
-                writeBin(out, binOf(i), all[i], hard(i), flagged(i), sum(i));
+            if (countsOnly ? all[i] != 0 : all[i] != 0 || hard(i) != 0 || flagged(i) != 0 || sum(i) != 0) {
+                v.bin(binOf(i), all[i], countsOnly ? 0 : hard(i), countsOnly ? 0 : flagged(i), countsOnly ? 0 : sum(i));
             }
         }
     }
 
-    /** Reads what {@link #encode()} wrote. */
-    public static QualityHistogram decode(byte[] encoded) {
-        QualityHistogram h = new QualityHistogram();
-        h.mergeEncoded(encoded);
-        return h;
-    }
-
-    /** Adds what {@link #encode()} wrote, without building a histogram for it. */
-    public QualityHistogram mergeEncoded(byte[] encoded) {
-        return mergeEncoded(new Bytes(encoded), encoded.length);
-    }
-
-    /** Adds what {@link #encode()} wrote, from {@code in}'s position up to {@code end}, and moves past it. */
-    public QualityHistogram mergeEncoded(Bytes in, int end) {
+    /** Adds one bin's figures as a codec read them; out of range bins throw {@link IndexOutOfBoundsException}. */
+    public void addBin(int bin, long all, long hard, long flagged, double sum) {
         detail();
-        try {
-            while (in.position() < end) {
-                int b = slot(checkedBin(in.u8()));
-                all[b] += in.varlong();
-                hard[b] += in.varlong();
-                flagged[b] += in.varlong();
-                sum[b] += in.readDouble();
-            }
-        } catch (IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("not an encoded quality histogram", e);
-        }
-        if (in.position() != end) {
-            throw new IllegalArgumentException("not an encoded quality histogram: it overruns its length");
-        }
-        return this;
+        int b = slot(checkedBin(bin));
+        this.all[b] += all;
+        this.hard[b] += hard;
+        this.flagged[b] += flagged;
+        this.sum[b] += sum;
     }
 
-    /**
-     * The non-empty bins' trace counts only, ~3 bytes a bin: all a cohort other than context needs, since
-     * its lift counts its traces inside another histogram's worst slice ({@link #countIn}).
-     */
-    public byte[] encodeCounts() {
-        ByteWriter bytes = new ByteWriter(3 * size + 4);
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            writeCountsTo(out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Writes what {@link #encodeCounts()} returns. */
-    public void writeCountsTo(java.io.DataOutputStream out) throws java.io.IOException {
-        for (int i = 0; i < size; i++) {
-            if (all[i] != 0) {
-                writeCount(out, binOf(i), all[i]);
-            }
-        }
-    }
-
-    /** Adds the counts {@link #encodeCounts()} wrote; the other arrays stay as they are. */
-    public QualityHistogram mergeEncodedCounts(byte[] encoded) {
-        return mergeEncodedCounts(new Bytes(encoded), encoded.length);
-    }
-
-    /** Adds the counts {@link #encodeCounts()} wrote, from {@code in}'s position up to {@code end}. */
-    public QualityHistogram mergeEncodedCounts(Bytes in, int end) {
-        try {
-            while (in.position() < end) {
-                int b = slot(checkedBin(in.u8()));
-                all[b] += in.varlong();
-            }
-        } catch (IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("not encoded quality counts", e);
-        }
-        if (in.position() != end) {
-            throw new IllegalArgumentException("not encoded quality counts: they overrun their length");
-        }
-        return this;
-    }
-
-    /** Writes one bin in {@link #encodeCounts()}'s format; bins must be written in ascending order. */
-    public static void writeCount(java.io.DataOutputStream out, int bin, long all) throws java.io.IOException {
-        out.writeByte(bin);
-        varlong(out, all);
-    }
-
-    /** Writes one bin in {@link #encode()}'s format; bins must be written in ascending order. */
-    public static void writeBin(java.io.DataOutputStream out, int bin, long all, long hard, long flagged, double sum)
-            throws java.io.IOException {
-        out.writeByte(bin);
-        varlong(out, all);
-        varlong(out, hard);
-        varlong(out, flagged);
-        out.writeDouble(sum);
-    }
-
-    /**
-     * Writes {@code v} as a zigzag varint: small magnitudes, either sign, in few bytes ({@link Bytes#varlong}
-     * reads it).
-     */
-    public static void varlong(java.io.DataOutputStream out, long v) throws java.io.IOException {
-        long z = (v << 1) ^ (v >> 63);
-        while ((z & ~0x7FL) != 0) {
-            out.writeByte((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        out.writeByte((int) z);
+    /** Adds one bin's trace count only (a counts-only cohort histogram); the other figures stay as they are. */
+    public void addBinCount(int bin, long all) {
+        int b = slot(checkedBin(bin));  // first: a new slot may reallocate the arrays
+        this.all[b] += all;
     }
 
     public QualityHistogram merge(QualityHistogram other) {

@@ -66,7 +66,7 @@ class CohortTest {
             for (Map.Entry<Cohort, QualityHistogram> e : sample().entrySet()) {
                 out.writeUTF(e.getKey().dimension());
                 out.writeUTF(e.getKey().value());
-                byte[] h = e.getValue().encode();
+                byte[] h = HistogramCodec.encode(e.getValue());
                 out.writeInt(h.length);
                 out.write(h);
             }

@@ -53,7 +53,7 @@ class LegacyDeltaTest {
                     ?, NULL, ?, now())""")) {
             ps.setString(1, task);
             ps.setTimestamp(2, Timestamp.from(hour));
-            ps.setBytes(3, quality.encode());
+            ps.setBytes(3, HistogramCodec.encode(quality));
             ps.setBytes(4, Cohort.encode(Map.of(SHORT, copy(quality), ACME, copy(quality))));
             ps.executeUpdate();
         }

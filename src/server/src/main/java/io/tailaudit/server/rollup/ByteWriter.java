@@ -1,4 +1,4 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.rollup;
 
 import java.io.OutputStream;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.rollup;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -9,12 +9,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads what a {@link java.io.DataOutputStream} and {@link QualityHistogram#varlong} wrote, straight from a
+ * Reads what a {@link java.io.DataOutputStream} and {@link HistogramCodec#varlong} wrote, straight from a
  * byte array at a position the caller can read and move. Decoding rollups reads millions of small values, and
  * a stream per histogram, one call per byte, was most of its cost. Reading past the end throws an
  * {@link IndexOutOfBoundsException}, which callers turn into their own "not a ... payload" error.
  */
-public final class Bytes {
+final class Bytes {
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
