@@ -197,10 +197,27 @@ public class TaskAnalytics {
     public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
                                        java.time.Instant requestedTo) throws SQLException {
         RollupReader.TaskRead read = rollups.task(task, w);
-        Map<Deployment, TailAggregate> current = read.current();
-        if (current.isEmpty()) {
+        return read.current().isEmpty() ? Optional.empty()
+                : Optional.of(detail(task, read, name, w, requestedFrom, requestedTo));
+    }
+
+    /** The task page: the task in full and its what-if (all three actions), from one read of its rollups. */
+    public record TaskPage(TaskDetail detail, TaskViews.WhatIf whatIf) {
+    }
+
+    /** {@link TaskPage} of a named window; empty when the task has no traces in it. */
+    public Optional<TaskPage> page(String task, String name, Window w) throws SQLException {
+        RollupReader.TaskRead read = rollups.task(task, w);
+        if (read.current().isEmpty()) {
             return Optional.empty();
         }
+        return Optional.of(new TaskPage(detail(task, read, name, w, null, null),
+                whatIf(task, read.current(), name, w, null, null, Optional.empty())));
+    }
+
+    private TaskDetail detail(String task, RollupReader.TaskRead read, String name, Window w,
+                              java.time.Instant requestedFrom, java.time.Instant requestedTo) {
+        Map<Deployment, TailAggregate> current = read.current();
         Map<Deployment, TailAggregate> previous = read.previous();
         Map<Deployment, TailAggregate> days = read.days();
         TaskSettings s = settings.effective(task, busiest(current).getValue().category());
@@ -220,8 +237,8 @@ public class TaskAnalytics {
             out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, canary, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
-        return Optional.of(new TaskDetail(task, window, s, decision.view(), id(decision.busiest()), out,
-                decision.comparisonViews(), "not measured yet"));
+        return new TaskDetail(task, window, s, decision.view(), id(decision.busiest()), out,
+                decision.comparisonViews(), "not measured yet");
     }
 
     /**
@@ -344,9 +361,13 @@ public class TaskAnalytics {
                                              java.time.Instant requestedTo, Optional<String> action)
             throws SQLException {
         Map<Deployment, TailAggregate> current = rollups.withContext(task, w);
-        if (current.isEmpty()) {
-            return Optional.empty();
-        }
+        return current.isEmpty() ? Optional.empty()
+                : Optional.of(whatIf(task, current, name, w, requestedFrom, requestedTo, action));
+    }
+
+    private TaskViews.WhatIf whatIf(String task, Map<Deployment, TailAggregate> current, String name, Window w,
+                                    java.time.Instant requestedFrom, java.time.Instant requestedTo,
+                                    Optional<String> action) {
         Deployment b = busiest(current).getKey();
         TailAggregate a = current.get(b);
         TaskSettings s = settings.effective(task, a.category());
@@ -358,11 +379,11 @@ public class TaskAnalytics {
                 busiestOn(current, b, true).map(d -> canary(d, current.get(d), s)), s, prices);
         List<TaskViews.WhatIfAction> actions = action.map(List::of).orElse(WhatIfs.ACTIONS).stream()
                 .map(x -> WhatIfs.project(in, x)).toList();
-        return Optional.of(new TaskViews.WhatIf(task, window(name, w, requestedFrom, requestedTo), id(b), a.traces(),
+        return new TaskViews.WhatIf(task, window(name, w, requestedFrom, requestedTo), id(b), a.traces(),
                 WhatIfs.inputShare(a), WhatIfs.today(in),
                 prices.actualCost(b, a).map(c -> c / w.lengthDays()).orElse(null), visibleRate(a, s),
                 rate(in.upTo8k()), rate(in.over8k()), (a.over8kInputTokens() + a.over8kOutputTokens()) / w.lengthDays(),
-                actions));
+                actions);
     }
 
     private static WhatIfs.Canary canary(Deployment d, TailAggregate a, TaskSettings s) {

@@ -249,12 +249,12 @@ public class ConsoleResource {
             throws SQLException {
         String w = window(window);
         var range = lists.window(w);  // once: the hour may turn between the reads below
-        TaskDetail t = analytics.detail(task, w, range, null, null).orElseThrow(() ->
+        TaskAnalytics.TaskPage page = analytics.page(task, w, range).orElseThrow(() ->
                 new ConsoleNotFound("Task '" + task + "' has no traces in the last " + w + "."));
+        TaskDetail t = page.detail();
         DeploymentDetail top = t.deployments().get(0);
         List<TaskViews.LatencyPoint> latency = analytics.latencyOverTime(task, top.deployment(), range);
-        // the three actions in one call; none (no panel) only if the window lost the task's traces meanwhile
-        TaskViews.WhatIf whatIf = analytics.whatIf(task, w, range, null, null, Optional.empty()).orElse(null);
+        TaskViews.WhatIf whatIf = page.whatIf();
         return Templates.task(frame(task, "overview", w), t, w, WINDOWS, top, charts(latency, top),
                 latencyText(t, latency, top), whatIf);
     }
