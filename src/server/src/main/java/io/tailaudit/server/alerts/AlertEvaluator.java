@@ -13,7 +13,7 @@ import io.tailaudit.server.db.AdvisoryLock;
 import io.tailaudit.server.ingest.IngestService;
 import io.tailaudit.server.rollup.RollupCompactor;
 import io.tailaudit.server.tail.TaskSettings;
-import io.tailaudit.server.tail.TaskSettingsService;
+import io.tailaudit.server.settings.TaskSettingsService;
 import io.tailaudit.server.tail.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -2,8 +2,8 @@ package io.tailaudit.server.analytics;
 
 import io.tailaudit.server.rollup.RollupKey;
 import io.tailaudit.server.rollup.TailAggregate;
+import io.tailaudit.server.cost.CostSettings;
 import io.tailaudit.server.tail.CostModel;
-import io.tailaudit.server.tail.CostSettings;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -13,13 +13,13 @@ import java.util.Optional;
  * One read of the price table and the local GPU settings, for pricing every deployment of a request
  * without a query per deployment.
  */
-final class PriceBook {
+public final class PriceBook {
 
     private final Map<String, CostSettings.Price> prices = new HashMap<>();
     private final CostSettings.Local local;
     private final CostSettings.Price reference;
 
-    PriceBook(CostSettings settings) {
+    public PriceBook(CostSettings settings) {
         settings.prices().forEach(p -> prices.put(p.provider() + '\u0000' + p.model(), p));
         this.local = settings.local();
         this.reference = price(local.referenceProvider(), local.referenceModel()).orElseThrow(() ->
@@ -27,21 +27,21 @@ final class PriceBook {
     }
 
     /** The provider's own row, else a provider-less row for that model. */
-    Optional<CostSettings.Price> price(String provider, String model) {
+    public Optional<CostSettings.Price> price(String provider, String model) {
         CostSettings.Price p = prices.get((provider == null ? "" : provider) + '\u0000' + model);
         return Optional.ofNullable(p != null ? p : prices.get("\u0000" + model));
     }
 
-    CostSettings.Local local() {
+    public CostSettings.Local local() {
         return local;
     }
 
-    CostSettings.Price reference() {
+    public CostSettings.Price reference() {
         return reference;
     }
 
     /** The local GPUs against one cloud model's list price. */
-    record Priced(CostModel model, String cloudModel) {
+    public record Priced(CostModel model, String cloudModel) {
     }
 
     /**
@@ -50,7 +50,7 @@ final class PriceBook {
      * busiest cloud deployment of the task) or else the reference model's. Empty when that model has no
      * price: the cost is then unpriced and drives no verdict.
      */
-    Optional<Priced> modelFor(RollupKey.Deployment d, Optional<RollupKey.Deployment> cloudCanary) {
+    public Optional<Priced> modelFor(RollupKey.Deployment d, Optional<RollupKey.Deployment> cloudCanary) {
         if (!d.local()) {
             return price(d.provider(), d.model()).map(p -> new Priced(model(p), d.model()));
         }
@@ -62,7 +62,7 @@ final class PriceBook {
     }
 
     /** The local GPUs against the reference model: the GPU side of any deployment, priced or not. */
-    CostModel againstReference() {
+    public CostModel againstReference() {
         return model(reference);
     }
 
@@ -75,7 +75,7 @@ final class PriceBook {
      * What the window's traffic cost, in $: {@code cost_usd} where the traces gave it, else the price table
      * (cloud) or the GPUs' marginal cost (local). Empty when cloud tokens have no price.
      */
-    Optional<Double> actualCost(RollupKey.Deployment d, TailAggregate a) {
+    public Optional<Double> actualCost(RollupKey.Deployment d, TailAggregate a) {
         if (d.local()) {
             double marginal = local.gpuHourlyUsd() * local.gpus() / (local.throughputTokensPerS() * 3600);
             return Optional.of(a.pricedCostUsd() + (a.unpricedInputTokens() + a.unpricedOutputTokens()) * marginal);

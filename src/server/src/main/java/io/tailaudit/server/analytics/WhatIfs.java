@@ -7,7 +7,7 @@ import io.tailaudit.server.analytics.TaskViews.WhatIfAction;
 import io.tailaudit.server.rollup.RollupKey.Deployment;
 import io.tailaudit.server.rollup.TailAggregate;
 import io.tailaudit.server.tail.CostModel;
-import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.cost.CostSettings;
 import io.tailaudit.server.tail.Proportions;
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.tail.VisibleRate;

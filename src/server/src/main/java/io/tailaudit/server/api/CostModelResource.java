@@ -2,7 +2,7 @@ package io.tailaudit.server.api;
 
 import io.tailaudit.server.security.Roles;
 import io.tailaudit.server.tail.CostModel;
-import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.cost.CostSettings;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

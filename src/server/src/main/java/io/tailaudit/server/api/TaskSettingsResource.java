@@ -2,7 +2,7 @@ package io.tailaudit.server.api;
 
 import io.tailaudit.server.security.Roles;
 import io.tailaudit.server.tail.TaskSettings;
-import io.tailaudit.server.tail.TaskSettingsService;
+import io.tailaudit.server.settings.TaskSettingsService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

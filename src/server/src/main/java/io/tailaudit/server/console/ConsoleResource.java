@@ -16,7 +16,7 @@ import io.tailaudit.server.ingest.DeadLetter;
 import io.tailaudit.server.ingest.DeadLetterRepository;
 import io.tailaudit.server.security.Roles;
 import io.tailaudit.server.tail.CostModel;
-import io.tailaudit.server.tail.CostSettings;
+import io.tailaudit.server.cost.CostSettings;
 import io.tailaudit.server.trace.TraceCursor;
 import io.tailaudit.server.trace.TraceFilter;
 import io.tailaudit.server.trace.TraceNotFoundException;

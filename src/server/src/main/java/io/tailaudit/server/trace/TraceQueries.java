@@ -272,4 +272,15 @@ public class TraceQueries {
         int v = rs.getInt(i);
         return rs.wasNull() ? null : v;
     }
+
+    /** The category the task's newest trace reports (one row through the (task, occurred_at) index). */
+    public Optional<String> latestCategory(String task) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT category FROM trace WHERE task = ? ORDER BY occurred_at DESC LIMIT 1")) {
+            ps.setString(1, task);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
 }

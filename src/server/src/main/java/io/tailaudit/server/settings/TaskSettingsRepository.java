@@ -1,4 +1,4 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.settings;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;

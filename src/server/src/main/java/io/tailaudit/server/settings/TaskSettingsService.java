@@ -1,13 +1,13 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.settings;
 
 import io.tailaudit.sdk.Category;
+import io.tailaudit.server.tail.CategoryDefaults;
+import io.tailaudit.server.tail.InvalidSettingException;
+import io.tailaudit.server.tail.TaskSettings;
+import io.tailaudit.server.trace.TraceQueries;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Arrays;
@@ -26,28 +26,28 @@ public class TaskSettingsService {
             .collect(Collectors.toUnmodifiableSet());
 
     private final TaskSettingsRepository rows;
-    private final DataSource dataSource;
+    private final TraceQueries traces;
     private final Clock clock;
 
-    TaskSettingsService(TaskSettingsRepository rows, DataSource dataSource, Clock clock) {
+    TaskSettingsService(TaskSettingsRepository rows, TraceQueries traces, Clock clock) {
         this.rows = rows;
-        this.dataSource = dataSource;
+        this.traces = traces;
         this.clock = clock;
     }
 
     /** Empty when the task has neither traces nor settings. */
     public Optional<TaskSettings> find(String task) throws SQLException {
-        Optional<String> observed = observedCategory(task);
+        Optional<String> observed = traces.latestCategory(task);
         TaskSettingsRow row = rows.findById(task);
         if (observed.isEmpty() && row == null) {
             return Optional.empty();
         }
-        return Optional.of(TaskSettings.effective(task, observed.orElse(null), row));
+        return Optional.of(effective(task, observed.orElse(null), row));
     }
 
     /** The effective settings of a task whose traces report {@code observedCategory}; reads no traces. */
     public TaskSettings effective(String task, String observedCategory) {
-        return TaskSettings.effective(task, observedCategory, rows.findById(task));
+        return effective(task, observedCategory, rows.findById(task));
     }
 
     /** Effective settings of many tasks (task -> the category its traces report) in one read. */
@@ -56,7 +56,7 @@ public class TaskSettingsService {
         rows.listAll().forEach(r -> stored.put(r.task, r));
         Map<String, TaskSettings> out = new java.util.HashMap<>();
         observedCategories.forEach((task, category) ->
-                out.put(task, TaskSettings.effective(task, category, stored.get(task))));
+                out.put(task, effective(task, category, stored.get(task))));
         return out;
     }
 
@@ -87,7 +87,7 @@ public class TaskSettingsService {
         }
         row.updatedAt = clock.instant();
         rows.persist(row);
-        return TaskSettings.effective(task, observedCategory(task).orElse(null), row);
+        return effective(task, traces.latestCategory(task).orElse(null), row);
     }
 
     private static void validate(TaskSettings.Change c) {
@@ -115,14 +115,25 @@ public class TaskSettingsService {
         }
     }
 
-    /** The category the task's newest trace reports (one row through the (task, occurred_at) index). */
-    private Optional<String> observedCategory(String task) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT category FROM trace WHERE task = ? ORDER BY occurred_at DESC LIMIT 1")) {
-            ps.setString(1, task);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
+    /** Overrides over the defaults of the effective category. */
+    private static TaskSettings effective(String task, String observedCategory, TaskSettingsRow row) {
+        String category = row != null && row.category != null ? row.category : observedCategory;
+        CategoryDefaults d = CategoryDefaults.of(Category.fromWire(category == null ? "other" : category));
+        java.util.Set<String> overridden = new java.util.TreeSet<>();
+        if (row != null) {
+            if (row.category != null) overridden.add("category");
+            if (row.qualityFloor != null) overridden.add("quality_floor");
+            if (row.latencyBudgetMs != null) overridden.add("latency_budget_ms");
+            if (row.tailAbsorbable != null) overridden.add("tail_absorbable");
+            if (row.scopeConstrained != null) overridden.add("scope_constrained");
+            if (row.tailThreshold != null) overridden.add("tail_threshold");
         }
+        return new TaskSettings(task, category == null ? "other" : category, observedCategory,
+                row != null && row.qualityFloor != null ? row.qualityFloor : CategoryDefaults.QUALITY_FLOOR,
+                row != null && row.latencyBudgetMs != null ? row.latencyBudgetMs : d.latencyBudgetMs(),
+                row != null && row.tailAbsorbable != null ? row.tailAbsorbable : d.tailAbsorbable(),
+                row != null && row.scopeConstrained != null ? row.scopeConstrained : d.scopeConstrained(),
+                row != null && row.tailThreshold != null ? row.tailThreshold : CategoryDefaults.TAIL_THRESHOLD,
+                overridden);
     }
 }

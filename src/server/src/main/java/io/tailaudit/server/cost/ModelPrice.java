@@ -1,4 +1,4 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.cost;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;

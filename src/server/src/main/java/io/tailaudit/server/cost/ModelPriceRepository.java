@@ -1,8 +1,8 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.cost;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 
 @ApplicationScoped
-class LocalCostRepository implements PanacheRepositoryBase<LocalCost, Integer> {
+class ModelPriceRepository implements PanacheRepositoryBase<ModelPrice, ModelPrice.Key> {
 }

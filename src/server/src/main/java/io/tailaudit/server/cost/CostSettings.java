@@ -1,5 +1,7 @@
-package io.tailaudit.server.tail;
+package io.tailaudit.server.cost;
 
+import io.tailaudit.server.tail.CostModel;
+import io.tailaudit.server.tail.InvalidSettingException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
