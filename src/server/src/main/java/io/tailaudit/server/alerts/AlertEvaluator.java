@@ -496,15 +496,7 @@ public class AlertEvaluator {
             switch (rule.metric()) {
                 case DLQ_RATE -> {
                     Duration w = TaskListCache.WINDOWS.get(rule.window());
-                    long dead;
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT count(*) FROM dead_letter WHERE received_at >= ?")) {
-                        ps.setTimestamp(1, Timestamp.from(now.minus(w)));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            dead = rs.getLong(1);
-                        }
-                    }
+                    long dead = ingest.deadLettersSince(c, now.minus(w));
                     value = dead / (double) w.toMinutes();
                     summary = String.format(Locale.ROOT, "%s dead letters in the last %s, %.1f per minute",
                             count(dead), rule.window(), value);

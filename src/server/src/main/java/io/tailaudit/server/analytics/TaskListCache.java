@@ -9,9 +9,7 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,12 +47,6 @@ public class TaskListCache {
      * JIT, a backlog being consumed) would otherwise hold a list stale for minutes.
      */
     private static final Duration MAX_REFRESH_WAIT = Duration.ofMinutes(1);
-
-    /** One cheap look at everything a list depends on besides the clock. */
-    private static final String INPUTS = """
-            SELECT concat_ws('/', (SELECT last_value FROM tail_rollup_pending_id_seq),
-                   (SELECT max(updated_at) FROM task_settings), (SELECT max(updated_at) FROM model_price),
-                   (SELECT count(*) FROM model_price), (SELECT max(updated_at) FROM local_cost))""";
 
     /** The named windows and their lengths. */
     public static final Map<String, Duration> WINDOWS = Map.of("1h", Duration.ofHours(1),
@@ -110,10 +102,11 @@ public class TaskListCache {
     }
 
     private String inputs() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(INPUTS)) {
-            rs.next();
-            return rs.getString(1);
+        // one cheap look at everything a list depends on besides the clock, each from its table's owner
+        try (Connection c = dataSource.getConnection()) {
+            return io.tailaudit.server.rollup.RollupReader.appendedVersion(c) + '/'
+                    + io.tailaudit.server.settings.TaskSettingsService.version(c) + '/'
+                    + io.tailaudit.server.cost.CostSettings.version(c);
         }
     }
 

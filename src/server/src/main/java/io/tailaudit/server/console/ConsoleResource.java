@@ -6,6 +6,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.tailaudit.server.analytics.TaskAnalytics;
+import io.tailaudit.server.trace.TaskServices;
 import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
 import io.tailaudit.server.analytics.TaskViews.DeploymentDetail;

@@ -75,7 +75,7 @@ public interface IngestConfig {
     @WithDefault("16384")
     int maxTextChars();
 
-    /** How long feedback waits for its trace before it is dropped and counted. */
+    /** How long feedback waits for its trace before it is dropped and counted (trace's FeedbackJanitor reads it). */
     @WithDefault("7d")
     Duration feedbackHold();
 

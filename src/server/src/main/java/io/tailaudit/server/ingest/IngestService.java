@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * otherwise.
  */
 @ApplicationScoped
-public class IngestService {
+public class IngestService implements io.tailaudit.server.rollup.IngestBacklog {
 
     private static final Logger LOG = Logger.getLogger(IngestService.class);
 
@@ -125,6 +125,27 @@ public class IngestService {
      */
     public record ConsumerState(boolean enabled, boolean loopRunning, Instant lastPoll, long lagRecords,
                                 Instant storageFailingSince, String stoppedBecause) {
+    }
+
+    /**
+     * Dead letters stored since {@code from}, read on the caller's connection (its snapshot): the count the
+     * DLQ-rate alert reads. {@code dead_letter} is ingest's table; no other package names it.
+     */
+    public long deadLettersSince(java.sql.Connection c, Instant from) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM dead_letter WHERE received_at >= ?")) {
+            ps.setTimestamp(1, java.sql.Timestamp.from(from));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Records produced to the trace topic and not consumed yet, -1 when unknown: how far ingest is behind. */
+    @Override
+    public long lagRecords() {
+        return consumerState().lagRecords();
     }
 
     public ConsumerState consumerState() {

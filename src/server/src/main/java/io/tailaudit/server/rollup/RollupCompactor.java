@@ -7,7 +7,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.AdvisoryLock;
 import io.tailaudit.server.db.BinaryResults;
-import io.tailaudit.server.ingest.IngestService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -68,7 +67,7 @@ public class RollupCompactor {
 
     private final DataSource dataSource;
     private final RollupConfig config;
-    private final IngestService ingest;
+    private final IngestBacklog ingest;
     private final Timer duration;
     /**
      * Milliseconds the oldest pending rollup had waited when the compactor last looked, or when its last
@@ -79,7 +78,7 @@ public class RollupCompactor {
     /** Whether the deltas from before V5 are all folded; they are never appended again. */
     private volatile boolean legacyDrained;
 
-    RollupCompactor(DataSource dataSource, RollupConfig config, IngestService ingest, MeterRegistry registry) {
+    RollupCompactor(DataSource dataSource, RollupConfig config, IngestBacklog ingest, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.config = config;
         this.ingest = ingest;
@@ -148,7 +147,7 @@ public class RollupCompactor {
             Instant oldest = first.toInstant();
             lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
             long entries = rs.getLong(3);
-            long lag = ingest.consumerState().lagRecords();
+            long lag = ingest.lagRecords();
             boolean busy = lag > config.cheapFoldEntries();
             Duration wait = busy ? config.foldAfter().multipliedBy(BUSY_FACTOR) : config.foldAfter();
             long most = busy ? (long) BUSY_FACTOR * config.maxPendingEntries() : config.maxPendingEntries();

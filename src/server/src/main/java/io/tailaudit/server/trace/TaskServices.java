@@ -1,4 +1,4 @@
-package io.tailaudit.server.console;
+package io.tailaudit.server.trace;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Which services send each task's traces, from the daily counts ingest keeps; never the trace table. */
+/** Which services send each task's traces, from the daily counts kept beside the trace table (never the table itself). */
 @ApplicationScoped
 public class TaskServices {
 

@@ -1,4 +1,4 @@
-package io.tailaudit.server.ingest;
+package io.tailaudit.server.trace;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +15,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 
 /**
- * Drops feedback whose trace never arrived within the hold period, and counts it. Created at start-up, so
+ * Drops feedback (trace's table: ingest stores it, the merge applies it) whose trace never arrived within the hold period, and counts it. Created at start-up, so
  * its counter is exported (at 0) before the first run, and dashboards and alerts see a series from the start.
  */
 @Startup
@@ -25,13 +25,15 @@ public class FeedbackJanitor {
     private static final Logger LOG = Logger.getLogger(FeedbackJanitor.class);
 
     private final DataSource dataSource;
-    private final IngestConfig config;
+    private final java.time.Duration hold;
     private final Clock clock;
     private final Counter expired;
 
-    FeedbackJanitor(DataSource dataSource, IngestConfig config, Clock clock, MeterRegistry registry) {
+    FeedbackJanitor(DataSource dataSource,
+                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tailaudit.ingest.feedback-hold",
+                            defaultValue = "7d") java.time.Duration hold, Clock clock, MeterRegistry registry) {
         this.dataSource = dataSource;
-        this.config = config;
+        this.hold = hold;
         this.clock = clock;
         this.expired = Counter.builder("tailaudit.feedback.expired")
                 .description("Feedback dropped because its trace never arrived within the hold period")
@@ -43,11 +45,11 @@ public class FeedbackJanitor {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "DELETE FROM feedback WHERE applied_at IS NULL AND received_at < ?")) {
-            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(config.feedbackHold())));
+            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(hold)));
             int n = ps.executeUpdate();
             if (n > 0) {
                 expired.increment(n);
-                LOG.warnf("feedback dropped without its trace count=%d hold=%s", n, config.feedbackHold());
+                LOG.warnf("feedback dropped without its trace count=%d hold=%s", n, hold);
             }
         }
     }
