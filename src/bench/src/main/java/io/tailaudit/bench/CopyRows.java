@@ -15,7 +15,7 @@ import java.util.TreeMap;
  */
 final class CopyRows {
 
-    /** Same list and order as {@code io.tailaudit.server.ingest.BatchWriter.COLUMNS} (package-private there). */
+    /** Same list and order as {@code io.tailaudit.server.trace.TraceStore.COLUMNS}. */
     static final String COLUMNS = "trace_id, occurred_at, task, category, service, deployment_kind, provider, model, "
             + "model_version, quantization, region, latency_ms, ttft_ms, input_tokens, output_tokens, context_tokens, "
             + "cost_usd, status, error_type, quality, feedback, escalated, fallback, retries, schema_valid, "

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.trace.TraceRow;
 import io.tailaudit.server.trace.PartitionManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -74,7 +75,7 @@ final class BatchProcessor implements AutoCloseable {
             commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
             IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parsed[i]);
             switch (in.event()) {
-                case TraceRow t -> {
+                case ParsedTrace(TraceRow t) -> {
                     TraceRow earlier = seen.putIfAbsent(t.traceId(), t);
                     if (earlier == null) {
                         traces.add(in);
@@ -83,7 +84,7 @@ final class BatchProcessor implements AutoCloseable {
                                 "trace_id was already stored with different content; the first version stands")));
                     }
                 }
-                case FeedbackRow f -> feedback.add(in);
+                case ParsedFeedback f -> feedback.add(in);
                 case Rejection x -> rejected.add(in);
             }
         }
@@ -123,7 +124,7 @@ final class BatchProcessor implements AutoCloseable {
     private void ensurePartitions(List<IncomingRecord> traces) throws StorageException {
         Set<LocalDate> days = new HashSet<>();
         for (IncomingRecord r : traces) {
-            days.add(LocalDate.ofInstant(((TraceRow) r.event()).occurredAt(), ZoneOffset.UTC));
+            days.add(LocalDate.ofInstant(r.trace().occurredAt(), ZoneOffset.UTC));
         }
         try {
             partitions.ensure(days);
@@ -155,8 +156,8 @@ final class BatchProcessor implements AutoCloseable {
         all.addAll(batch.feedback());
         all.addAll(batch.rejected());
         for (IncomingRecord r : all) {
-            boolean isTrace = r.event() instanceof TraceRow;
-            boolean isFeedback = r.event() instanceof FeedbackRow;
+            boolean isTrace = r.event() instanceof ParsedTrace;
+            boolean isFeedback = r.event() instanceof ParsedFeedback;
             try {
                 dead.addAll(writeInOneTransaction(BatchWriter.TracePayload.of(isTrace ? List.of(r) : List.of(), now),
                         isFeedback ? List.of(r) : List.of(), isTrace || isFeedback ? List.of() : List.of(r), now));

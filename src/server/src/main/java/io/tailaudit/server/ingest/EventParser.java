@@ -1,5 +1,8 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.trace.ContentHash;
+import io.tailaudit.server.trace.FeedbackRow;
+import io.tailaudit.server.trace.TraceRow;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -126,7 +129,8 @@ final class EventParser {
             return new Rejection(Rejection.OCCURRED_AT_OUT_OF_RANGE, "$.occurred_at",
                     "more than " + futureTolerance.toHours() + " hours in the future");
         }
-        return "feedback".equals(text(node, "kind")) ? feedback(node, occurredAt) : trace(node, occurredAt);
+        return "feedback".equals(text(node, "kind")) ? new ParsedFeedback(feedback(node, occurredAt))
+                : new ParsedTrace(trace(node, occurredAt));
     }
 
     private static Rejection reject(ValidationMessage m) {

@@ -6,4 +6,14 @@ record IncomingRecord(String topic, int partition, long offset, String key, byte
     IncomingRecord withEvent(ParsedEvent replacement) {
         return new IncomingRecord(topic, partition, offset, key, value, replacement);
     }
+
+    /** The trace this record parsed as; only for a record that did. */
+    io.tailaudit.server.trace.TraceRow trace() {
+        return ((ParsedTrace) event).row();
+    }
+
+    /** The feedback this record parsed as; only for a record that did. */
+    io.tailaudit.server.trace.FeedbackRow feedback() {
+        return ((ParsedFeedback) event).row();
+    }
 }

@@ -1,5 +1,5 @@
 package io.tailaudit.server.ingest;
 
 /** The result of reading one Kafka record: a trace, a feedback event, or the reason it was rejected. */
-sealed interface ParsedEvent permits TraceRow, FeedbackRow, Rejection {
+sealed interface ParsedEvent permits ParsedTrace, ParsedFeedback, Rejection {
 }

@@ -73,6 +73,23 @@ public final class RollupBatch {
         }
     }
 
+    /** A stored trace, in the cohorts {@code cohorts}. */
+    public void addTrace(io.tailaudit.server.trace.TraceRow t, List<Cohort> cohorts) {
+        addTrace(RollupKey.of(t.task(), t.deploymentKind(), t.provider(), t.model(), t.occurredAt()), t.category(),
+                cohorts, new Outcome(t.status(), t.quality(), t.escalated(), "negative".equals(t.feedback()),
+                        t.schemaValid(), t.fallback()), t.latencyMs(), t.inputTokens(), t.outputTokens(), t.costUsd());
+    }
+
+    /** A stored trace whose outcome feedback changed, in the cohorts {@code cohorts}. */
+    public void correct(io.tailaudit.server.trace.TraceStore.OutcomeChange change, List<Cohort> cohorts) {
+        correct(RollupKey.of(change.task(), change.deploymentKind(), change.provider(), change.model(),
+                change.occurredAt()), change.category(), cohorts, outcome(change.before()), outcome(change.after()));
+    }
+
+    private static Outcome outcome(io.tailaudit.server.trace.TraceStore.Outcome o) {
+        return new Outcome(o.status(), o.quality(), o.escalated(), o.negative(), o.schemaValid(), o.fallback());
+    }
+
     /** A stored trace whose outcome feedback changed from {@code before} to {@code after}. */
     public void correct(RollupKey key, String category, List<Cohort> cohorts, Outcome before, Outcome after) {
         if (before.equals(after)) {

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.trace.TraceRow;
 import io.tailaudit.server.testing.HostileEvents;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -34,7 +35,7 @@ class EventParserProperties {
         ParsedEvent e = PARSER.parse(c.value());
 
         if (c.valid()) {
-            assertThat(e).as("%s", c).isInstanceOf(TraceRow.class);
+            assertThat(e).as("%s", c).isInstanceOf(ParsedTrace.class);
         } else {
             assertThat(e).as("%s", c).isInstanceOfSatisfying(Rejection.class,
                     r -> assertThat(r.reason()).as("%s: %s", c, r).isEqualTo(c.reason()));
@@ -43,7 +44,7 @@ class EventParserProperties {
 
     @Property(tries = 200)
     void a_stored_trace_holds_no_nul_and_no_text_past_the_limit(@ForAll("events") HostileEvents.Case c) {
-        if (PARSER.parse(c.value()) instanceof TraceRow t) {
+        if (PARSER.parse(c.value()) instanceof ParsedTrace(TraceRow t)) {
             assertThat(t.inputText()).as("%s", c).doesNotContain("\u0000").hasSizeLessThanOrEqualTo(10_000 + 64);
             assertThat(t.tags().values()).as("%s", c).noneMatch(v -> v.contains("\u0000"));
             assertThat(t.latencyMs()).as("%s", c).isFinite();

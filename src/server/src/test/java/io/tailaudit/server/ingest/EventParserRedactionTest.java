@@ -1,5 +1,7 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.trace.FeedbackRow;
+import io.tailaudit.server.trace.TraceRow;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -29,29 +31,29 @@ class EventParserRedactionTest {
 
     @Test
     void a_tag_value_holding_an_email_address_is_stored_redacted() {
-        TraceRow row = (TraceRow) parse(trace(",\"tags\":{\"user_email\":\"a@b.com\",\"tenant\":\"acme\"}"));
+        TraceRow row = ((ParsedTrace) parse(trace(",\"tags\":{\"user_email\":\"a@b.com\",\"tenant\":\"acme\"}"))).row();
 
         assertThat(row.tags()).containsEntry("user_email", "[REDACTED:email]").containsEntry("tenant", "acme");
     }
 
     @Test
     void a_tag_key_holding_an_email_address_is_stored_redacted() {
-        TraceRow row = (TraceRow) parse(trace(",\"tags\":{\"a@b.com\":\"vip\"}"));
+        TraceRow row = ((ParsedTrace) parse(trace(",\"tags\":{\"a@b.com\":\"vip\"}"))).row();
 
         assertThat(row.tags()).containsOnlyKeys("[REDACTED:email]");
     }
 
     @Test
     void two_tag_keys_that_redact_alike_keep_both_values() {
-        TraceRow row = (TraceRow) parse(trace(",\"tags\":{\"alice@x.com\":\"a\",\"bob@y.com\":\"b\"}"));
+        TraceRow row = ((ParsedTrace) parse(trace(",\"tags\":{\"alice@x.com\":\"a\",\"bob@y.com\":\"b\"}"))).row();
         assertThat(row.tags()).hasSize(2).containsValues("a", "b").containsKey("[REDACTED:email]")
                 .containsKey("[REDACTED:email]#2");
     }
 
     @Test
     void session_service_and_error_type_are_redacted_free_text() {
-        TraceRow row = (TraceRow) parse(trace(",\"session_id\":\"bob@x.com\",\"service\":\"svc +14155550100\","
-                + "\"outcome\":{\"status\":\"error\",\"error_type\":\"auth failed for api_key=3f9a0c4e5b6d\"}"));
+        TraceRow row = ((ParsedTrace) parse(trace(",\"session_id\":\"bob@x.com\",\"service\":\"svc +14155550100\","
+                + "\"outcome\":{\"status\":\"error\",\"error_type\":\"auth failed for api_key=3f9a0c4e5b6d\"}"))).row();
 
         assertThat(row.sessionId()).isEqualTo("[REDACTED:email]");
         assertThat(row.service()).isEqualTo("svc [REDACTED:phone]");
@@ -60,9 +62,9 @@ class EventParserRedactionTest {
 
     @Test
     void a_feedback_label_is_redacted() {
-        FeedbackRow row = (FeedbackRow) parse("""
+        FeedbackRow row = ((ParsedFeedback) parse("""
                 {"schema":"tailaudit.trace/v1","kind":"feedback","trace_id":"t-1","task":"redact",
-                 "occurred_at":"2026-11-24T10:20:40Z","label":"customer 123-45-6789 complained"}""");
+                 "occurred_at":"2026-11-24T10:20:40Z","label":"customer 123-45-6789 complained"}""")).row();
 
         assertThat(row.label()).isEqualTo("customer [REDACTED:ssn] complained");
     }

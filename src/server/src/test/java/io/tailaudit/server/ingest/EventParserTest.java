@@ -48,7 +48,7 @@ class EventParserTest {
 
     @Test
     void a_latency_of_exactly_a_day_is_accepted() {
-        assertThat(parse("\"latency_ms\":86400000")).isInstanceOf(TraceRow.class);
+        assertThat(parse("\"latency_ms\":86400000")).isInstanceOf(ParsedTrace.class);
     }
 
     @Test
@@ -77,7 +77,7 @@ class EventParserTest {
     @Test
     void a_token_count_written_as_a_whole_float_is_accepted() {
         assertThat(parse("\"latency_ms\":1,\"usage\":{\"input_tokens\":5.0}"))
-                .isInstanceOfSatisfying(TraceRow.class, t -> assertThat(t.inputTokens()).isEqualTo(5));
+                .isInstanceOfSatisfying(ParsedTrace.class, t -> assertThat(t.row().inputTokens()).isEqualTo(5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.trace.TraceRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -76,7 +77,7 @@ class HostileRecordTest {
         try (BatchProcessor processor = processor()) {
             PreparedBatch polled = processor.prepare(records(topic, good, victim));
             // a value the parser lets through no more: Infinity is valid in PostgreSQL, the latency sketch throws
-            IncomingRecord infinite = polled.traces().get(1).withEvent(withInfiniteLatency((TraceRow) polled.traces().get(1).event()));
+            IncomingRecord infinite = polled.traces().get(1).withEvent(new ParsedTrace(withInfiniteLatency(polled.traces().get(1).trace())));
             PreparedBatch batch = new PreparedBatch(polled.size(),
                     BatchWriter.TracePayload.of(List.of(polled.traces().get(0), infinite), Instant.now()), List.of(),
                     List.of(), polled.commitOffsets(), polled.firstOffsets());

@@ -1,18 +1,18 @@
-package io.tailaudit.server.ingest;
+package io.tailaudit.server.trace;
 
 /**
  * 64-bit FNV-1a over the string forms of a sequence of values (null and separators included), so two
  * events hash alike exactly when their stored values are alike. Used to tell a redelivery from a
  * conflicting reuse of an id; not a security boundary.
  */
-final class ContentHash {
+public final class ContentHash {
 
     private static final long OFFSET = 0xcbf29ce484222325L;
     private static final long PRIME = 0x100000001b3L;
 
     private long h = OFFSET;
 
-    ContentHash add(Object value) {
+    public ContentHash add(Object value) {
         if (value == null) {
             mix('\u0001');
         } else {
@@ -25,7 +25,7 @@ final class ContentHash {
         return this;
     }
 
-    long value() {
+    public long value() {
         return h;
     }
 

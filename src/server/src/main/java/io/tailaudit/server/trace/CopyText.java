@@ -1,4 +1,4 @@
-package io.tailaudit.server.ingest;
+package io.tailaudit.server.trace;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.tailaudit.server.ingest;
+package io.tailaudit.server.trace;
 
 import java.time.Instant;
 import java.util.SortedMap;
@@ -9,16 +9,16 @@ import java.util.SortedMap;
  * {@code contentHash} is computed over these values, so key order or whitespace in the JSON does not
  * make a redelivery look like a different trace.
  */
-record TraceRow(String traceId, Instant occurredAt, String task, String category, String service,
+public record TraceRow(String traceId, Instant occurredAt, String task, String category, String service,
                 String deploymentKind, String provider, String model, String modelVersion, String quantization,
                 String region, double latencyMs, Double ttftMs, Integer inputTokens, Integer outputTokens,
                 Integer contextTokens, Double costUsd, String status, String errorType, Double quality,
                 String feedback, boolean escalated, boolean fallback, Integer retries, boolean schemaValid,
                 String sessionId, String parentTraceId, Integer step, String inputText, String outputText,
-                SortedMap<String, String> tags, long contentHash) implements ParsedEvent {
+                SortedMap<String, String> tags, long contentHash) {
 
     /** This row with {@code contentHash} computed over every other component. */
-    TraceRow withContentHash() {
+    public TraceRow withContentHash() {
         long h = new ContentHash().add(traceId).add(occurredAt).add(task).add(category).add(service)
                 .add(deploymentKind).add(provider).add(model).add(modelVersion).add(quantization).add(region)
                 .add(latencyMs).add(ttftMs).add(inputTokens).add(outputTokens).add(contextTokens).add(costUsd)
