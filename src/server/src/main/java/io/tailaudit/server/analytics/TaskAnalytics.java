@@ -29,6 +29,7 @@ import io.tailaudit.server.cost.CostSettings;
 import io.tailaudit.server.tail.DeploymentEvidence;
 import io.tailaudit.server.tail.Proportions;
 import io.tailaudit.server.tail.QualityHistogram;
+import io.tailaudit.server.tail.TailCut;
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.settings.TaskSettingsService;
 import io.tailaudit.server.tail.Verdict;
@@ -53,11 +54,8 @@ import java.util.OptionalDouble;
 @ApplicationScoped
 public class TaskAnalytics {
 
-    static final double WORST = 0.05;
     /** The what-if's actions (DESIGN "What-if"). */
     public static final java.util.Set<String> WHAT_IF_ACTIONS = java.util.Set.copyOf(WhatIfs.ACTIONS);
-    /** The input share of a deployment with no token counts in the window (DESIGN "Cost model"). */
-    static final double DEFAULT_INPUT_SHARE = 0.8;
     private static final int MAX_COHORTS = 25;
     private static final String ROUNDING = "rounded out to whole UTC hours, the rollups' resolution";
 
@@ -122,7 +120,7 @@ public class TaskAnalytics {
             Deployment top = decision.busiest();
             TailAggregate a = e.getValue().get(top);
             TailAggregate before = previous.getOrDefault(task, Map.of()).get(top);
-            QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+            QualityHistogram.WorstSlice tail = TailCut.of(s).worst(a.quality());
             double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
             OptionalDouble breakEven = prices.modelFor(top, cloudCanary(e.getValue(), top))
                     .map(p -> p.model().breakEvenTokensPerDay(inputShare(a))).orElse(OptionalDouble.empty());
@@ -172,7 +170,7 @@ public class TaskAnalytics {
         }
         List<Double> out = new ArrayList<>();
         buckets.values().forEach(h -> {
-            QualityHistogram.WorstSlice slice = h.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+            QualityHistogram.WorstSlice slice = TailCut.of(s).worst(h);
             out.add(slice.size() > 0 ? slice.visibleFailures() / slice.size() : null);
         });
         return out;
@@ -397,9 +395,9 @@ public class TaskAnalytics {
         double n = a.traces();
         double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
         long failures = q.failures(s.qualityFloor());
-        QualityHistogram.WorstSlice tail = q.worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram.WorstSlice tail = TailCut.of(s).worst(q);
         long notOk = a.statusError() + a.statusTimeout() + a.statusRefused() + a.statusInvalidOutput();
-        QualityHistogram.SliceModes modes = q.modes(q.worstShares(WORST), s.qualityFloor(), notOk);
+        QualityHistogram.SliceModes modes = q.modes(TailCut.of(s).worstShares(q), s.qualityFloor(), notOk);
         Worst5 worst5 = new Worst5(tail.size(), rate(tail.visibleFailures(), tail.size()),
                 Double.isNaN(tail.cvar()) ? 0 : tail.cvar(), tail.cutQuality(),
                 new FailureModes(modes.statusNotOk(), modes.escalatedOrNegative(), modes.schemaInvalid(),
@@ -437,7 +435,7 @@ public class TaskAnalytics {
 
     private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices,
                             Optional<Deployment> canary) {
-        QualityHistogram.WorstSlice tail = a.quality().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram.WorstSlice tail = TailCut.of(s).worst(a.quality());
         ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
                 (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), VisibleRate.of(a.quality(), s),
@@ -453,8 +451,8 @@ public class TaskAnalytics {
 
     private static ContextSplit contextSplit(TailAggregate a, TaskSettings s) {
         ContextHistograms context = ContextHistograms.of(a);
-        QualityHistogram.WorstSlice lo = context.upTo8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
-        QualityHistogram.WorstSlice hi = context.over8k().worst(WORST, s.qualityFloor(), s.tailAbsorbable());
+        QualityHistogram.WorstSlice lo = TailCut.of(s).worst(context.upTo8k());
+        QualityHistogram.WorstSlice hi = TailCut.of(s).worst(context.over8k());
         return new ContextSplit(rate(VisibleRate.of(context.upTo8k(), s)), rate(VisibleRate.of(context.over8k(), s)),
                 rate(lo.visibleFailures(), lo.size()), rate(hi.visibleFailures(), hi.size()),
                 context.upTo8k().count(), context.over8k().count(), a.over8kInputTokens() + a.over8kOutputTokens());
@@ -488,8 +486,8 @@ public class TaskAnalytics {
         if (n == 0) {
             return List.of();
         }
-        double[] shares = all.worstShares(WORST);
-        double k = WORST * n;
+        double[] shares = all.worstShares(TailCut.WORST_FRACTION);
+        double k = TailCut.WORST_FRACTION * n;
         List<CohortLift> out = new ArrayList<>();
         base.cohorts().forEach((c, h) -> {
             double count = h.count();
@@ -577,7 +575,7 @@ public class TaskAnalytics {
 
     private static double inputShare(TailAggregate a) {
         long all = a.inputTokens() + a.outputTokens();
-        return all == 0 ? DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
+        return all == 0 ? CostModel.DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
     }
 
     /** Each task's effective settings, its category observed on its busiest deployment. */

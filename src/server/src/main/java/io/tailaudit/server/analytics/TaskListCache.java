@@ -49,8 +49,7 @@ public class TaskListCache {
     private static final Duration MAX_REFRESH_WAIT = Duration.ofMinutes(1);
 
     /** The named windows and their lengths. */
-    public static final Map<String, Duration> WINDOWS = Map.of("1h", Duration.ofHours(1),
-            "24h", Duration.ofHours(24), "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
+    public static final Map<String, Duration> WINDOWS = Windows.LENGTHS;
 
     private final TaskAnalytics analytics;
     private final DataSource dataSource;

@@ -53,7 +53,7 @@ final class WhatIfs {
     /** b's input share: input / (input + output) tokens, 0.8 without token counts. */
     static double inputShare(TailAggregate a) {
         long all = a.inputTokens() + a.outputTokens();
-        return all == 0 ? TaskAnalytics.DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
+        return all == 0 ? CostModel.DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
     }
 
     /** Today's spend of b, priced by the same cost model as the projections. */

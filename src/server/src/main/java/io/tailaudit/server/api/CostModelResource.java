@@ -25,7 +25,6 @@ import java.util.List;
 public class CostModelResource {
 
     /** Mix of input tokens assumed where no task's own mix applies. */
-    static final double DEFAULT_INPUT_SHARE = 0.8;
     private static final String ANY_PROVIDER = "_";
 
     private final CostSettings settings;
@@ -43,9 +42,9 @@ public class CostModelResource {
     @Operation(summary = "The price table, the local costs and the break-even they imply (80/20 token mix)")
     public View get() {
         CostModel m = settings.againstReference();
-        var breakEven = m.breakEvenTokensPerDay(DEFAULT_INPUT_SHARE);
+        var breakEven = m.breakEvenTokensPerDay(CostModel.DEFAULT_INPUT_SHARE);
         return new View(settings.prices(), settings.local(), m.localMarginalPerToken() * 1e6, m.localFixedPerDay(),
-                m.cloudPerToken(DEFAULT_INPUT_SHARE) * 1e6, breakEven.isPresent() ? breakEven.getAsDouble() : null);
+                m.cloudPerToken(CostModel.DEFAULT_INPUT_SHARE) * 1e6, breakEven.isPresent() ? breakEven.getAsDouble() : null);
     }
 
     @PUT

@@ -48,7 +48,7 @@ public class AlertsPage {
                                               List<String> severities);
     }
 
-    private static final List<String> WINDOWS = List.of("1h", "24h", "7d", "30d");
+    private static final List<String> WINDOWS = io.tailaudit.server.analytics.Windows.NAMES;
 
     private final AlertStore store;
     private final SecurityIdentity identity;

@@ -55,7 +55,7 @@ import java.util.function.Function;
 @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class ConsoleResource {
 
-    static final List<String> WINDOWS = List.of("1h", "24h", "7d", "30d");
+    static final List<String> WINDOWS = io.tailaudit.server.analytics.Windows.NAMES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What every page's frame shows: title, the current section, who is logged in and what they may do. */

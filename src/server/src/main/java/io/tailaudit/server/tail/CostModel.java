@@ -13,6 +13,8 @@ public record CostModel(double cloudInputPerMtok, double cloudOutputPerMtok, dou
                         double throughputTokensPerS, double monthlyFixedUsd) {
 
     private static final double DAYS_PER_MONTH = 365.0 / 12;
+    /** The input share of a deployment with no token counts in the window (DESIGN "Cost model"). */
+    public static final double DEFAULT_INPUT_SHARE = 0.8;
 
     public CostModel {
         if (gpus < 1 || throughputTokensPerS <= 0) {

@@ -14,7 +14,7 @@ public record VisibleRate(long failures, long traces) {
     }
 
     public static VisibleRate of(QualityHistogram h, TaskSettings s) {
-        return new VisibleRate(h.visibleFailures(s.qualityFloor(), s.tailAbsorbable()), h.count());
+        return TailCut.of(s).visible(h);
     }
 
     public double rate() {
