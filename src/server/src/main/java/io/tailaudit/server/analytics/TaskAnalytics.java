@@ -191,6 +191,25 @@ public class TaskAnalytics {
         return out;
     }
 
+    /** {@link TaskViews.CostCurve} of one deployment of a task page, in 60 steps. */
+    public TaskViews.CostCurve costCurve(DeploymentDetail d) {
+        CostModel gpu = new PriceBook(costs).againstReference();
+        double tokens = d.tokensPerDay();
+        Double cloudPerMtok = d.cost().cloudPerMtok();
+        double breakEven = d.cost().breakEvenTokensPerDay() == null ? 0 : d.cost().breakEvenTokensPerDay();
+        double max = Math.max(1_000_000, 2 * Math.max(tokens, breakEven));
+        List<Double> x = new ArrayList<>();
+        List<Double> local = new ArrayList<>();
+        List<Double> cloud = new ArrayList<>();
+        for (int i = 0; i <= 60; i++) {
+            double v = max * i / 60;
+            x.add(v);
+            local.add(gpu.localPerDay(v));
+            cloud.add(cloudPerMtok == null ? null : v * cloudPerMtok / 1e6);
+        }
+        return new TaskViews.CostCurve(x, local, cloud, tokens, breakEven);
+    }
+
     /** One task's deployments in full; empty when the task has no traces in the window. */
     public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
                                        java.time.Instant requestedTo) throws SQLException {

@@ -159,4 +159,13 @@ public final class TaskViews {
                          Spend today, Double reportedCostPerDay, Rate visibleFailureRate, Rate upTo8kVisibleFailureRate,
                          Rate over8kVisibleFailureRate, double over8kTokensPerDay, List<WhatIfAction> actions) {
     }
+
+    /**
+     * A deployment's cost per day against tokens per day, both sides, for the console's chart: the GPU side
+     * from the cost model (fixed cost included), the cloud side at the price its break-even uses (nulls when
+     * unpriced), from 0 to twice the larger of today's volume and the break-even (at least 1M).
+     */
+    public record CostCurve(List<Double> tokensPerDay, List<Double> localPerDay, List<Double> cloudPerDay,
+                            double current, double breakEven) {
+    }
 }

@@ -16,8 +16,6 @@ import io.tailaudit.server.analytics.TaskViews.TaskSummary;
 import io.tailaudit.server.ingest.DeadLetter;
 import io.tailaudit.server.ingest.DeadLetterRepository;
 import io.tailaudit.server.security.Roles;
-import io.tailaudit.server.tail.CostModel;
-import io.tailaudit.server.cost.CostSettings;
 import io.tailaudit.server.trace.TraceCursor;
 import io.tailaudit.server.trace.TraceFilter;
 import io.tailaudit.server.trace.TraceNotFoundException;
@@ -154,17 +152,15 @@ public class ConsoleResource {
     private final TaskAnalytics analytics;
     private final TraceQueries traces;
     private final DeadLetterRepository deadLetters;
-    private final CostSettings costs;
     private final TaskServices services;
     private final SecurityIdentity identity;
 
     ConsoleResource(TaskListCache lists, TaskAnalytics analytics, TraceQueries traces, DeadLetterRepository deadLetters,
-                    CostSettings costs, TaskServices services, SecurityIdentity identity) {
+                    TaskServices services, SecurityIdentity identity) {
         this.lists = lists;
         this.analytics = analytics;
         this.traces = traces;
         this.deadLetters = deadLetters;
-        this.costs = costs;
         this.services = services;
         this.identity = identity;
     }
@@ -271,26 +267,12 @@ public class ConsoleResource {
                 "budget", top.latency().budgetMs()));
         out.put("quality", top.qualityHistogram());
         out.put("cut", top.worst5().cutQuality());
-        // the GPU side from the cost model; the cloud side at the price this deployment's break-even uses
-        CostModel model = costs.againstReference();
-        double tokens = top.tokensPerDay();
-        Double cloudPerMtok = top.cost().cloudPerMtok();
-        double breakEven = top.cost().breakEvenTokensPerDay() == null ? 0 : top.cost().breakEvenTokensPerDay();
-        double max = Math.max(1_000_000, 2 * Math.max(tokens, breakEven));
-        List<Double> x = new ArrayList<>();
-        List<Double> local = new ArrayList<>();
-        List<Double> cloud = new ArrayList<>();
-        for (int i = 0; i <= 60; i++) {
-            double v = max * i / 60;
-            x.add(v);
-            local.add(model.localPerDay(v));
-            cloud.add(cloudPerMtok == null ? null : v * cloudPerMtok / 1e6);
-        }
-        out.put("tokens", x);
-        out.put("local", local);
-        out.put("cloud", cloud);
-        out.put("current", tokens);
-        out.put("breakEven", breakEven);
+        TaskViews.CostCurve curve = analytics.costCurve(top);
+        out.put("tokens", curve.tokensPerDay());
+        out.put("local", curve.localPerDay());
+        out.put("cloud", curve.cloudPerDay());
+        out.put("current", curve.current());
+        out.put("breakEven", curve.breakEven());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {
@@ -347,27 +329,11 @@ public class ConsoleResource {
             return Templates.traces(f, q, List.of(), null, e.getMessage(), null);
         }
         // a tag filter reads pages until 50 matches or 20 pages: tags are not indexed
-        List<TraceSummary> items = new ArrayList<>();
-        Optional<String> next = Optional.empty();
-        TraceFilter page = filter;
-        String bound = null;
-        for (int i = 0; i < 20 && items.size() < 50; i++) {
-            TracePage p = traces.list(page);
-            if (bound == null && p.defaultFrom().isPresent()) {
-                bound = Fmt.utc(p.defaultFrom().get());
-            }
-            for (TraceSummary t : p.items()) {
-                if (tagFilter.isEmpty() || tagFilter.get()[1].equals(t.tags().get(tagFilter.get()[0]))) {
-                    items.add(t);
-                }
-            }
-            next = p.nextCursor();
-            if (next.isEmpty() || tagFilter.isEmpty()) {
-                break;
-            }
-            page = new TraceFilter(filter.task(), filter.deploymentKind(), filter.model(), filter.status(),
-                    filter.failuresOnly(), filter.from(), filter.to(), next.map(TraceCursor::decode), filter.limit());
-        }
+        TracePage p = tagFilter.isEmpty() ? traces.list(filter)
+                : traces.listTagged(filter, tagFilter.get()[0], tagFilter.get()[1], 20);
+        List<TraceSummary> items = p.items();
+        Optional<String> next = p.nextCursor();
+        String bound = p.defaultFrom().map(Fmt::utc).orElse(null);
         return Templates.traces(f, q, items, next.map(q::next).orElse(null), null, bound);
     }
 

@@ -99,6 +99,36 @@ public class TraceQueries {
         return out;
     }
 
+    /**
+     * {@link #list} keeping only traces whose tag {@code key} equals {@code value}: tags are not indexed, so
+     * it reads pages of {@code f.limit()} until that many match or {@code maxPages} were read; the cursor
+     * continues after the last page read.
+     */
+    public TracePage listTagged(TraceFilter f, String key, String value, int maxPages) throws SQLException {
+        List<TraceSummary> items = new ArrayList<>();
+        Optional<String> next = Optional.empty();
+        Optional<Instant> bound = Optional.empty();
+        TraceFilter page = f;
+        for (int i = 0; i < maxPages && items.size() < f.limit(); i++) {
+            TracePage p = list(page);
+            if (bound.isEmpty()) {
+                bound = p.defaultFrom();
+            }
+            for (TraceSummary t : p.items()) {
+                if (value.equals(t.tags().get(key))) {
+                    items.add(t);
+                }
+            }
+            next = p.nextCursor();
+            if (next.isEmpty()) {
+                break;
+            }
+            page = new TraceFilter(f.task(), f.deploymentKind(), f.model(), f.status(), f.failuresOnly(), f.from(),
+                    f.to(), next.map(TraceCursor::decode), f.limit());
+        }
+        return new TracePage(items, next, bound);
+    }
+
     public TracePage list(TraceFilter f) throws SQLException {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
         List<Object> args = new ArrayList<>();
