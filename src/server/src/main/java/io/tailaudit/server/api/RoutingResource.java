@@ -71,6 +71,12 @@ public class RoutingResource {
     @Operation(summary = "Every task's current recommendation as a route, with an ETag over the routes alone",
             description = "Poll with If-None-Match: 304 without a body while no route changed. Served from the"
                     + " task list recomputed every tailaudit.analytics.list-refresh (computed_at says when).")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "200",
+            description = "the routes, with their ETag", content = @org.eclipse.microprofile.openapi.annotations.media.Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(
+            implementation = RoutingTable.class)))
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "304",
+            description = "If-None-Match named the current ETag: nothing changed, no body")
     public Response routing(
             @Parameter(description = "1h, 24h, 7d (default) or 30d, ending now") @QueryParam("window") String window,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) throws SQLException {
