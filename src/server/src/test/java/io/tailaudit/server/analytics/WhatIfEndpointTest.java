@@ -182,6 +182,34 @@ class WhatIfEndpointTest {
         given().get("/api/v1/routing?window=2d").then().statusCode(400);
     }
 
+    @Test
+    void an_unpriced_cloud_task_says_so_in_its_what_if_and_its_console_page_renders() {
+        String task = Traces.uniqueTask("what-if-unpriced");
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+        Deployment unpriced = Deployment.cloud("acme-ai", "no-such-model-7b");
+        List<Trace> out = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            out.add(trace(task, hour, i, unpriced, false, 2_000, 100));
+        }
+        out.forEach(Kafka::send);
+        await().atMost(ofSeconds(60)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 60);
+
+        JsonPath w = whatIf(task, null);
+        assertThat(w.getString("today.total_cost_per_day")).as("no price: unpriced, not $0").isNull();
+        String local = action(w, "move_to_local");
+        assertThat(w.getBoolean(local + "applicable")).isTrue();
+        assertThat(w.getString(local + "cost_change_per_day")).as("against an unpriced today").isNull();
+        assertThat(w.getDouble(local + "projected.total_cost_per_day")).isCloseTo(60 * 2_100 * MARGINAL + FIXED,
+                within(1e-6));
+
+        String session = given().auth().none().redirects().follow(false).formParam("j_username", "viewer")
+                .formParam("j_password", "viewer").post("/j_security_check").then().statusCode(302)
+                .extract().cookie("tailaudit-session");
+        String page = given().auth().none().cookie("tailaudit-session", session).get("/tasks/" + task + "?window=24h")
+                .then().statusCode(200).extract().asString();
+        assertThat(page).contains("id=\"what-if\"", "unpriced");
+    }
+
     /** The traffic of the class comment, in one hour two hours ago; with the cloud canary when asked. */
     private static void send(String task, boolean canary) {
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
