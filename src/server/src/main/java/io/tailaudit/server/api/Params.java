@@ -1,5 +1,6 @@
 package io.tailaudit.server.api;
 
+import io.tailaudit.server.trace.TimeParameter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -15,27 +16,13 @@ final class Params {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
-    /** The earliest and latest times a parameter may name: years 1 to 9999, as RFC 3339 writes them. */
-    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     static Optional<Instant> time(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        Instant t;
         try {
-            t = OffsetDateTime.parse(value.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidParameterException(name + " must be an RFC 3339 date-time such as 2026-11-24T10:00:00Z, got '"
-                    + value + "'");
+            return TimeParameter.parse(name, value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException(e.getMessage());
         }
-        // PostgreSQL and java.sql.Timestamp stop well before Instant does: a 400, not an overflow
-        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
-            throw new InvalidParameterException(name + " must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, got '"
-                    + value + "'");
-        }
-        return Optional.of(t);
     }
 
     /** An optional integer id (keyset paging: {@code before}), naming the parameter when it is not one. */

@@ -357,15 +357,7 @@ public class ConsoleResource {
     }
 
     private static Optional<Instant> time(String name, String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(value.length() == 16 ? Instant.parse(value + ":00Z") : Instant.parse(value));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + name + "' must be a UTC time like 2026-11-24T09:00, got '"
-                    + value + "'.");
-        }
+        return io.tailaudit.server.trace.TimeParameter.parse("'" + name + "'", value);
     }
 
     @GET

@@ -510,7 +510,7 @@ class ConsoleBrowserTest {
         assertThat(page.locator("#trace-list tbody tr").count()).isEqualTo(10);
         shot(page, "traces-1280");
         page.navigate(url("/traces?from=yesterday"));
-        assertThat(page.locator("#filter-error").textContent()).contains("'from' must be a UTC time");
+        assertThat(page.locator("#filter-error").textContent()).contains("'from' must be an RFC 3339 date-time");
         page.navigate(url("/dlq"));
         assertThat(page.locator("#dlq-list tbody tr").count()).isGreaterThan(0);
         shot(page, "dlq-1280");
