@@ -31,7 +31,10 @@ public class AlertStore {
     private final DataSource dataSource;
     private final ObjectMapper json;
 
-    AlertStore(DataSource dataSource, ObjectMapper json) {
+    private final java.time.Clock clock;
+
+    AlertStore(DataSource dataSource, ObjectMapper json, java.time.Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.json = json;
     }
@@ -218,7 +221,7 @@ public class AlertStore {
     /** Silences that have not ended, newest first. */
     public List<Silence> silences() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return activeSilences(c, Instant.now());
+            return activeSilences(c, clock.instant());
         }
     }
 

@@ -48,7 +48,11 @@ public class NotificationSender {
     private final AtomicLong pending = new AtomicLong();
     private volatile boolean stopping;
 
-    NotificationSender(DataSource dataSource, AlertsConfig config, MeterRegistry registry, ReceiverClient receivers) {
+    private final java.time.Clock clock;
+
+    NotificationSender(DataSource dataSource, AlertsConfig config, MeterRegistry registry, ReceiverClient receivers,
+                       java.time.Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.config = config;
         this.registry = registry;
@@ -184,7 +188,7 @@ public class NotificationSender {
         try (PreparedStatement ps = c.prepareStatement("UPDATE alert_notification SET attempts = ?,"
                 + " next_attempt_at = ?, last_error = ? WHERE id = ?")) {
             ps.setInt(1, attempts);
-            ps.setTimestamp(2, Timestamp.from(Instant.now().plus(backoff)));
+            ps.setTimestamp(2, Timestamp.from(clock.instant().plus(backoff)));
             ps.setString(3, error.length() > 500 ? error.substring(0, 500) : error);
             ps.setLong(4, id);
             ps.executeUpdate();
@@ -194,7 +198,7 @@ public class NotificationSender {
     private void expire(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE alert_notification SET status = 'expired'"
                 + " WHERE status = 'pending' AND created_at < ?")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(config.giveUpAfter())));
+            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(config.giveUpAfter())));
             int n = ps.executeUpdate();
             if (n > 0) {
                 LOG.warnf("notifications expired undelivered after %s count=%d", config.giveUpAfter(), n);

@@ -42,7 +42,11 @@ public class AlertResource {
     private final SecurityIdentity identity;
     private final TargetPolicy targets;
 
-    AlertResource(AlertStore store, AlertEvaluator evaluator, SecurityIdentity identity, TargetPolicy targets) {
+    private final java.time.Clock clock;
+
+    AlertResource(AlertStore store, AlertEvaluator evaluator, SecurityIdentity identity, TargetPolicy targets,
+                  java.time.Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.evaluator = evaluator;
         this.identity = identity;
@@ -147,7 +151,7 @@ public class AlertResource {
         if (in.ruleId() != null && store.rule(in.ruleId()).isEmpty()) {
             throw new InvalidParameterException("no rule " + in.ruleId());
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Instant ends;
         if (in.endsAt() != null) {
             ends = in.endsAt();

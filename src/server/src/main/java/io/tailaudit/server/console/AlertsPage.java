@@ -53,7 +53,10 @@ public class AlertsPage {
     private final AlertStore store;
     private final SecurityIdentity identity;
 
-    AlertsPage(AlertStore store, SecurityIdentity identity) {
+    private final java.time.Clock clock;
+
+    AlertsPage(AlertStore store, SecurityIdentity identity, java.time.Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.identity = identity;
     }
@@ -168,7 +171,7 @@ public class AlertsPage {
         if (ruleId != null && store.rule(ruleId).isEmpty()) {
             return Response.status(400).entity(page("There is no rule " + ruleId + ".")).build();
         }
-        store.addSilence(ruleId, t, Instant.now().plus(Duration.ofMinutes(mins)), identity.getPrincipal().getName(),
+        store.addSilence(ruleId, t, clock.instant().plus(Duration.ofMinutes(mins)), identity.getPrincipal().getName(),
                 comment == null ? "" : comment.trim());
         return Response.seeOther(URI.create("/alerts")).build();
     }

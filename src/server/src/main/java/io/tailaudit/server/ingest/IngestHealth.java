@@ -24,7 +24,10 @@ public class IngestHealth {
 
     private final IngestService ingest;
 
-    IngestHealth(IngestService ingest) {
+    private final java.time.Clock clock;
+
+    IngestHealth(IngestService ingest, java.time.Clock clock) {
+        this.clock = clock;
         this.ingest = ingest;
     }
 
@@ -54,7 +57,7 @@ public class IngestHealth {
             if (!s.enabled()) {
                 return b.up().withData("role", "disabled").build();
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             boolean polling = s.lastPoll() != null && s.lastPoll().isAfter(now.minus(STALE_POLL));
             b.withData("last_poll", s.lastPoll() == null ? "never" : s.lastPoll().toString())
                     .withData("lag_records", s.lagRecords());

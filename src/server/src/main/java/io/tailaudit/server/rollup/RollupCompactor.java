@@ -78,7 +78,11 @@ public class RollupCompactor {
     /** Whether the deltas from before V5 are all folded; they are never appended again. */
     private volatile boolean legacyDrained;
 
-    RollupCompactor(DataSource dataSource, RollupConfig config, IngestBacklog ingest, MeterRegistry registry) {
+    private final java.time.Clock clock;
+
+    RollupCompactor(DataSource dataSource, RollupConfig config, IngestBacklog ingest, MeterRegistry registry,
+                    java.time.Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.config = config;
         this.ingest = ingest;
@@ -145,13 +149,13 @@ public class RollupCompactor {
                 return false;
             }
             Instant oldest = first.toInstant();
-            lagMillis.set(Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
+            lagMillis.set(Math.max(0, Duration.between(oldest, clock.instant()).toMillis()));
             long entries = rs.getLong(3);
             long lag = ingest.lagRecords();
             boolean busy = lag > config.cheapFoldEntries();
             Duration wait = busy ? config.foldAfter().multipliedBy(BUSY_FACTOR) : config.foldAfter();
             long most = busy ? (long) BUSY_FACTOR * config.maxPendingEntries() : config.maxPendingEntries();
-            return entries <= config.cheapFoldEntries() || !oldest.isAfter(Instant.now().minus(wait))
+            return entries <= config.cheapFoldEntries() || !oldest.isAfter(clock.instant().minus(wait))
                     || entries >= most;
         }
     }
@@ -221,7 +225,7 @@ public class RollupCompactor {
                 c.commit();
                 legacyDrained |= legacy < LEGACY_CLAIM_LIMIT;
                 if (pending) {
-                    lagMillis.set(oldest == null ? 0 : Math.max(0, Duration.between(oldest, Instant.now()).toMillis()));
+                    lagMillis.set(oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toMillis()));
                 }
                 duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (n + legacy > 0) {
