@@ -127,15 +127,7 @@ public class CostSettings {
 
     /** Changes whenever a price or the local costs do (a deleted price too). For caches of what reads them. */
     public static String version(java.sql.Connection c) throws java.sql.SQLException {
-        return one(c, "SELECT concat_ws('/', (SELECT max(updated_at) FROM model_price), (SELECT count(*) FROM model_price),"
+        return io.tailaudit.server.db.SingleValue.text(c, "SELECT concat_ws('/', (SELECT max(updated_at) FROM model_price), (SELECT count(*) FROM model_price),"
                 + " (SELECT max(updated_at) FROM local_cost))");
-    }
-
-    /** {@code sql}'s single text value on {@code c}. */
-    private static String one(java.sql.Connection c, String sql) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

@@ -364,14 +364,6 @@ public class RollupReader {
 
     /** Changes whenever a batch appends rollups: the last pending row's id. For caches of what reads them. */
     public static String appendedVersion(java.sql.Connection c) throws java.sql.SQLException {
-        return one(c, "SELECT last_value::text FROM tail_rollup_pending_id_seq");
-    }
-
-    /** {@code sql}'s single text value on {@code c}. */
-    private static String one(java.sql.Connection c, String sql) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return io.tailaudit.server.db.SingleValue.text(c, "SELECT last_value::text FROM tail_rollup_pending_id_seq");
     }
 }

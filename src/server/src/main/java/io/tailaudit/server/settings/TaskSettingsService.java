@@ -139,14 +139,6 @@ public class TaskSettingsService {
 
     /** Changes whenever a task's settings do: the latest change's time. For caches of what reads them. */
     public static String version(java.sql.Connection c) throws java.sql.SQLException {
-        return one(c, "SELECT max(updated_at)::text FROM task_settings");
-    }
-
-    /** {@code sql}'s single text value on {@code c}. */
-    private static String one(java.sql.Connection c, String sql) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return io.tailaudit.server.db.SingleValue.text(c, "SELECT max(updated_at)::text FROM task_settings");
     }
 }
