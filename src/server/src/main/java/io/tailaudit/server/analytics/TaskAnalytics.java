@@ -123,7 +123,7 @@ public class TaskAnalytics {
             QualityHistogram.WorstSlice tail = TailCut.of(s).worst(a.quality());
             double tokensPerDay = (a.inputTokens() + a.outputTokens()) / w.lengthDays();
             OptionalDouble breakEven = prices.modelFor(top, cloudCanary(e.getValue(), top))
-                    .map(p -> p.model().breakEvenTokensPerDay(inputShare(a))).orElse(OptionalDouble.empty());
+                    .map(p -> p.model().breakEvenTokensPerDay(WhatIfs.inputShare(a))).orElse(OptionalDouble.empty());
             rows.add(new TaskSummary(task, s.category(), decision.view(), id(top),
                     e.getValue().keySet().stream().sorted().map(TaskAnalytics::id).toList(), a.traces(), tokensPerDay,
                     prices.actualCost(top, a).map(c -> c / w.lengthDays()).orElse(null),
@@ -430,7 +430,7 @@ public class TaskAnalytics {
         Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
         // the GPU side of an unpriced deployment is still known: it does not depend on a cloud price
         CostModel model = priced.map(PriceBook.Priced::model).orElseGet(prices::againstReference);
-        double inputShare = inputShare(a);
+        double inputShare = WhatIfs.inputShare(a);
         OptionalDouble breakEven = priced.isEmpty() ? OptionalDouble.empty() : model.breakEvenTokensPerDay(inputShare);
         Double cloudPerMtok = priced.isEmpty() ? null : model.cloudPerToken(inputShare) * 1e6;
         Optional<Double> actual = prices.actualCost(d, a);
@@ -457,7 +457,7 @@ public class TaskAnalytics {
         QualityHistogram.WorstSlice tail = TailCut.of(s).worst(a.quality());
         ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
-                (a.inputTokens() + a.outputTokens()) / w.lengthDays(), inputShare(a), VisibleRate.of(a.quality(), s),
+                (a.inputTokens() + a.outputTokens()) / w.lengthDays(), WhatIfs.inputShare(a), VisibleRate.of(a.quality(), s),
                 tail, visible(context.upTo8k(), s), visible(context.over8k(), s), OptionalDouble.empty());
         Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
         return VerdictEngine.decide(e, s, priced.map(PriceBook.Priced::model),
@@ -592,10 +592,6 @@ public class TaskAnalytics {
         return rate(VisibleRate.of(a.quality(), s));
     }
 
-    private static double inputShare(TailAggregate a) {
-        long all = a.inputTokens() + a.outputTokens();
-        return all == 0 ? CostModel.DEFAULT_INPUT_SHARE : a.inputTokens() / (double) all;
-    }
 
     /** Each task's effective settings, its category observed on its busiest deployment. */
     private Map<String, TaskSettings> settingsOf(Map<String, Map<Deployment, TailAggregate>> tasks) {

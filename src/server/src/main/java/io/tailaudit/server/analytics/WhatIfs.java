@@ -94,8 +94,7 @@ final class WhatIfs {
         DeploymentId destination;
         if (toCloud) {
             Named price = destinationPrice(in, notes);
-            destination = new DeploymentId("cloud", emptyToNull(price == null ? null : price.price().provider()),
-                    price == null ? canary.map(c -> c.deployment().model()).orElseThrow() : price.model());
+            destination = cloudDestination(in, price);
             projected = spend(in, 0, tokens, Optional.ofNullable(price), false);
         } else {
             destination = canary.map(c -> TaskAnalytics.id(c.deployment())).orElse(new DeploymentId("local", null, null));
@@ -129,8 +128,7 @@ final class WhatIfs {
         double staying = Math.max(0, tokensPerDay(in) - moved);
         Named price = destinationPrice(in, notes);
         Spend projected = spend(in, staying, moved, Optional.ofNullable(price), true);
-        DeploymentId destination = new DeploymentId("cloud", emptyToNull(price == null ? null : price.price().provider()),
-                price == null ? in.cloudCanary().map(c -> c.deployment().model()).orElseThrow() : price.model());
+        DeploymentId destination = cloudDestination(in, price);
         VisibleRate stay = in.upTo8k();
         VisibleRate go = in.over8k();
         double w = stay.traces() / (double) (stay.traces() + go.traces());
@@ -191,6 +189,12 @@ final class WhatIfs {
         CostSettings.Price r = in.prices().reference();
         notes.add("no cloud canary: the cloud side is priced at the reference model " + r.model());
         return new Named(r, r.model());
+    }
+
+    /** Where cloud-bound traffic goes: the priced destination, else the unpriced cloud canary's model. */
+    private static DeploymentId cloudDestination(Inputs in, Named price) {
+        return price != null ? new DeploymentId("cloud", emptyToNull(price.price().provider()), price.model())
+                : new DeploymentId("cloud", null, in.cloudCanary().orElseThrow().deployment().model());
     }
 
     /** @param servedLocally whether any traffic stays or goes local, which costs the fixed cost per day */

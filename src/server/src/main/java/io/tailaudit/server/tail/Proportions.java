@@ -56,16 +56,8 @@ public final class Proportions {
         if (n1 < MIN_TREND_SAMPLE || n2 < MIN_TREND_SAMPLE) {
             return java.util.Optional.empty();
         }
-        double p1 = x1 / n1;
-        double p2 = x2 / n2;
-        double pooled = (x1 + x2) / (n1 + n2);
-        double se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-        if (se == 0) {
-            return java.util.Optional.of(new Trend(p1, p2, 0, 1));
-        }
-        double z = (p1 - p2) / se;
-        double pValue = 2 * (1 - NORMAL.cumulativeProbability(Math.abs(z)));
-        return java.util.Optional.of(new Trend(p1, p2, z, pValue));
+        Difference d = difference(x1, n1, x2, n2);
+        return java.util.Optional.of(new Trend(d.p1(), d.p2(), d.z(), d.pValue()));
     }
 
     /**

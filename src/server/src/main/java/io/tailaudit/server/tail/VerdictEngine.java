@@ -124,13 +124,13 @@ public final class VerdictEngine {
                             + " unconfirmed; a canary of about %,d traces would measure the other side.",
                     v.towardsCloud() ? "in the cloud" : "locally",
                     Proportions.canarySizeToDecide(s.tailThreshold()).orElse(0)));
-            return with(v, v.kind(), v.headline(), v.alert(), evidence, Verdict.Confirmation.NO_CANARY);
+            return with(v, evidence, Verdict.Confirmation.NO_CANARY);
         }
         CanaryComparison c = destination.get();
         Verdict.Confirmation word = c.support(v.basis(), s.tailThreshold());
         evidence.add(c.sentence(word, v.basis(), s.tailThreshold()));
         if (word != Verdict.Confirmation.CONTRADICTED) {
-            return with(v, v.kind(), v.headline(), v.alert(), evidence, word);
+            return with(v, evidence, word);
         }
         evidence.add("The rules alone said: " + v.headline());
         String headline = String.format(Locale.ROOT, "Keep it %s: the %s canary %s contradicts the move %s.",
@@ -141,10 +141,10 @@ public final class VerdictEngine {
                 v.links(), v.basis(), word);
     }
 
-    private static Verdict with(Verdict v, Verdict.Kind kind, String headline, boolean alert, List<String> evidence,
-                                Verdict.Confirmation word) {
-        return new Verdict(kind, headline, v.cohort(), v.sampleSizeToDecide(), alert, evidence, v.links(), v.basis(),
-                word);
+    /** {@code v} with the canary's sentence added and its word. */
+    private static Verdict with(Verdict v, List<String> evidence, Verdict.Confirmation word) {
+        return new Verdict(v.kind(), v.headline(), v.cohort(), v.sampleSizeToDecide(), v.alert(), evidence, v.links(),
+                v.basis(), word);
     }
 
     private static boolean below(Optional<VisibleRate> cohort, double t) {
