@@ -46,6 +46,11 @@ public class RoutingResource {
 
     private final TaskListCache lists;
     private final ObjectMapper json;
+    /** Per window, the routes and their tag of the list last served (the cache hands out the same instance). */
+    private final java.util.Map<String, Table> tables = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Table(TaskViews.TaskList list, List<Route> routes, String tag) {
+    }
 
     RoutingResource(TaskListCache lists, ObjectMapper json) {
         this.lists = lists;
@@ -82,9 +87,16 @@ public class RoutingResource {
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) throws SQLException {
         String name = Params.oneOf("window", window, TaskListCache.WINDOWS.keySet()).orElse("7d");
         TaskViews.TaskList list = lists.get(name);
-        List<Route> routes = list.tasks().stream().map(t -> route(t, name))
-                .sorted(java.util.Comparator.comparing(Route::task)).toList();
-        String tag = etag(name, routes);
+        Table table = tables.get(name);
+        if (table == null || table.list() != list) {
+            // once per refresh of the list, not per poll: a poll that finds nothing new only compares the tag
+            List<Route> routes = list.tasks().stream().map(t -> route(t, name))
+                    .sorted(java.util.Comparator.comparing(Route::task)).toList();
+            table = new Table(list, routes, etag(name, routes));
+            tables.put(name, table);
+        }
+        List<Route> routes = table.routes();
+        String tag = table.tag();
         EntityTag entityTag = new EntityTag(tag);
         if (ifNoneMatch != null && matches(ifNoneMatch, tag)) {
             return Response.notModified(entityTag).build();
