@@ -213,7 +213,7 @@ public class NotificationRenderer {
         AlertMetric m = a.rule().metric();
         String s = m.description + " over the last " + a.rule().window();
         if (m.usesTailThreshold() && a.rule().threshold() == null && a.threshold() != null) {
-            s += ", against the task's tail threshold " + AlertEvaluator.pct(a.threshold());
+            s += ", against the task's tail threshold " + RuleReadings.pct(a.threshold());
         }
         return s;
     }
