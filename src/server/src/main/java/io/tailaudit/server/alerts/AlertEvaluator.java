@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.AdvisoryLock;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -82,7 +83,7 @@ public class AlertEvaluator {
         }
         try {
             evaluate();
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.warnf("alert evaluation failed, next cycle retries: %s", e.getMessage());
             }
@@ -94,7 +95,7 @@ public class AlertEvaluator {
     }
 
     /** Evaluates every enabled rule once; returns what it did. Safe to call from several replicas at once. */
-    public Cycle evaluate() throws SQLException {
+    public Cycle evaluate() {
         long start = System.nanoTime();
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
@@ -153,6 +154,8 @@ public class AlertEvaluator {
                 c.rollback();
                 throw e;
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tailaudit.server.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -41,9 +42,11 @@ public class AlertStore {
 
     // ---- rules
 
-    public List<AlertRule> rules() throws SQLException {
+    public List<AlertRule> rules() {
         try (Connection c = dataSource.getConnection()) {
             return rules(c, false);
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -59,18 +62,20 @@ public class AlertStore {
         return out;
     }
 
-    public Optional<AlertRule> rule(long id) throws SQLException {
+    public Optional<AlertRule> rule(long id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + RULE_COLUMNS + " FROM alert_rule WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rule(rs)) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
     /** Stores a new rule, or replaces rule {@code id}; the input must be {@link RuleInput#problems valid}. */
-    public AlertRule saveRule(Long id, RuleInput in) throws SQLException {
+    public AlertRule saveRule(Long id, RuleInput in) {
         String sql = id == null
                 ? "INSERT INTO alert_rule (name, metric, scope, scope_value, threshold, window_name, for_seconds,"
                         + " hysteresis, severity, labels, runbook_url, repeat_seconds, enabled)"
@@ -104,10 +109,12 @@ public class AlertStore {
                 }
                 return rule(rs);
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
-    public boolean deleteRule(long id) throws SQLException {
+    public boolean deleteRule(long id) {
         return delete("DELETE FROM alert_rule WHERE id = ?", id);
     }
 
@@ -154,9 +161,11 @@ public class AlertStore {
     record ChannelSecret(Channel channel, String secret) {
     }
 
-    public List<Channel> channels() throws SQLException {
+    public List<Channel> channels() {
         try (Connection c = dataSource.getConnection()) {
             return channelsWithSecrets(c, false).stream().map(ChannelSecret::channel).toList();
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -173,7 +182,7 @@ public class AlertStore {
     }
 
     /** Stores a new channel, or replaces channel {@code id} (keeping its secret when none is given). */
-    public Channel saveChannel(Long id, ChannelInput in) throws SQLException {
+    public Channel saveChannel(Long id, ChannelInput in) {
         String sql = id == null
                 ? "INSERT INTO alert_channel (name, kind, url, secret, min_severity, enabled) VALUES (?, ?, ?, ?, ?, ?)"
                         + " RETURNING " + CHANNEL_COLUMNS
@@ -196,6 +205,8 @@ public class AlertStore {
                 }
                 return channel(rs).channel();
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -204,7 +215,7 @@ public class AlertStore {
                 rs.getString(5) != null, rs.getString(6), rs.getBoolean(7)), rs.getString(5));
     }
 
-    public boolean deleteChannel(long id) throws SQLException {
+    public boolean deleteChannel(long id) {
         return delete("DELETE FROM alert_channel WHERE id = ?", id);
     }
 
@@ -219,9 +230,11 @@ public class AlertStore {
     }
 
     /** Silences that have not ended, newest first. */
-    public List<Silence> silences() throws SQLException {
+    public List<Silence> silences() {
         try (Connection c = dataSource.getConnection()) {
             return activeSilences(c, clock.instant());
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -242,8 +255,7 @@ public class AlertStore {
         return out;
     }
 
-    public Silence addSilence(Long ruleId, String subject, Instant endsAt, String createdBy, String comment)
-            throws SQLException {
+    public Silence addSilence(Long ruleId, String subject, Instant endsAt, String createdBy, String comment) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO alert_silence (rule_id, subject, ends_at, created_by, comment) VALUES (?, ?, ?, ?, ?)"
                         + " RETURNING id, created_at")) {
@@ -261,11 +273,13 @@ public class AlertStore {
                 return new Silence(rs.getLong(1), ruleId, subject, endsAt, createdBy, comment,
                         rs.getTimestamp(2).toInstant());
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
     /** Ends a silence now. */
-    public boolean endSilence(long id) throws SQLException {
+    public boolean endSilence(long id) {
         return delete("UPDATE alert_silence SET ends_at = least(ends_at, now()) WHERE id = ? AND ends_at > now()", id);
     }
 
@@ -277,22 +291,26 @@ public class AlertStore {
     }
 
     /** Alerts pending or firing, firing first. */
-    public List<Active> active() throws SQLException {
-        List<Active> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT s.rule_id, r.name, r.metric, r.severity, s.subject, s.firing, s.pending_since, s.firing_since,
-                       s.notified, s.value, s.low, s.high, s.summary
-                  FROM alert_state s JOIN alert_rule r ON r.id = s.rule_id
-                 ORDER BY s.firing DESC, array_position(ARRAY['critical', 'warning', 'info'], r.severity),
-                          s.pending_since""");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new Active(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getBoolean(6), rs.getTimestamp(7).toInstant(), instant(rs, 8), rs.getBoolean(9),
-                        doubleOrNull(rs, 10), doubleOrNull(rs, 11), doubleOrNull(rs, 12), rs.getString(13)));
+    public List<Active> active() {
+        try {
+            List<Active> out = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    SELECT s.rule_id, r.name, r.metric, r.severity, s.subject, s.firing, s.pending_since, s.firing_since,
+                           s.notified, s.value, s.low, s.high, s.summary
+                      FROM alert_state s JOIN alert_rule r ON r.id = s.rule_id
+                     ORDER BY s.firing DESC, array_position(ARRAY['critical', 'warning', 'info'], r.severity),
+                              s.pending_since""");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Active(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getBoolean(6), rs.getTimestamp(7).toInstant(), instant(rs, 8), rs.getBoolean(9),
+                            doubleOrNull(rs, 10), doubleOrNull(rs, 11), doubleOrNull(rs, 12), rs.getString(13)));
+                }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     public record Event(long id, Long ruleId, String ruleName, String metric, String subject, String severity,
@@ -301,25 +319,29 @@ public class AlertStore {
     }
 
     /** The newest events, before {@code beforeId} when given (keyset paging). */
-    public List<Event> history(int limit, Long beforeId) throws SQLException {
-        List<Event> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT id, rule_id, rule_name, metric, subject, severity, kind, at, value, low, high, threshold,
-                       summary, link, silenced, fingerprint
-                  FROM alert_event WHERE id < ? ORDER BY id DESC LIMIT ?""")) {
-            ps.setLong(1, beforeId == null ? Long.MAX_VALUE : beforeId);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long rule = rs.getLong(2);
-                    out.add(new Event(rs.getLong(1), rs.wasNull() ? null : rule, rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(),
-                            doubleOrNull(rs, 9), doubleOrNull(rs, 10), doubleOrNull(rs, 11), doubleOrNull(rs, 12),
-                            rs.getString(13), rs.getString(14), rs.getBoolean(15), rs.getString(16)));
+    public List<Event> history(int limit, Long beforeId) {
+        try {
+            List<Event> out = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    SELECT id, rule_id, rule_name, metric, subject, severity, kind, at, value, low, high, threshold,
+                           summary, link, silenced, fingerprint
+                      FROM alert_event WHERE id < ? ORDER BY id DESC LIMIT ?""")) {
+                ps.setLong(1, beforeId == null ? Long.MAX_VALUE : beforeId);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long rule = rs.getLong(2);
+                        out.add(new Event(rs.getLong(1), rs.wasNull() ? null : rule, rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(),
+                                doubleOrNull(rs, 9), doubleOrNull(rs, 10), doubleOrNull(rs, 11), doubleOrNull(rs, 12),
+                                rs.getString(13), rs.getString(14), rs.getBoolean(15), rs.getString(16)));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     public record Delivery(long id, long channelId, String channel, String kind, List<Long> eventIds, String status,
@@ -338,32 +360,38 @@ public class AlertStore {
     }
 
     /** The newest notifications with their delivery status. */
-    public List<Delivery> deliveries(int limit) throws SQLException {
-        List<Delivery> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT n.id, n.channel_id, ch.name, ch.kind, n.event_ids, n.status, n.attempts, n.created_at,
-                       n.next_attempt_at, n.delivered_at, n.last_error
-                  FROM alert_notification n JOIN alert_channel ch ON ch.id = n.channel_id
-                 ORDER BY n.id DESC LIMIT ?""")) {
-            ps.setInt(1, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Long[] ids = (Long[]) rs.getArray(5).getArray();
-                    out.add(new Delivery(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            List.of(ids), rs.getString(6), rs.getInt(7), rs.getTimestamp(8).toInstant(),
-                            rs.getTimestamp(9).toInstant(), instant(rs, 10), rs.getString(11)));
+    public List<Delivery> deliveries(int limit) {
+        try {
+            List<Delivery> out = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    SELECT n.id, n.channel_id, ch.name, ch.kind, n.event_ids, n.status, n.attempts, n.created_at,
+                           n.next_attempt_at, n.delivered_at, n.last_error
+                      FROM alert_notification n JOIN alert_channel ch ON ch.id = n.channel_id
+                     ORDER BY n.id DESC LIMIT ?""")) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Long[] ids = (Long[]) rs.getArray(5).getArray();
+                        out.add(new Delivery(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                List.of(ids), rs.getString(6), rs.getInt(7), rs.getTimestamp(8).toInstant(),
+                                rs.getTimestamp(9).toInstant(), instant(rs, 10), rs.getString(11)));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     // ---- helpers
 
-    private boolean delete(String sql, long id) throws SQLException {
+    private boolean delete(String sql, long id) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, id);
             return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -20,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +82,7 @@ public class NotificationSender {
             do {
                 sent = deliverDue();
             } while (sent == CLAIM && !stopping);
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.warnf("notification delivery failed, next run retries: %s", e.getMessage());
             }
@@ -93,11 +93,11 @@ public class NotificationSender {
      * Attempts up to {@value #CLAIM} due notifications once each, one transaction apiece, so a receiver's
      * answer is recorded as soon as it is known; returns how many it attempted.
      */
-    public int deliverDue() throws SQLException {
-        int attempted = 0;
+    public int deliverDue() {
         try (Connection c = dataSource.getConnection()) {
             expire(c);
             c.setAutoCommit(false);
+            int attempted = 0;
             try {
                 while (attempted < CLAIM && !stopping && deliverOne(c)) {
                     attempted++;
@@ -115,8 +115,10 @@ public class NotificationSender {
                 }
                 throw e;
             }
+            return attempted;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return attempted;
     }
 
     /** Claims the oldest due notification, sends it and records the outcome; false when none is due. */

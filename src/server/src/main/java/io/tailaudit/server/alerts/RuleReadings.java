@@ -86,7 +86,7 @@ class RuleReadings {
             }
             try {
                 latencies.put(window, analytics.overLatencyBudget(lists.window(window)));
-            } catch (SQLException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 if (stopping) {
                     return;
                 }

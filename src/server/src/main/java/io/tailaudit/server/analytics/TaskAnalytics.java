@@ -37,7 +37,6 @@ import io.tailaudit.server.tail.VerdictEngine;
 import io.tailaudit.server.tail.VisibleRate;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -72,8 +71,7 @@ public class TaskAnalytics {
     }
 
     /** Every task with traces in the window, flagged verdicts first, then by visible-failure rate. */
-    public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo)
-            throws SQLException {
+    public TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo) {
         return list(name, w, requestedFrom, requestedTo, true, rollups.summaries(Optional.empty(), w, false));
     }
 
@@ -86,13 +84,13 @@ public class TaskAnalytics {
     }
 
     /** {@link AlertReadings} of one window from a single read of its rollups (rules on the last hour). */
-    public AlertReadings alertReadings(String name, Window w) throws SQLException {
+    public AlertReadings alertReadings(String name, Window w) {
         List<Map<String, Map<Deployment, TailAggregate>>> both = rollups.summariesWithLatency(w);
         return new AlertReadings(list(name, w, null, null, false, both), overLatencyBudget(both.get(0)));
     }
 
     private TaskList list(String name, Window w, java.time.Instant requestedFrom, java.time.Instant requestedTo,
-                          boolean full, List<Map<String, Map<Deployment, TailAggregate>>> both) throws SQLException {
+                          boolean full, List<Map<String, Map<Deployment, TailAggregate>>> both) {
         Map<String, Map<Deployment, TailAggregate>> current = both.get(0);
         Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
         Map<String, TaskSettings> taskSettings = settingsOf(current);
@@ -142,7 +140,7 @@ public class TaskAnalytics {
      * window, with its Wilson interval (the count over budget read from the latency sketch, so within its 1%
      * relative accuracy of the budget). For alert rules.
      */
-    public Map<String, Rate> overLatencyBudget(Window w) throws SQLException {
+    public Map<String, Rate> overLatencyBudget(Window w) {
         return overLatencyBudget(rollups.withLatency(w));
     }
 
@@ -180,8 +178,7 @@ public class TaskAnalytics {
      * Latency percentiles of one deployment per hour (per day for windows over 7 days), from the folded
      * rollups: the console's latency-over-time chart. Not part of the task endpoint, whose budget it would eat.
      */
-    public List<TaskViews.LatencyPoint> latencyOverTime(String task, DeploymentId deployment, Window w)
-            throws SQLException {
+    public List<TaskViews.LatencyPoint> latencyOverTime(String task, DeploymentId deployment, Window w) {
         RollupKey.Span span = w.lengthDays() > 7 ? RollupKey.Span.DAY : RollupKey.Span.HOUR;
         List<TaskViews.LatencyPoint> out = new ArrayList<>();
         rollups.latencySeries(task, new Deployment(deployment.kind(), deployment.provider() == null ? ""
@@ -212,7 +209,7 @@ public class TaskAnalytics {
 
     /** One task's deployments in full; empty when the task has no traces in the window. */
     public Optional<TaskDetail> detail(String task, String name, Window w, java.time.Instant requestedFrom,
-                                       java.time.Instant requestedTo) throws SQLException {
+                                       java.time.Instant requestedTo) {
         RollupReader.TaskRead read = rollups.task(task, w);
         return read.current().isEmpty() ? Optional.empty()
                 : Optional.of(detail(task, read, name, w, requestedFrom, requestedTo));
@@ -223,7 +220,7 @@ public class TaskAnalytics {
     }
 
     /** {@link TaskPage} of a named window; empty when the task has no traces in it. */
-    public Optional<TaskPage> page(String task, String name, Window w) throws SQLException {
+    public Optional<TaskPage> page(String task, String name, Window w) {
         RollupReader.TaskRead read = rollups.task(task, w);
         if (read.current().isEmpty()) {
             return Optional.empty();
@@ -375,8 +372,7 @@ public class TaskAnalytics {
      * empty when the task has no traces in the window.
      */
     public Optional<TaskViews.WhatIf> whatIf(String task, String name, Window w, java.time.Instant requestedFrom,
-                                             java.time.Instant requestedTo, Optional<String> action)
-            throws SQLException {
+                                             java.time.Instant requestedTo, Optional<String> action) {
         Map<Deployment, TailAggregate> current = rollups.withContext(task, w);
         return current.isEmpty() ? Optional.empty()
                 : Optional.of(whatIf(task, current, name, w, requestedFrom, requestedTo, action));

@@ -2,6 +2,7 @@ package io.tailaudit.server.analytics;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.rollup.RollupReader.Window;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -70,7 +71,7 @@ public class TaskListCache {
     }
 
     /** The list of a named window, computed at most one refresh interval ago (at once when the hour turned). */
-    public TaskViews.TaskList get(String name) throws SQLException {
+    public TaskViews.TaskList get(String name) {
         Window w = window(name);
         Entry e = lists.get(name);
         if (e == null || !e.window().equals(w)) {
@@ -86,12 +87,12 @@ public class TaskListCache {
      * Computed now only when nobody asked for the window before. For alert rules, which read every cycle and
      * whose longer windows move little in seconds.
      */
-    public TaskViews.TaskList latest(String name) throws SQLException {
+    public TaskViews.TaskList latest(String name) {
         Entry e = lists.get(name);
         return e != null ? e.list() : get(name);
     }
 
-    private Entry compute(String name, Window w, String inputs) throws SQLException {
+    private Entry compute(String name, Window w, String inputs) {
         Instant at = clock.instant();
         long start = System.nanoTime();
         TaskViews.TaskList list = analytics.list(name, w, null, null);
@@ -100,12 +101,14 @@ public class TaskListCache {
         return new Entry(w, inputs, list, at, took);
     }
 
-    private String inputs() throws SQLException {
+    private String inputs() {
         // one cheap look at everything a list depends on besides the clock, each from its table's owner
         try (Connection c = dataSource.getConnection()) {
             return io.tailaudit.server.rollup.RollupReader.appendedVersion(c) + '/'
                     + io.tailaudit.server.settings.TaskSettingsService.version(c) + '/'
                     + io.tailaudit.server.cost.CostSettings.version(c);
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -132,7 +135,7 @@ public class TaskListCache {
                     continue;
                 }
                 lists.put(name, compute(name, w, inputs));
-            } catch (SQLException | RuntimeException ex) {
+            } catch (RuntimeException ex) {
                 if (stopping) {
                     return;  // the pool closed under the refresh
                 }

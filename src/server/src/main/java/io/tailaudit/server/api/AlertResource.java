@@ -7,6 +7,7 @@ import io.tailaudit.server.alerts.AlertStore;
 import io.tailaudit.server.alerts.ChannelInput;
 import io.tailaudit.server.alerts.RuleInput;
 import io.tailaudit.server.alerts.TargetPolicy;
+import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -23,11 +24,11 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 @Path("/api/v1/alerts")
@@ -55,15 +56,14 @@ public class AlertResource {
 
     @GET
     @Operation(summary = "Alerts pending or firing now (one per rule and task), firing and most severe first")
-    public List<AlertStore.Active> active() throws SQLException {
+    public List<AlertStore.Active> active() {
         return store.active();
     }
 
     @GET
     @Path("/history")
     @Operation(summary = "Firings, repeats and resolutions, newest first; page with before=<id of the last one>")
-    public List<AlertStore.Event> history(@QueryParam("limit") String limit, @QueryParam("before") String before)
-            throws SQLException {
+    public List<AlertStore.Event> history(@QueryParam("limit") String limit, @QueryParam("before") String before) {
         return store.history(Params.limit(limit, 100, 1000), before == null || before.isBlank() ? null
                 : id("before", before));
     }
@@ -73,7 +73,7 @@ public class AlertResource {
     @Path("/evaluate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Evaluate every rule now instead of at the next cycle (admin)")
-    public AlertEvaluator.Cycle evaluate() throws SQLException {
+    public AlertEvaluator.Cycle evaluate() {
         return evaluator.evaluate();
     }
 
@@ -82,14 +82,14 @@ public class AlertResource {
     @GET
     @Path("/rules")
     @Operation(summary = "Every rule, defaults included")
-    public List<AlertRule> rules() throws SQLException {
+    public List<AlertRule> rules() {
         return store.rules();
     }
 
     @GET
     @Path("/rules/{id}")
     @Operation(summary = "One rule")
-    public AlertRule rule(@PathParam("id") String id) throws SQLException {
+    public AlertRule rule(@PathParam("id") String id) {
         return store.rule(id("id", id)).orElseThrow(() -> new ResourceNotFoundException("no rule " + id));
     }
 
@@ -97,7 +97,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/rules")
     @Operation(summary = "Add a rule (admin); 400 with what is wrong, field by field")
-    public Response addRule(RuleInput in) throws SQLException {
+    public Response addRule(RuleInput in) {
         check(in == null ? null : in.problems(), "a JSON body with the rule is required");
         return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveRule(null, in))).build();
     }
@@ -106,7 +106,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/rules/{id}")
     @Operation(summary = "Replace a rule (admin)")
-    public AlertRule putRule(@PathParam("id") String id, RuleInput in) throws SQLException {
+    public AlertRule putRule(@PathParam("id") String id, RuleInput in) {
         long ruleId = id("id", id);
         rule(id);
         check(in == null ? null : in.problems(), "a JSON body with the rule is required");
@@ -117,7 +117,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/rules/{id}")
     @Operation(summary = "Delete a rule (admin); its history stays")
-    public Response deleteRule(@PathParam("id") String id) throws SQLException {
+    public Response deleteRule(@PathParam("id") String id) {
         if (!store.deleteRule(id("id", id))) {
             throw new ResourceNotFoundException("no rule " + id);
         }
@@ -132,7 +132,7 @@ public class AlertResource {
     @GET
     @Path("/silences")
     @Operation(summary = "Silences that have not ended")
-    public List<AlertStore.Silence> silences() throws SQLException {
+    public List<AlertStore.Silence> silences() {
         return store.silences();
     }
 
@@ -140,7 +140,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/silences")
     @Operation(summary = "Silence one rule, one task, or one rule for one task, until ends_at or for minutes (admin)")
-    public Response silence(SilenceInput in) throws SQLException {
+    public Response silence(SilenceInput in) {
         if (in == null) {
             throw new InvalidParameterException(
                     "a JSON body with rule_id and/or task, and ends_at or minutes, is required");
@@ -173,7 +173,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/silences/{id}")
     @Operation(summary = "End a silence now (admin)")
-    public Response endSilence(@PathParam("id") String id) throws SQLException {
+    public Response endSilence(@PathParam("id") String id) {
         if (!store.endSilence(id("id", id))) {
             throw new ResourceNotFoundException("no active silence " + id);
         }
@@ -186,7 +186,7 @@ public class AlertResource {
     @Path("/channels")
     @Operation(summary = "Notification channels (secrets are never returned, only whether one is set; the URL"
             + " in full to admin only, to other roles its scheme and host, e.g. https://hooks.slack.com/...)")
-    public List<AlertStore.Channel> channels() throws SQLException {
+    public List<AlertStore.Channel> channels() {
         List<AlertStore.Channel> channels = store.channels();
         return identity.hasRole(Roles.ADMIN) ? channels : channels.stream().map(AlertStore.Channel::masked).toList();
     }
@@ -196,7 +196,7 @@ public class AlertResource {
     @Path("/channels")
     @Operation(summary = "Add a channel: webhook (HMAC-signed), slack, pagerduty (secret = routing key),"
             + " alertmanager (admin)")
-    public Response addChannel(ChannelInput in) throws SQLException {
+    public Response addChannel(ChannelInput in) {
         check(in == null ? null : in.problems(false, targets), "a JSON body with the channel is required");
         return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveChannel(null, in))).build();
     }
@@ -205,7 +205,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/channels/{id}")
     @Operation(summary = "Replace a channel; without a secret the stored one stays (admin)")
-    public AlertStore.Channel putChannel(@PathParam("id") String id, ChannelInput in) throws SQLException {
+    public AlertStore.Channel putChannel(@PathParam("id") String id, ChannelInput in) {
         long channelId = id("id", id);
         if (store.channels().stream().noneMatch(c -> c.id() == channelId)) {
             throw new ResourceNotFoundException("no channel " + id);
@@ -218,7 +218,7 @@ public class AlertResource {
     @RolesAllowed(Roles.ADMIN)
     @Path("/channels/{id}")
     @Operation(summary = "Delete a channel and its undelivered notifications (admin)")
-    public Response deleteChannel(@PathParam("id") String id) throws SQLException {
+    public Response deleteChannel(@PathParam("id") String id) {
         if (!store.deleteChannel(id("id", id))) {
             throw new ResourceNotFoundException("no channel " + id);
         }
@@ -229,7 +229,7 @@ public class AlertResource {
     @Path("/notifications")
     @Operation(summary = "The newest notifications with their delivery status: pending (with attempts and the"
             + " last error; to other roles than admin only its first words, e.g. HTTP 500), delivered, expired")
-    public List<AlertStore.Delivery> notifications(@QueryParam("limit") String limit) throws SQLException {
+    public List<AlertStore.Delivery> notifications(@QueryParam("limit") String limit) {
         List<AlertStore.Delivery> deliveries = store.deliveries(Params.limit(limit, 100, 1000));
         return identity.hasRole(Roles.ADMIN) ? deliveries : deliveries.stream().map(AlertStore.Delivery::summarised).toList();
     }
@@ -254,16 +254,12 @@ public class AlertResource {
         }
     }
 
-    private interface Save<T> {
-        T run() throws SQLException;
-    }
-
     /** A name already taken is the caller's mistake: a 400 that says so, not a 500. */
-    private static <T> T unique(Save<T> save) throws SQLException {
+    private static <T> T unique(Supplier<T> save) {
         try {
-            return save.run();
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+            return save.get();
+        } catch (StorageException e) {
+            if (e.uniqueViolation()) {
                 throw new InvalidParameterException("name: another one already has this name");
             }
             throw e;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.tailaudit.server.db.DatabaseFailure;
+import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.security.AuthProblems;
 import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.trace.TraceNotFoundException;
@@ -99,6 +100,15 @@ public class ProblemMapper {
             default -> status.getReasonPhrase();
         };
         return problem(Response.Status.fromStatusCode(status.getStatusCode()), detail, uri);
+    }
+
+    /**
+     * Storage that does not answer: a 503 with Retry-After when the database is down, unreachable or too
+     * slow (the outage passes); a 500 when it refused the statement itself, which is a bug of ours.
+     */
+    @ServerExceptionMapper
+    RestResponse<Problem> storage(StorageException e, UriInfo uri) {
+        return unexpected(e, uri);
     }
 
     @ServerExceptionMapper

@@ -24,7 +24,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -84,7 +83,7 @@ public class RoutingResource {
             description = "If-None-Match named the current ETag: nothing changed, no body")
     public Response routing(
             @Parameter(description = "1h, 24h, 7d (default) or 30d, ending now") @QueryParam("window") String window,
-            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) throws SQLException {
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         String name = Params.oneOf("window", window, TaskListCache.WINDOWS.keySet()).orElse("7d");
         TaskViews.TaskList list = lists.get(name);
         Table table = tables.get(name);

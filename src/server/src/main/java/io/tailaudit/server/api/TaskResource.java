@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,8 +49,7 @@ public class TaskResource {
             @Parameter(description = "1h, 24h, 7d (default) or 30d, ending now; ignored when from/to are given")
             @QueryParam("window") String window,
             @Parameter(description = "explicit window start, RFC 3339") @QueryParam("from") String from,
-            @Parameter(description = "explicit window end (exclusive), RFC 3339") @QueryParam("to") String to)
-            throws SQLException {
+            @Parameter(description = "explicit window end (exclusive), RFC 3339") @QueryParam("to") String to) {
         Requested r = window(window, from, to);
         return r.from() == null ? lists.get(r.name()) : analytics.list(r.name(), r.window(), r.from(), r.to());
     }
@@ -61,7 +59,7 @@ public class TaskResource {
     @Operation(summary = "One task per deployment: volume, tokens and cost, failure rate, the worst-5% profile"
             + " with cohort lift, latency, escalation trend, break-even and the verdict with its evidence")
     public TaskViews.TaskDetail get(@PathParam("task") String task, @QueryParam("window") String window,
-                                    @QueryParam("from") String from, @QueryParam("to") String to) throws SQLException {
+                                    @QueryParam("from") String from, @QueryParam("to") String to) {
         Requested r = window(window, from, to);
         return analytics.detail(task, r.name(), r.window(), r.from(), r.to()).orElseThrow(() ->
                 new ResourceNotFoundException("task '" + task + "' has no traces between " + r.window().from()
@@ -80,8 +78,7 @@ public class TaskResource {
     public TaskViews.WhatIf whatIf(@PathParam("task") String task, @QueryParam("window") String window,
                                    @QueryParam("from") String from, @QueryParam("to") String to,
                                    @Parameter(description = "move_to_cloud, move_to_local or route_over_8k_to_cloud;"
-                                           + " all three when absent") @QueryParam("action") String action)
-            throws SQLException {
+                                           + " all three when absent") @QueryParam("action") String action) {
         Optional<String> a = Params.oneOf("action", action, TaskAnalytics.WHAT_IF_ACTIONS);
         Requested r = window(window, from, to);
         return analytics.whatIf(task, r.name(), r.window(), r.from(), r.to(), a).orElseThrow(() ->
@@ -94,8 +91,7 @@ public class TaskResource {
     @Operation(summary = "The task's traces with the lowest effective quality in the window, worst first")
     public WorstTraces worst(@PathParam("task") String task, @QueryParam("window") String window,
                              @QueryParam("from") String from, @QueryParam("to") String to,
-                             @Parameter(description = "1 to 500, default 50") @QueryParam("limit") String limit)
-            throws SQLException {
+                             @Parameter(description = "1 to 500, default 50") @QueryParam("limit") String limit) {
         int n = Params.limit(limit, 50, MAX_WORST);
         Requested r = window(window, from, to);
         return new WorstTraces(task, r.window().from(), r.window().to(),

@@ -14,8 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.sql.SQLException;
-
 @Path("/api/v1/tasks/{task}/settings")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -31,14 +29,14 @@ public class TaskSettingsResource {
 
     @GET
     @Operation(summary = "The task's effective settings: its overrides over its category's defaults")
-    public TaskSettings get(@PathParam("task") String task) throws SQLException {
+    public TaskSettings get(@PathParam("task") String task) {
         return settings.find(task).orElseThrow(() -> new ResourceNotFoundException("no task '" + task + "'"));
     }
 
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Change some settings; omitted fields stay, fields listed in reset return to the default")
-    public TaskSettings put(@PathParam("task") String task, TaskSettings.Change change) throws SQLException {
+    public TaskSettings put(@PathParam("task") String task, TaskSettings.Change change) {
         if (change == null) {
             throw new InvalidParameterException("a JSON body with the settings to change is required");
         }

@@ -17,8 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.sql.SQLException;
-
 @Path("/api/v1/traces")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "traces", description = "Stored inference traces")
@@ -48,8 +46,7 @@ public class TraceResource {
             @Parameter(description = "Inclusive start, RFC 3339; without it and without task, default_from applies") @QueryParam("from") String from,
             @Parameter(description = "Exclusive end, RFC 3339") @QueryParam("to") String to,
             @Parameter(description = "next_cursor of the previous page") @QueryParam("cursor") String cursor,
-            @Parameter(description = "Page size, 1 to 500, default 50") @QueryParam("limit") String limit)
-            throws SQLException {
+            @Parameter(description = "Page size, 1 to 500, default 50") @QueryParam("limit") String limit) {
         TraceFilter filter;
         try {
             filter = new TraceFilter(Params.text(task), Params.oneOf("deployment_kind", deploymentKind, TraceFilter.KINDS),
@@ -66,7 +63,7 @@ public class TraceResource {
     @GET
     @Path("/{traceId}")
     @Operation(summary = "One trace with the feedback applied to it or waiting for it")
-    public TraceSummary get(@PathParam("traceId") String traceId) throws SQLException {
+    public TraceSummary get(@PathParam("traceId") String traceId) {
         return traces.get(traceId);
     }
 

@@ -21,9 +21,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -64,8 +62,7 @@ public class AlertsPage {
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
     @Operation(hidden = true)
-    public TemplateInstance get(@QueryParam("rule") String rule, @QueryParam("saved") String saved)
-            throws SQLException {
+    public TemplateInstance get(@QueryParam("rule") String rule, @QueryParam("saved") String saved) {
         AlertRule selected = null;
         if (rule != null && rule.matches("\\d{1,18}")) {
             selected = store.rule(Long.parseLong(rule)).orElse(null);
@@ -73,12 +70,12 @@ public class AlertsPage {
         return page(null, selected, null, new SettingsPage.Sent(Map.of()), ConsoleResource.blank(saved));
     }
 
-    private TemplateInstance page(String error) throws SQLException {
+    private TemplateInstance page(String error) {
         return page(error, null, null, new SettingsPage.Sent(Map.of()), null);
     }
 
     private TemplateInstance page(String error, AlertRule selected, SettingsPage.FieldError fieldError,
-                                  SettingsPage.Sent sent, String saved) throws SQLException {
+                                  SettingsPage.Sent sent, String saved) {
         // channel URLs are credentials and receivers' answers may carry anything: in full to admin only
         boolean admin = identity.hasRole(Roles.ADMIN);
         List<AlertStore.Channel> channels = store.channels();
@@ -103,8 +100,7 @@ public class AlertsPage {
     @Operation(hidden = true)
     public Response editRule(@PathParam("id") long id, @FormParam("threshold") String threshold,
                              @FormParam("window") String window, @FormParam("for_seconds") String forSeconds,
-                             @FormParam("severity") String severity, @FormParam("enabled") String enabled)
-            throws SQLException {
+                             @FormParam("severity") String severity, @FormParam("enabled") String enabled) {
         AlertRule r = store.rule(id).orElse(null);
         if (r == null) {
             return Response.status(404).entity(page("There is no rule " + id + ".")).build();
@@ -139,7 +135,7 @@ public class AlertsPage {
         return Response.seeOther(URI.create("/alerts?rule=" + id + "&saved=rule#rule-form")).build();
     }
 
-    private Response rejected(AlertRule r, String field, String message, SettingsPage.Sent sent) throws SQLException {
+    private Response rejected(AlertRule r, String field, String message, SettingsPage.Sent sent) {
         return Response.status(400).entity(page(null, r, new SettingsPage.FieldError("rule", field, message), sent,
                 null)).build();
     }
@@ -150,8 +146,7 @@ public class AlertsPage {
     @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response silence(@FormParam("rule_id") String rule, @FormParam("task") String task,
-                            @FormParam("minutes") String minutes, @FormParam("comment") String comment)
-            throws SQLException {
+                            @FormParam("minutes") String minutes, @FormParam("comment") String comment) {
         Long ruleId = null;
         int mins;
         try {
@@ -181,7 +176,7 @@ public class AlertsPage {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)   // a form, so the CSRF token is checked
     @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
-    public Response endSilence(@PathParam("id") long id) throws SQLException {
+    public Response endSilence(@PathParam("id") long id) {
         store.endSilence(id);
         return Response.seeOther(URI.create("/alerts")).build();
     }
@@ -191,7 +186,7 @@ public class AlertsPage {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)   // a form, so the CSRF token is checked
     @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
-    public Response toggle(@PathParam("id") long id) throws SQLException {
+    public Response toggle(@PathParam("id") long id) {
         AlertRule r = store.rule(id).orElse(null);
         if (r != null) {
             store.saveRule(id, RuleInput.changed(r, r.threshold(), r.window(), r.forSeconds(), r.severity(),

@@ -31,9 +31,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -184,8 +182,7 @@ public class ConsoleResource {
     public TemplateInstance overview(@QueryParam("window") String window, @QueryParam("category") String category,
                                      @QueryParam("kind") String kind, @QueryParam("verdict") String verdict,
                                      @QueryParam("service") String service, @QueryParam("sort") String sort,
-                                     @QueryParam("dir") String dir)
-            throws SQLException {
+                                     @QueryParam("dir") String dir) {
         String w = window(window);
         TaskList list = lists.get(w);
         OverviewQuery q = new OverviewQuery(w, blank(category), blank(kind), blank(verdict), blank(service), blank(sort),
@@ -242,8 +239,7 @@ public class ConsoleResource {
     @GET
     @Path("tasks/{task}")
     @Operation(hidden = true)
-    public TemplateInstance task(@PathParam("task") String task, @QueryParam("window") String window)
-            throws SQLException {
+    public TemplateInstance task(@PathParam("task") String task, @QueryParam("window") String window) {
         String w = window(window);
         var range = lists.window(w);  // once: the hour may turn between the reads below
         TaskAnalytics.TaskPage page = analytics.page(task, w, range).orElseThrow(() ->
@@ -298,8 +294,7 @@ public class ConsoleResource {
     @GET
     @Path("tasks/{task}/worst")
     @Operation(hidden = true)
-    public TemplateInstance worst(@PathParam("task") String task, @QueryParam("window") String window)
-            throws SQLException {
+    public TemplateInstance worst(@PathParam("task") String task, @QueryParam("window") String window) {
         String w = window(window);
         var range = lists.window(w);
         return Templates.worst(frame("Worst traces · " + task, "traces", w), task, w, WINDOWS,
@@ -312,8 +307,7 @@ public class ConsoleResource {
     public TemplateInstance traces(@QueryParam("task") String task, @QueryParam("kind") String kind,
                                    @QueryParam("status") String status, @QueryParam("failures") boolean failures,
                                    @QueryParam("from") String from, @QueryParam("to") String to,
-                                   @QueryParam("tag") String tag, @QueryParam("cursor") String cursor)
-            throws SQLException {
+                                   @QueryParam("tag") String tag, @QueryParam("cursor") String cursor) {
         TraceQuery q = new TraceQuery(blank(task), blank(kind), blank(status), failures, blank(from), blank(to),
                 blank(tag));
         Frame f = frame("Traces", "traces", null);
@@ -363,7 +357,7 @@ public class ConsoleResource {
     @GET
     @Path("traces/{id}")
     @Operation(hidden = true)
-    public TemplateInstance trace(@PathParam("id") String id) throws SQLException {
+    public TemplateInstance trace(@PathParam("id") String id) {
         TraceSummary t;
         try {
             t = traces.get(id);

@@ -24,7 +24,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.net.URI;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,12 +82,11 @@ public class SettingsPage {
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
     @Operation(hidden = true)
-    public TemplateInstance get(@QueryParam("task") String task, @QueryParam("saved") String saved)
-            throws SQLException {
+    public TemplateInstance get(@QueryParam("task") String task, @QueryParam("saved") String saved) {
         return page(ConsoleResource.blank(task), null, new Sent(Map.of()), ConsoleResource.blank(saved));
     }
 
-    private TemplateInstance page(String task, FieldError error, Sent sent, String saved) throws SQLException {
+    private TemplateInstance page(String task, FieldError error, Sent sent, String saved) {
         List<TaskSettings> tasks = new ArrayList<>();
         for (TaskSummary t : lists.get("30d").tasks()) {
             tasks.add(settings.effective(t.task(), t.category()));
@@ -110,8 +108,7 @@ public class SettingsPage {
     @Operation(hidden = true)
     public Response task(@PathParam("task") String task, @FormParam("category") String category,
                          @FormParam("quality_floor") String floor, @FormParam("latency_budget_ms") String budget,
-                         @FormParam("tail_absorbable") String absorbable, @FormParam("tail_threshold") String threshold)
-            throws SQLException {
+                         @FormParam("tail_absorbable") String absorbable, @FormParam("tail_threshold") String threshold) {
         Sent sent = new Sent(values("category", category, "quality_floor", floor, "latency_budget_ms", budget,
                 "tail_absorbable", absorbable, "tail_threshold", threshold));
         try {
@@ -131,8 +128,7 @@ public class SettingsPage {
     @RolesAllowed(Roles.ADMIN)
     @Operation(hidden = true)
     public Response price(@FormParam("provider") String provider, @FormParam("model") String model,
-                          @FormParam("input_per_mtok") String in, @FormParam("output_per_mtok") String out)
-            throws SQLException {
+                          @FormParam("input_per_mtok") String in, @FormParam("output_per_mtok") String out) {
         Sent sent = new Sent(values("provider", provider, "model", model, "input_per_mtok", in, "output_per_mtok", out));
         try {
             Double input = required("input_per_mtok", in);
@@ -152,7 +148,7 @@ public class SettingsPage {
     @Operation(hidden = true)
     public Response local(@FormParam("gpu_hourly_usd") String hourly, @FormParam("gpus") String gpus,
                           @FormParam("throughput_tokens_per_s") String throughput,
-                          @FormParam("monthly_fixed_usd") String fixed) throws SQLException {
+                          @FormParam("monthly_fixed_usd") String fixed) {
         Sent sent = new Sent(values("gpu_hourly_usd", hourly, "gpus", gpus, "throughput_tokens_per_s", throughput,
                 "monthly_fixed_usd", fixed));
         try {
@@ -170,7 +166,7 @@ public class SettingsPage {
         return saved("/settings?saved=local");
     }
 
-    private Response rejected(String task, FieldError error, Sent sent) throws SQLException {
+    private Response rejected(String task, FieldError error, Sent sent) {
         return Response.status(Response.Status.BAD_REQUEST).entity(page(task, error, sent, null))
                 .type(MediaType.TEXT_HTML).build();
     }

@@ -1,5 +1,6 @@
 package io.tailaudit.server.ingest;
 
+import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.trace.TraceRow;
 import io.tailaudit.server.trace.PartitionManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +27,7 @@ import java.util.Set;
 /**
  * Turns a polled batch into rows and stores it: one transaction for the traces, feedback and dead letters
  * of the batch, then the dead letters to their topic. A storage failure that a retry can fix surfaces as
- * {@link StorageException}; any other failure (a data error from the database, or an exception while
+ * {@link RetryableBatchException}; any other failure (a data error from the database, or an exception while
  * building the rows or rollups) may be a record's fault, so the batch is isolated record by record, the
  * offending record goes to the DLQ and the rest is stored: one bad record never blocks its batch.
  */
@@ -92,7 +93,7 @@ final class BatchProcessor implements AutoCloseable {
                 rejected, commit, first);
     }
 
-    void store(PreparedBatch batch) throws StorageException {
+    void store(PreparedBatch batch) throws RetryableBatchException {
         long start = System.nanoTime();
         Instant now = clock.instant();
         ensurePartitions(batch.traces());
@@ -101,7 +102,7 @@ final class BatchProcessor implements AutoCloseable {
             dead = writeInOneTransaction(batch.payload(), batch.feedback(), batch.rejected(), now);
         } catch (SQLException e) {
             if (isTransient(e)) {
-                throw new StorageException("database unavailable: " + e.getMessage(), e);
+                throw new RetryableBatchException("database unavailable: " + e.getMessage(), e);
             }
             LOG.warnf("ingest batch hit a data error, isolating records size=%d sqlstate=%s error=%s",
                     batch.size(), e.getSQLState(), e.getMessage());
@@ -121,15 +122,15 @@ final class BatchProcessor implements AutoCloseable {
         metrics.retry();
     }
 
-    private void ensurePartitions(List<IncomingRecord> traces) throws StorageException {
+    private void ensurePartitions(List<IncomingRecord> traces) throws RetryableBatchException {
         Set<LocalDate> days = new HashSet<>();
         for (IncomingRecord r : traces) {
             days.add(LocalDate.ofInstant(r.trace().occurredAt(), ZoneOffset.UTC));
         }
         try {
             partitions.ensure(days);
-        } catch (SQLException e) {
-            throw new StorageException("could not create trace partitions: " + e.getMessage(), e);
+        } catch (StorageException e) {
+            throw new RetryableBatchException("could not create trace partitions: " + e.getMessage(), e);
         }
     }
 
@@ -150,7 +151,7 @@ final class BatchProcessor implements AutoCloseable {
         }
     }
 
-    private List<IncomingRecord> storeRecordByRecord(PreparedBatch batch, Instant now) throws StorageException {
+    private List<IncomingRecord> storeRecordByRecord(PreparedBatch batch, Instant now) throws RetryableBatchException {
         List<IncomingRecord> dead = new ArrayList<>();
         List<IncomingRecord> all = new ArrayList<>(batch.traces());
         all.addAll(batch.feedback());
@@ -163,7 +164,7 @@ final class BatchProcessor implements AutoCloseable {
                         isFeedback ? List.of(r) : List.of(), isTrace || isFeedback ? List.of() : List.of(r), now));
             } catch (SQLException e) {
                 if (isTransient(e)) {
-                    throw new StorageException("database unavailable: " + e.getMessage(), e);
+                    throw new RetryableBatchException("database unavailable: " + e.getMessage(), e);
                 }
                 dead.addAll(recordDeadLetter(r, "the database rejected the record (SQLSTATE " + e.getSQLState() + ")",
                         now));
@@ -177,12 +178,12 @@ final class BatchProcessor implements AutoCloseable {
         return dead;
     }
 
-    private List<IncomingRecord> recordDeadLetter(IncomingRecord r, String detail, Instant now) throws StorageException {
+    private List<IncomingRecord> recordDeadLetter(IncomingRecord r, String detail, Instant now) throws RetryableBatchException {
         IncomingRecord rejected = r.withEvent(new Rejection(Rejection.STORAGE_REJECTED, "$", detail));
         try {
             return writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(), List.of(rejected), now);
         } catch (SQLException again) {
-            throw new StorageException("could not record a dead letter: " + again.getMessage(), again);
+            throw new RetryableBatchException("could not record a dead letter: " + again.getMessage(), again);
         } catch (RuntimeException again) {
             // the row's key and preview come from the record: store its coordinates alone, publish it whole
             LOG.debugf("ingest dead letter row failed, storing coordinates only offset=%s-%d@%d error=%s", r.topic(),
@@ -194,7 +195,7 @@ final class BatchProcessor implements AutoCloseable {
                 return List.of(rejected);
             } catch (SQLException | RuntimeException coordinates) {
                 // coordinates and a reason are no record's content: failing here is storage's fault
-                throw new StorageException("could not record a dead letter: " + coordinates, coordinates);
+                throw new RetryableBatchException("could not record a dead letter: " + coordinates, coordinates);
             }
         }
     }

@@ -92,7 +92,7 @@ final class DeadLetterPublisher implements AutoCloseable {
         this.topic = topic;
     }
 
-    void publish(List<IncomingRecord> dead, Instant rejectedAt) throws StorageException {
+    void publish(List<IncomingRecord> dead, Instant rejectedAt) throws RetryableBatchException {
         if (dead.isEmpty()) {
             return;
         }
@@ -120,10 +120,10 @@ final class DeadLetterPublisher implements AutoCloseable {
                 }
             }
         } catch (ExecutionException | RuntimeException e) {
-            throw new StorageException("dead-letter topic " + topic + " unavailable: " + e.getMessage(), e);
+            throw new RetryableBatchException("dead-letter topic " + topic + " unavailable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while publishing dead letters", e);
+            throw new RetryableBatchException("interrupted while publishing dead letters", e);
         }
     }
 
@@ -166,7 +166,7 @@ final class DeadLetterPublisher implements AutoCloseable {
                 key, null, h.toArray());
     }
 
-    private int topicLimit() throws StorageException {
+    private int topicLimit() throws RetryableBatchException {
         if (topicLimit > 0) {
             return topicLimit;
         }
@@ -175,13 +175,13 @@ final class DeadLetterPublisher implements AutoCloseable {
             Config config = admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource);
             ConfigEntry entry = config == null ? null : config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
             if (entry == null || entry.value() == null) {
-                throw new StorageException("dead-letter topic " + topic + " did not state its max.message.bytes", null);
+                throw new RetryableBatchException("dead-letter topic " + topic + " did not state its max.message.bytes", null);
             }
             topicLimit = Integer.parseInt(entry.value());
             return topicLimit;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RetriableException && !(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                throw new StorageException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
+                throw new RetryableBatchException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
             }
             // no DescribeConfigs right, or a topic that only comes into being on its first record: not an
             // outage; assume the broker's default limit (a larger topic just gets copies cut sooner than needed)
@@ -190,10 +190,10 @@ final class DeadLetterPublisher implements AutoCloseable {
             topicLimit = BROKER_DEFAULT_MESSAGE_BYTES;
             return topicLimit;
         } catch (TimeoutException | RuntimeException e) {
-            throw new StorageException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
+            throw new RetryableBatchException("could not read the max.message.bytes of dead-letter topic " + topic + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while reading the dead-letter topic's limits", e);
+            throw new RetryableBatchException("interrupted while reading the dead-letter topic's limits", e);
         }
     }
 

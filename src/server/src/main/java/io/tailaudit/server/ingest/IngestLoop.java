@@ -138,7 +138,7 @@ final class IngestLoop implements Runnable {
         return CompletableFuture.runAsync(() -> {
             try {
                 processor.store(batch);
-            } catch (StorageException e) {
+            } catch (RetryableBatchException e) {
                 throw new CompletionException(e);
             }
         }, writer);
@@ -155,7 +155,7 @@ final class IngestLoop implements Runnable {
                 Thread.currentThread().interrupt();
                 throw new WakeupException();
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof StorageException failure)) {
+                if (!(e.getCause() instanceof RetryableBatchException failure)) {
                     throw new KafkaException("ingest writer failed", e.getCause());
                 }
                 LOG.warnf("ingest paused, storage failing, retry_in=%s error=%s", backoff, failure.getMessage());

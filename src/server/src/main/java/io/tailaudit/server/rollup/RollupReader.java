@@ -1,6 +1,7 @@
 package io.tailaudit.server.rollup;
 
 import io.tailaudit.server.db.BinaryResults;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -77,12 +78,16 @@ public class RollupReader {
                            Map<RollupKey.Deployment, TailAggregate> days) {
     }
 
-    public TaskRead task(String task, Window w) throws SQLException {
-        List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> r = read(Optional.of(task), List.of(
-                new Target(w, Cohorts.CONTEXT, true), new Target(w.previous(), Cohorts.NONE, false),
-                new Target(w.days(), Cohorts.ALL, false)));
-        return new TaskRead(r.get(0).getOrDefault(task, Map.of()), r.get(1).getOrDefault(task, Map.of()),
-                r.get(2).getOrDefault(task, Map.of()));
+    public TaskRead task(String task, Window w) {
+        try {
+            List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> r = read(Optional.of(task), List.of(
+                    new Target(w, Cohorts.CONTEXT, true), new Target(w.previous(), Cohorts.NONE, false),
+                    new Target(w.days(), Cohorts.ALL, false)));
+            return new TaskRead(r.get(0).getOrDefault(task, Map.of()), r.get(1).getOrDefault(task, Map.of()),
+                    r.get(2).getOrDefault(task, Map.of()));
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /**
@@ -90,27 +95,42 @@ public class RollupReader {
      * it, with the context cohorts when {@code context}, without latency, for lists. Two maps: current, previous.
      */
     public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summaries(Optional<String> task, Window w,
-                                                                                boolean context) throws SQLException {
-        return read(task, List.of(new Target(w, context ? Cohorts.CONTEXT : Cohorts.NONE, false),
-                new Target(w.previous(), Cohorts.NONE, false)));
+                                                                                boolean context) {
+        try {
+            return read(task, List.of(new Target(w, context ? Cohorts.CONTEXT : Cohorts.NONE, false),
+                    new Target(w.previous(), Cohorts.NONE, false)));
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /** One task's deployments over {@code w} with their context cohorts, no latency, no other window. */
-    public Map<RollupKey.Deployment, TailAggregate> withContext(String task, Window w) throws SQLException {
-        return read(Optional.of(task), List.of(new Target(w, Cohorts.CONTEXT, false))).get(0)
-                .getOrDefault(task, Map.of());
+    public Map<RollupKey.Deployment, TailAggregate> withContext(String task, Window w) {
+        try {
+            return read(Optional.of(task), List.of(new Target(w, Cohorts.CONTEXT, false))).get(0)
+                    .getOrDefault(task, Map.of());
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /** {@link #summaries} without cohorts, the current window's with the latency sketches (for alert rules). */
-    public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summariesWithLatency(Window w)
-            throws SQLException {
-        return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true),
-                new Target(w.previous(), Cohorts.NONE, false)));
+    public List<Map<String, Map<RollupKey.Deployment, TailAggregate>>> summariesWithLatency(Window w) {
+        try {
+            return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true),
+                    new Target(w.previous(), Cohorts.NONE, false)));
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /** Per task and deployment: the totals over {@code w} with the latency sketches, no cohorts (for alert rules). */
-    public Map<String, Map<RollupKey.Deployment, TailAggregate>> withLatency(Window w) throws SQLException {
-        return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true))).get(0);
+    public Map<String, Map<RollupKey.Deployment, TailAggregate>> withLatency(Window w) {
+        try {
+            return read(Optional.empty(), List.of(new Target(w, Cohorts.NONE, true))).get(0);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     private enum Cohorts { NONE, CONTEXT, ALL }
@@ -281,25 +301,29 @@ public class RollupReader {
      * task -> deployment -> bucket start -> histogram.
      */
     public Map<String, Map<RollupKey.Deployment, TreeMap<Instant, io.tailaudit.server.tail.QualityHistogram>>> series(
-            Window w, RollupKey.Span span) throws SQLException {
-        Map<String, Map<RollupKey.Deployment, TreeMap<Instant, io.tailaudit.server.tail.QualityHistogram>>> out =
-                new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT task, deployment_kind, provider, model, bucket, quality FROM tail_rollup"
-                        + " WHERE span = ?::\"char\" AND bucket >= ? AND bucket < ?")) {
-            ps.setString(1, span.code);
-            bindBuckets(ps, 2, w, span);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
-                            .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
-                                    d -> new TreeMap<>())
-                            .put(rs.getTimestamp(5).toInstant(),
-                                    HistogramCodec.decode(rs.getBytes(6)));
+            Window w, RollupKey.Span span) {
+        try {
+            Map<String, Map<RollupKey.Deployment, TreeMap<Instant, io.tailaudit.server.tail.QualityHistogram>>> out =
+                    new HashMap<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT task, deployment_kind, provider, model, bucket, quality FROM tail_rollup"
+                            + " WHERE span = ?::\"char\" AND bucket >= ? AND bucket < ?")) {
+                ps.setString(1, span.code);
+                bindBuckets(ps, 2, w, span);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), t -> new HashMap<>())
+                                .computeIfAbsent(new RollupKey.Deployment(rs.getString(2), rs.getString(3), rs.getString(4)),
+                                        d -> new TreeMap<>())
+                                .put(rs.getTimestamp(5).toInstant(),
+                                        HistogramCodec.decode(rs.getBytes(6)));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     /**
@@ -307,31 +331,35 @@ public class RollupReader {
      * (for the task page's latency-over-time chart): bucket start -> sketch.
      */
     public TreeMap<Instant, com.datadoghq.sketch.ddsketch.DDSketch> latencySeries(String task,
-            RollupKey.Deployment deployment, Window w, RollupKey.Span span) throws SQLException {
-        TreeMap<Instant, com.datadoghq.sketch.ddsketch.DDSketch> out = new TreeMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT bucket, latency FROM tail_rollup WHERE span = ?::"char" AND bucket >= ? AND bucket < ?
-                AND task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND latency IS NOT NULL""")) {
-            ps.setString(1, span.code);
-            bindBuckets(ps, 2, w, span);
-            ps.setString(4, task);
-            ps.setString(5, deployment.kind());
-            ps.setString(6, deployment.provider());
-            ps.setString(7, deployment.model());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    RollupDelta d = new RollupDelta();
-                    try {
-                        d.latency().decodeAndMergeWith(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(
-                                rs.getBytes(2)));
-                    } catch (java.io.IOException e) {
-                        throw new SQLException("stored latency sketch is unreadable", "XX001", e);
+            RollupKey.Deployment deployment, Window w, RollupKey.Span span) {
+        try {
+            TreeMap<Instant, com.datadoghq.sketch.ddsketch.DDSketch> out = new TreeMap<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    SELECT bucket, latency FROM tail_rollup WHERE span = ?::"char" AND bucket >= ? AND bucket < ?
+                    AND task = ? AND deployment_kind = ? AND provider = ? AND model = ? AND latency IS NOT NULL""")) {
+                ps.setString(1, span.code);
+                bindBuckets(ps, 2, w, span);
+                ps.setString(4, task);
+                ps.setString(5, deployment.kind());
+                ps.setString(6, deployment.provider());
+                ps.setString(7, deployment.model());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        RollupDelta d = new RollupDelta();
+                        try {
+                            d.latency().decodeAndMergeWith(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(
+                                    rs.getBytes(2)));
+                        } catch (java.io.IOException e) {
+                            throw new SQLException("stored latency sketch is unreadable", "XX001", e);
+                        }
+                        out.put(rs.getTimestamp(1).toInstant(), d.latency());
                     }
-                    out.put(rs.getTimestamp(1).toInstant(), d.latency());
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     /** Binds the bucket range of a series: the window's hours, or the whole days covering it. */

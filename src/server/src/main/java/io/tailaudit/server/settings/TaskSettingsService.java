@@ -36,7 +36,7 @@ public class TaskSettingsService {
     }
 
     /** Empty when the task has neither traces nor settings. */
-    public Optional<TaskSettings> find(String task) throws SQLException {
+    public Optional<TaskSettings> find(String task) {
         Optional<String> observed = traces.latestCategory(task);
         TaskSettingsRow row = rows.findById(task);
         if (observed.isEmpty() && row == null) {
@@ -62,7 +62,7 @@ public class TaskSettingsService {
 
     /** Validates every field first, then saves; nothing is saved when one field is bad. */
     @Transactional
-    public TaskSettings change(String task, TaskSettings.Change change) throws SQLException {
+    public TaskSettings change(String task, TaskSettings.Change change) {
         validate(change);
         TaskSettingsRow row = rows.findById(task);
         if (row == null) {

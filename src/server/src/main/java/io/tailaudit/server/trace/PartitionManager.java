@@ -2,6 +2,7 @@ package io.tailaudit.server.trace;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -70,7 +71,7 @@ public class PartitionManager {
     }
 
     /** Makes sure a partition exists for each day; cheap when they already do. */
-    public void ensure(Collection<LocalDate> days) throws SQLException {
+    public void ensure(Collection<LocalDate> days) {
         Set<LocalDate> missing = new TreeSet<>();
         for (LocalDate d : days) {
             if (!known.contains(d)) {
@@ -101,6 +102,8 @@ public class PartitionManager {
                 known.add(d);
                 LOG.debugf("trace partition ready day=%s", d);
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 

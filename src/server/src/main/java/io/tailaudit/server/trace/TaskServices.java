@@ -1,5 +1,6 @@
 package io.tailaudit.server.trace;
 
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -30,16 +31,20 @@ public class TaskServices {
     }
 
     /** task -> its services, over the UTC days from the one holding {@code from}. */
-    public Map<String, Set<String>> since(Instant from) throws SQLException {
-        Map<String, Set<String>> out = new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SINCE)) {
-            ps.setDate(1, Date.valueOf(LocalDate.ofInstant(from, ZoneOffset.UTC)));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), t -> new TreeSet<>()).add(rs.getString(2));
+    public Map<String, Set<String>> since(Instant from) {
+        try {
+            Map<String, Set<String>> out = new HashMap<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SINCE)) {
+                ps.setDate(1, Date.valueOf(LocalDate.ofInstant(from, ZoneOffset.UTC)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), t -> new TreeSet<>()).add(rs.getString(2));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.tailaudit.server.trace;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tailaudit.server.db.StorageException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -81,22 +82,26 @@ public class TraceQueries {
      * A task's traces in [from, to) with the lowest effective quality first (ties: newest first), through
      * the (task, occurred_at) index.
      */
-    public List<Ranked> worst(String task, Instant from, Instant to, int limit) throws SQLException {
-        String sql = SELECT.replace("\nFROM trace", ", " + EFFECTIVE_QUALITY + " AS qe\nFROM trace")
-                + " WHERE task = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY qe, occurred_at DESC, trace_id LIMIT ?";
-        List<Ranked> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql)) {
-            ps.setString(1, task);
-            ps.setTimestamp(2, Timestamp.from(from));
-            ps.setTimestamp(3, Timestamp.from(to));
-            ps.setInt(4, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Ranked(rs.getDouble("qe"), row(rs, null)));
+    public List<Ranked> worst(String task, Instant from, Instant to, int limit) {
+        try {
+            String sql = SELECT.replace("\nFROM trace", ", " + EFFECTIVE_QUALITY + " AS qe\nFROM trace")
+                    + " WHERE task = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY qe, occurred_at DESC, trace_id LIMIT ?";
+            List<Ranked> out = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql)) {
+                ps.setString(1, task);
+                ps.setTimestamp(2, Timestamp.from(from));
+                ps.setTimestamp(3, Timestamp.from(to));
+                ps.setInt(4, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Ranked(rs.getDouble("qe"), row(rs, null)));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     /**
@@ -104,7 +109,7 @@ public class TraceQueries {
      * it reads pages of {@code f.limit()} until that many match or {@code maxPages} were read; the cursor
      * continues after the last page read.
      */
-    public TracePage listTagged(TraceFilter f, String key, String value, int maxPages) throws SQLException {
+    public TracePage listTagged(TraceFilter f, String key, String value, int maxPages) {
         List<TraceSummary> items = new ArrayList<>();
         Optional<String> next = Optional.empty();
         Optional<Instant> bound = Optional.empty();
@@ -129,55 +134,59 @@ public class TraceQueries {
         return new TracePage(items, next, bound);
     }
 
-    public TracePage list(TraceFilter f) throws SQLException {
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
-        List<Object> args = new ArrayList<>();
-        Optional<Instant> defaultFrom = Optional.empty();
-        if (f.task().isEmpty() && f.from().isEmpty()) {
-            defaultFrom = Optional.of(f.to().orElse(clock.instant()).minus(defaultWindow));
-            where(sql, args, " AND occurred_at >= ?", Timestamp.from(defaultFrom.get()));
-        }
-        f.task().ifPresent(v -> where(sql, args, " AND task = ?", v));
-        f.deploymentKind().ifPresent(v -> where(sql, args, " AND deployment_kind = ?", v));
-        f.model().ifPresent(v -> where(sql, args, " AND model = ?", v));
-        f.status().ifPresent(v -> where(sql, args, " AND status = ?", v));
-        if (f.failuresOnly()) {
-            sql.append(" AND ").append(FAILURE);
-        }
-        f.from().ifPresent(v -> where(sql, args, " AND occurred_at >= ?", Timestamp.from(v)));
-        f.to().ifPresent(v -> where(sql, args, " AND occurred_at < ?", Timestamp.from(v)));
-        f.after().ifPresent(c -> {
-            sql.append(" AND (occurred_at, trace_id) < (?, ?)");
-            args.add(Timestamp.from(c.occurredAt()));
-            args.add(c.traceId());
-        });
-        sql.append(" ORDER BY occurred_at DESC, trace_id DESC LIMIT ?");
-        args.add(f.limit() + 1);
-        List<TraceSummary> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
+    public TracePage list(TraceFilter f) {
+        try {
+            StringBuilder sql = new StringBuilder(SELECT).append(" WHERE true");
+            List<Object> args = new ArrayList<>();
+            Optional<Instant> defaultFrom = Optional.empty();
+            if (f.task().isEmpty() && f.from().isEmpty()) {
+                defaultFrom = Optional.of(f.to().orElse(clock.instant()).minus(defaultWindow));
+                where(sql, args, " AND occurred_at >= ?", Timestamp.from(defaultFrom.get()));
             }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(row(rs, null));
+            f.task().ifPresent(v -> where(sql, args, " AND task = ?", v));
+            f.deploymentKind().ifPresent(v -> where(sql, args, " AND deployment_kind = ?", v));
+            f.model().ifPresent(v -> where(sql, args, " AND model = ?", v));
+            f.status().ifPresent(v -> where(sql, args, " AND status = ?", v));
+            if (f.failuresOnly()) {
+                sql.append(" AND ").append(FAILURE);
+            }
+            f.from().ifPresent(v -> where(sql, args, " AND occurred_at >= ?", Timestamp.from(v)));
+            f.to().ifPresent(v -> where(sql, args, " AND occurred_at < ?", Timestamp.from(v)));
+            f.after().ifPresent(c -> {
+                sql.append(" AND (occurred_at, trace_id) < (?, ?)");
+                args.add(Timestamp.from(c.occurredAt()));
+                args.add(c.traceId());
+            });
+            sql.append(" ORDER BY occurred_at DESC, trace_id DESC LIMIT ?");
+            args.add(f.limit() + 1);
+            List<TraceSummary> rows = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs, null));
+                    }
                 }
             }
+            Optional<String> next = Optional.empty();
+            if (rows.size() > f.limit()) {
+                rows = rows.subList(0, f.limit());
+                TraceSummary last = rows.get(rows.size() - 1);
+                next = Optional.of(new TraceCursor(last.occurredAt(), last.traceId()).encode());
+            }
+            return new TracePage(rows, next, defaultFrom);
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        Optional<String> next = Optional.empty();
-        if (rows.size() > f.limit()) {
-            rows = rows.subList(0, f.limit());
-            TraceSummary last = rows.get(rows.size() - 1);
-            next = Optional.of(new TraceCursor(last.occurredAt(), last.traceId()).encode());
-        }
-        return new TracePage(rows, next, defaultFrom);
     }
 
     /** A trace's prompt and output text (null where not stored); only for roles allowed to read text. */
     public record Text(String input, String output) {
     }
 
-    public Text text(String traceId) throws SQLException {
+    public Text text(String traceId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, """
                 SELECT t.input_text, t.output_text FROM trace_key k
                 JOIN trace t ON t.occurred_at = k.occurred_at AND t.trace_id = k.trace_id WHERE k.trace_id = ?""")) {
@@ -188,6 +197,8 @@ public class TraceQueries {
                 }
                 return new Text(rs.getString(1), rs.getString(2));
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -195,31 +206,35 @@ public class TraceQueries {
      * A trace's agent chain: the traces of its task within an hour either side that share its session or
      * name it as parent, in time order (through the (task, occurred_at) index), at most 50.
      */
-    public List<TraceSummary> chain(TraceSummary t) throws SQLException {
-        if (t.sessionId() == null && t.parentTraceId() == null && t.step() == null) {
-            return List.of();
-        }
-        List<TraceSummary> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, SELECT
-                + " WHERE task = ? AND occurred_at >= ? AND occurred_at <= ?"
-                + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ?) ORDER BY occurred_at, trace_id LIMIT 50")) {
-            ps.setString(1, t.task());
-            ps.setTimestamp(2, Timestamp.from(t.occurredAt().minus(java.time.Duration.ofHours(1))));
-            ps.setTimestamp(3, Timestamp.from(t.occurredAt().plus(java.time.Duration.ofHours(1))));
-            ps.setString(4, t.sessionId());
-            ps.setString(5, t.traceId());
-            ps.setString(6, t.parentTraceId());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(row(rs, null));
+    public List<TraceSummary> chain(TraceSummary t) {
+        try {
+            if (t.sessionId() == null && t.parentTraceId() == null && t.step() == null) {
+                return List.of();
+            }
+            List<TraceSummary> out = new ArrayList<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, SELECT
+                    + " WHERE task = ? AND occurred_at >= ? AND occurred_at <= ?"
+                    + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ?) ORDER BY occurred_at, trace_id LIMIT 50")) {
+                ps.setString(1, t.task());
+                ps.setTimestamp(2, Timestamp.from(t.occurredAt().minus(java.time.Duration.ofHours(1))));
+                ps.setTimestamp(3, Timestamp.from(t.occurredAt().plus(java.time.Duration.ofHours(1))));
+                ps.setString(4, t.sessionId());
+                ps.setString(5, t.traceId());
+                ps.setString(6, t.parentTraceId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs, null));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
-        return out;
     }
 
     /** The trace with its applied and pending feedback; throws {@link TraceNotFoundException}. */
-    public TraceSummary get(String traceId) throws SQLException {
+    public TraceSummary get(String traceId) {
         try (Connection c = dataSource.getConnection()) {
             Timestamp at;
             try (PreparedStatement ps = prepare(c, "SELECT occurred_at FROM trace_key WHERE trace_id = ?")) {
@@ -242,6 +257,8 @@ public class TraceQueries {
                     return row(rs, feedback);
                 }
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 
@@ -304,13 +321,15 @@ public class TraceQueries {
     }
 
     /** The category the task's newest trace reports (one row through the (task, occurred_at) index). */
-    public Optional<String> latestCategory(String task) throws SQLException {
+    public Optional<String> latestCategory(String task) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT category FROM trace WHERE task = ? ORDER BY occurred_at DESC LIMIT 1")) {
             ps.setString(1, task);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw new StorageException(e);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.tailaudit.server.architecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,6 +11,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +71,24 @@ class ArchitectureTest {
      * and reads settings); db and security are infrastructure anyone may use; embedded and demo start the
      * platform and may use anything.
      */
+    /**
+     * Features throw {@code db.StorageException}, unchecked: a public method that opens its own connection
+     * declares no {@link SQLException}. Only what runs inside its caller's transaction (it takes the
+     * Connection, a statement or a result set) and the JDBC helpers of {@code db} still do.
+     */
+    @Test
+    void features_throw_the_unchecked_storage_exception_not_sql_exception() {
+        DescribedPredicate<JavaMethod> insideACallersTransaction = DescribedPredicate.describe(
+                "take a Connection, a statement or a result set", m -> m.getRawParameterTypes().stream()
+                        .anyMatch(t -> t.isAssignableTo(Connection.class) || t.isAssignableTo(Statement.class)
+                                || t.isAssignableTo(ResultSet.class)));
+        methods().that().arePublic().and().areDeclaredInClassesThat().resideOutsideOfPackage(ROOT + ".db..")
+                .and(DescribedPredicate.not(insideACallersTransaction))
+                .and().doNotHaveName("close")
+                .should().notDeclareThrowableOfType(SQLException.class)
+                .check(classes);
+    }
+
     @Test
     void dependencies_point_one_way() {
         com.tngtech.archunit.library.Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()

@@ -36,6 +36,16 @@ class DatabaseFailureTest {
                 .contains(DatabaseFailure.Kind.UNAVAILABLE);
     }
 
+    @Test
+    void the_features_storage_exception_is_read_by_its_cause() {
+        assertThat(DatabaseFailure.of(new StorageException(new SQLException("I/O error", "08006"))))
+                .contains(DatabaseFailure.Kind.UNAVAILABLE);
+        assertThat(DatabaseFailure.of(new StorageException("rules", new SQLException("syntax error", "42601"))))
+                .isEmpty();
+        assertThat(new StorageException(new SQLException("duplicate key", "23505")).uniqueViolation()).isTrue();
+        assertThat(new StorageException(new SQLException("I/O error", "08006")).uniqueViolation()).isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"23505", "42P01", "22003", "55000"})
     void other_states_raised_by_a_statement_are_not_the_databases_availability(String state) {
