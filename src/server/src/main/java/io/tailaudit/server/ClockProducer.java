@@ -7,7 +7,7 @@ import java.time.Clock;
 
 /** The one source of time for the server; tests replace it to control windows and retention. */
 @ApplicationScoped
-public class ClockProducer {
+class ClockProducer {
 
     @Produces
     @ApplicationScoped

@@ -17,7 +17,7 @@ import java.util.Map;
  * them, one PagerDuty event per alert (its API takes one event per request, deduplicated by key).
  */
 @ApplicationScoped
-public class NotificationRenderer {
+class NotificationRenderer {
 
     private final ObjectMapper json;
     private final AlertsConfig config;

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code give-up-after} passes. A receiver that is down loses nothing: the notification waits in the table.
  */
 @ApplicationScoped
-public class NotificationSender {
+class NotificationSender {
 
     private static final Logger LOG = Logger.getLogger(NotificationSender.class);
     private static final int CLAIM = 20;

@@ -13,7 +13,7 @@ import java.util.Optional;
  * One read of the price table and the local GPU settings, for pricing every deployment of a request
  * without a query per deployment.
  */
-public final class PriceBook {
+final class PriceBook {
 
     private final Map<String, CostSettings.Price> prices = new HashMap<>();
     private final CostSettings.Local local;

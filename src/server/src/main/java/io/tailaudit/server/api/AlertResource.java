@@ -99,7 +99,7 @@ public class AlertResource {
     @Operation(summary = "Add a rule (admin); 400 with what is wrong, field by field")
     public Response addRule(RuleInput in) {
         check(in == null ? null : in.problems(), "a JSON body with the rule is required");
-        return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveRule(null, in))).build();
+        return created(unique(() -> store.saveRule(null, in)));
     }
 
     @PUT
@@ -118,10 +118,7 @@ public class AlertResource {
     @Path("/rules/{id}")
     @Operation(summary = "Delete a rule (admin); its history stays")
     public Response deleteRule(@PathParam("id") String id) {
-        if (!store.deleteRule(id("id", id))) {
-            throw new ResourceNotFoundException("no rule " + id);
-        }
-        return Response.noContent().build();
+        return deleted(store.deleteRule(id("id", id)), "no rule " + id);
     }
 
     // ---- silences
@@ -166,7 +163,7 @@ public class AlertResource {
         String comment = in.comment() == null ? "" : in.comment().trim();
         AlertStore.Silence s = store.addSilence(in.ruleId(), in.task() == null || in.task().isBlank() ? null
                 : in.task().trim(), ends, identity.getPrincipal().getName(), comment);
-        return Response.status(Response.Status.CREATED).entity(s).build();
+        return created(s);
     }
 
     @DELETE
@@ -174,10 +171,7 @@ public class AlertResource {
     @Path("/silences/{id}")
     @Operation(summary = "End a silence now (admin)")
     public Response endSilence(@PathParam("id") String id) {
-        if (!store.endSilence(id("id", id))) {
-            throw new ResourceNotFoundException("no active silence " + id);
-        }
-        return Response.noContent().build();
+        return deleted(store.endSilence(id("id", id)), "no active silence " + id);
     }
 
     // ---- channels and deliveries
@@ -198,7 +192,7 @@ public class AlertResource {
             + " alertmanager (admin)")
     public Response addChannel(ChannelInput in) {
         check(in == null ? null : in.problems(false, targets), "a JSON body with the channel is required");
-        return Response.status(Response.Status.CREATED).entity(unique(() -> store.saveChannel(null, in))).build();
+        return created(unique(() -> store.saveChannel(null, in)));
     }
 
     @PUT
@@ -219,10 +213,7 @@ public class AlertResource {
     @Path("/channels/{id}")
     @Operation(summary = "Delete a channel and its undelivered notifications (admin)")
     public Response deleteChannel(@PathParam("id") String id) {
-        if (!store.deleteChannel(id("id", id))) {
-            throw new ResourceNotFoundException("no channel " + id);
-        }
-        return Response.noContent().build();
+        return deleted(store.deleteChannel(id("id", id)), "no channel " + id);
     }
 
     @GET
@@ -235,6 +226,19 @@ public class AlertResource {
     }
 
     // ---- helpers
+
+    /** 201 with what was stored. */
+    private static Response created(Object stored) {
+        return Response.status(Response.Status.CREATED).entity(stored).build();
+    }
+
+    /** 204 when there was one to delete, else 404 saying what is missing. */
+    private static Response deleted(boolean found, String missing) {
+        if (!found) {
+            throw new ResourceNotFoundException(missing);
+        }
+        return Response.noContent().build();
+    }
 
     private static long id(String name, String value) {
         try {

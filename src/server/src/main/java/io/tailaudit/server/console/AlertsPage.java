@@ -7,6 +7,7 @@ import io.tailaudit.server.alerts.AlertRule;
 import io.tailaudit.server.alerts.AlertStore;
 import io.tailaudit.server.alerts.RuleInput;
 import io.tailaudit.server.security.Roles;
+import io.tailaudit.server.tail.InvalidSettingException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +41,8 @@ public class AlertsPage {
                                               List<AlertStore.Silence> silences, List<AlertStore.Event> history,
                                               List<AlertRule> rules, List<AlertStore.Channel> channels,
                                               List<AlertStore.Delivery> deliveries, String error,
-                                              AlertRule selected, SettingsPage.FieldError fieldError,
-                                              SettingsPage.Sent sent, String saved, List<String> windows,
+                                              AlertRule selected, Forms.FieldError fieldError,
+                                              Forms.Sent sent, String saved, List<String> windows,
                                               List<String> severities);
     }
 
@@ -67,15 +67,15 @@ public class AlertsPage {
         if (rule != null && rule.matches("\\d{1,18}")) {
             selected = store.rule(Long.parseLong(rule)).orElse(null);
         }
-        return page(null, selected, null, new SettingsPage.Sent(Map.of()), ConsoleResource.blank(saved));
+        return page(null, selected, null, Forms.Sent.NOTHING, ConsoleResource.blank(saved));
     }
 
     private TemplateInstance page(String error) {
-        return page(error, null, null, new SettingsPage.Sent(Map.of()), null);
+        return page(error, null, null, Forms.Sent.NOTHING, null);
     }
 
-    private TemplateInstance page(String error, AlertRule selected, SettingsPage.FieldError fieldError,
-                                  SettingsPage.Sent sent, String saved) {
+    private TemplateInstance page(String error, AlertRule selected, Forms.FieldError fieldError,
+                                  Forms.Sent sent, String saved) {
         // channel URLs are credentials and receivers' answers may carry anything: in full to admin only
         boolean admin = identity.hasRole(Roles.ADMIN);
         List<AlertStore.Channel> channels = store.channels();
@@ -105,24 +105,15 @@ public class AlertsPage {
         if (r == null) {
             return Response.status(404).entity(page("There is no rule " + id + ".")).build();
         }
-        Map<String, String> values = new java.util.HashMap<>();
-        values.put("threshold", threshold == null ? "" : threshold);
-        values.put("window", window == null ? "" : window);
-        values.put("for_seconds", forSeconds == null ? "" : forSeconds);
-        values.put("severity", severity == null ? "" : severity);
-        SettingsPage.Sent sent = new SettingsPage.Sent(values);
+        Forms.Sent sent = Forms.Sent.of("threshold", threshold, "window", window, "for_seconds", forSeconds,
+                "severity", severity);
         Double t;
-        Integer f;
+        int f;
         try {
-            t = threshold == null || threshold.isBlank() ? null : Double.valueOf(threshold.trim());
-        } catch (NumberFormatException e) {
-            return rejected(r, "threshold", "threshold must be a number, got '" + threshold + "'", sent);
-        }
-        try {
-            f = Integer.valueOf(forSeconds == null ? "" : forSeconds.trim());
-        } catch (NumberFormatException e) {
-            return rejected(r, "for_seconds", "for_seconds must be a whole number of seconds, got '" + forSeconds + "'",
-                    sent);
+            t = Forms.number("threshold", threshold);
+            f = Forms.whole("for_seconds", forSeconds, "seconds");
+        } catch (InvalidSettingException e) {
+            return rejected(r, e.field(), e.getMessage(), sent);
         }
         RuleInput in = RuleInput.changed(r, t, ConsoleResource.blank(window), f, ConsoleResource.blank(severity),
                 "on".equals(enabled) || "true".equals(enabled));
@@ -132,12 +123,11 @@ public class AlertsPage {
             return rejected(r, first.getKey(), first.getKey() + ": " + first.getValue(), sent);
         }
         store.saveRule(id, in);
-        return Response.seeOther(URI.create("/alerts?rule=" + id + "&saved=rule#rule-form")).build();
+        return Forms.saved("/alerts?rule=" + id + "&saved=rule#rule-form");
     }
 
-    private Response rejected(AlertRule r, String field, String message, SettingsPage.Sent sent) {
-        return Response.status(400).entity(page(null, r, new SettingsPage.FieldError("rule", field, message), sent,
-                null)).build();
+    private Response rejected(AlertRule r, String field, String message, Forms.Sent sent) {
+        return Forms.rejected(page(null, r, new Forms.FieldError("rule", field, message), sent, null));
     }
 
     @POST
@@ -153,22 +143,21 @@ public class AlertsPage {
             ruleId = rule == null || rule.isBlank() ? null : Long.parseLong(rule.trim());
             mins = Integer.parseInt(minutes == null ? "" : minutes.trim());
         } catch (NumberFormatException e) {
-            return Response.status(400)
-                    .entity(page("Minutes must be a whole number, and the rule one of the list.")).build();
+            return Forms.rejected(page("Minutes must be a whole number, and the rule one of the list."));
         }
         String t = ConsoleResource.blank(task);
         if (ruleId == null && t == null) {
-            return Response.status(400).entity(page("A silence names a rule, a task, or both.")).build();
+            return Forms.rejected(page("A silence names a rule, a task, or both."));
         }
         if (mins < 1 || mins > 60 * 24 * 90) {
-            return Response.status(400).entity(page("Minutes must lie between 1 and 129600 (90 days).")).build();
+            return Forms.rejected(page("Minutes must lie between 1 and 129600 (90 days)."));
         }
         if (ruleId != null && store.rule(ruleId).isEmpty()) {
-            return Response.status(400).entity(page("There is no rule " + ruleId + ".")).build();
+            return Forms.rejected(page("There is no rule " + ruleId + "."));
         }
         store.addSilence(ruleId, t, clock.instant().plus(Duration.ofMinutes(mins)), identity.getPrincipal().getName(),
                 comment == null ? "" : comment.trim());
-        return Response.seeOther(URI.create("/alerts")).build();
+        return Forms.saved("/alerts");
     }
 
     @POST
@@ -178,7 +167,7 @@ public class AlertsPage {
     @Operation(hidden = true)
     public Response endSilence(@PathParam("id") long id) {
         store.endSilence(id);
-        return Response.seeOther(URI.create("/alerts")).build();
+        return Forms.saved("/alerts");
     }
 
     @POST
@@ -192,6 +181,6 @@ public class AlertsPage {
             store.saveRule(id, RuleInput.changed(r, r.threshold(), r.window(), r.forSeconds(), r.severity(),
                     !r.enabled()));
         }
-        return Response.seeOther(URI.create("/alerts")).build();
+        return Forms.saved("/alerts");
     }
 }

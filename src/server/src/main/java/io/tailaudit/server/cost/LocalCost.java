@@ -10,7 +10,7 @@ import java.time.Instant;
 /** The local side of the cost comparison; a single row. */
 @Entity
 @Table(name = "local_cost")
-public class LocalCost {
+class LocalCost {
 
     static final int ID = 1;
 

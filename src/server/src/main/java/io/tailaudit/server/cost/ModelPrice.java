@@ -12,7 +12,7 @@ import java.time.Instant;
 /** A cloud model's list price, $ per 1M input and output tokens. */
 @Entity
 @Table(name = "model_price")
-public class ModelPrice {
+class ModelPrice {
 
     @EmbeddedId
     public Key key;

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /** How far the demo generator has produced, in table demo_state. */
 @ApplicationScoped
-public class DemoState {
+class DemoState {
 
     private static final Logger LOG = Logger.getLogger(DemoState.class);
     private static final String NAME = "generator";

@@ -31,7 +31,7 @@ import java.util.Random;
  * it keeps a live trickle. Where it stopped is kept in PostgreSQL, so a restart fills only the gap.
  */
 @ApplicationScoped
-public class DemoTraffic {
+class DemoTraffic {
 
     private static final Logger LOG = Logger.getLogger(DemoTraffic.class);
     private static final Duration STEP = Duration.ofMinutes(1);

@@ -17,7 +17,7 @@ import java.util.Optional;
  * one running, naming the setting to change.
  */
 @ApplicationScoped
-public class DemoAccess {
+class DemoAccess {
 
     /** Public, in the repository: good for a laptop demo, never for a server anyone else reaches. */
     static final String DEMO_SESSION_KEY = "tailaudit-embedded-demo-session-key-change-me";

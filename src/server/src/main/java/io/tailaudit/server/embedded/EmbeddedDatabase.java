@@ -20,7 +20,7 @@ import java.util.Optional;
  * directory that survives restarts. Durability is turned back on: zonky defaults to fsync and
  * synchronous_commit off, which would lose committed traces on a crash.
  */
-public final class EmbeddedDatabase implements AutoCloseable {
+final class EmbeddedDatabase implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
     static final String DATABASE = "tailaudit";

@@ -18,7 +18,7 @@ import java.time.Instant;
  * timeout, so no poll for a minute means it is stuck), storage is not failing and the role has not stopped. PostgreSQL and Kafka have their own checks.
  */
 @ApplicationScoped
-public class IngestHealth {
+class IngestHealth {
 
     private static final Duration STALE_POLL = Duration.ofMinutes(1);
 

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * {@link java.io.ByteArrayOutputStream}'s lock on every byte: ingest encodes a histogram or two per trace, a
  * few bytes at a time.
  */
-public final class ByteWriter extends OutputStream {
+final class ByteWriter extends OutputStream {
 
     private byte[] buf;
     private int count;

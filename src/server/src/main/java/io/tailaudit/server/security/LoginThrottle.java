@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * window go first, then arbitrary ones (the address-wide key still bounds what an eviction could free).
  */
 @ApplicationScoped
-public class LoginThrottle {
+class LoginThrottle {
 
     private static final Logger LOG = Logger.getLogger(LoginThrottle.class);
     static final int MAX_CLIENTS = 100_000;

@@ -19,7 +19,7 @@ import java.util.Locale;
  * reach a resource. Runs first of all filters.
  */
 @ApplicationScoped
-public class RequestGuard {
+class RequestGuard {
 
     private static final Logger LOG = Logger.getLogger(RequestGuard.class);
     /** Longest request target (path and query) accepted, in characters; the HTTP codec's limit is above it. */

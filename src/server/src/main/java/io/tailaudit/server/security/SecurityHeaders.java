@@ -16,7 +16,7 @@ import java.util.Locale;
  * HSTS, and every cookie it sets (session, CSRF) is marked {@code Secure}.
  */
 @ApplicationScoped
-public class SecurityHeaders {
+class SecurityHeaders {
 
     private static final int PRIORITY = Integer.MAX_VALUE - 5;
 

@@ -10,7 +10,7 @@ import java.time.Instant;
 /** A task's overrides; a null column means the category's default. */
 @Entity
 @Table(name = "task_settings")
-public class TaskSettingsRow {
+class TaskSettingsRow {
 
     @Id
     public String task;
