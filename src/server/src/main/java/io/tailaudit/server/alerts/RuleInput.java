@@ -10,7 +10,7 @@ public record RuleInput(String name, String metric, String scope, String scopeVa
                         Integer forSeconds, Double hysteresis, String severity, Map<String, String> labels,
                         String runbookUrl, Integer repeatSeconds, Boolean enabled) {
 
-    public static final Set<String> WINDOWS = Set.copyOf(io.tailaudit.server.analytics.Windows.NAMES);
+    public static final Set<String> WINDOWS = Set.copyOf(io.tailaudit.server.tail.Windows.NAMES);
 
     /** A stored rule with the fields the console edits replaced; the rest as stored. */
     public static RuleInput changed(AlertRule r, Double threshold, String window, Integer forSeconds, String severity,

@@ -26,6 +26,8 @@ import io.tailaudit.server.rollup.TailAggregate;
 import io.tailaudit.server.tail.CanaryComparison;
 import io.tailaudit.server.tail.CostModel;
 import io.tailaudit.server.cost.CostSettings;
+import io.tailaudit.server.index.ScopeDrifts;
+import io.tailaudit.server.tail.ScopeDrift;
 import io.tailaudit.server.tail.DeploymentEvidence;
 import io.tailaudit.server.tail.Proportions;
 import io.tailaudit.server.tail.QualityHistogram;
@@ -61,10 +63,13 @@ public class TaskAnalytics {
     private final RollupReader rollups;
     private final TaskSettingsService settings;
     private final CostSettings costs;
+    private final ScopeDrifts scope;
     private final Clock clock;
 
-    TaskAnalytics(RollupReader rollups, TaskSettingsService settings, CostSettings costs, Clock clock) {
+    TaskAnalytics(RollupReader rollups, TaskSettingsService settings, CostSettings costs, ScopeDrifts scope,
+                  Clock clock) {
         this.rollups = rollups;
+        this.scope = scope;
         this.settings = settings;
         this.costs = costs;
         this.clock = clock;
@@ -95,6 +100,7 @@ public class TaskAnalytics {
         Map<String, Map<Deployment, TailAggregate>> previous = both.get(1);
         Map<String, TaskSettings> taskSettings = settingsOf(current);
         PriceBook prices = new PriceBook(costs);
+        Map<String, ScopeDrifts.Measured> drifts = scope.window(name);
         // sparklines: per day for windows of a week or more, else per hour over at least the last 24 hours
         boolean daily = w.lengthDays() >= 7;
         java.time.Instant dayBefore = w.to().minus(java.time.Duration.ofDays(1));
@@ -105,11 +111,12 @@ public class TaskAnalytics {
         for (Map.Entry<String, Map<Deployment, TailAggregate>> e : current.entrySet()) {
             String task = e.getKey();
             TaskSettings s = taskSettings.get(task);
-            Decision decision = decide(task, e.getValue(), s, w, prices);
+            ScopeDrift drift = drift(drifts.get(task));
+            Decision decision = decide(task, e.getValue(), s, w, prices, drift);
             if (full && decision.readContext()) {
                 // only a local deployment with a visible tail can be HYBRID: read the task's context cohorts
                 Map<Deployment, TailAggregate> withContext = rollups.withContext(task, w);
-                Decision read = withContext.isEmpty() ? decision : decide(task, withContext, s, w, prices);
+                Decision read = withContext.isEmpty() ? decision : decide(task, withContext, s, w, prices, drift);
                 // a second snapshot: traffic in between may have made another deployment the busiest
                 if (read.busiest().equals(decision.busiest())) {
                     decision = read;
@@ -236,7 +243,9 @@ public class TaskAnalytics {
         Map<Deployment, TailAggregate> days = read.days();
         TaskSettings s = settings.effective(task, busiest(current).getValue().category());
         PriceBook prices = new PriceBook(costs);
-        Decision decision = decide(task, current, s, w, prices);
+        Optional<ScopeDrifts.Measured> measured = Optional.ofNullable(scope.window(name).get(task));
+        ScopeDrift drift = drift(measured.orElse(null));
+        Decision decision = decide(task, current, s, w, prices, drift);
         WindowView window = window(name, w, requestedFrom, requestedTo);
         WindowView cohortWindow = window(name, w.days(), null, null);
         List<DeploymentDetail> out = new ArrayList<>();
@@ -247,12 +256,13 @@ public class TaskAnalytics {
             boolean busiest = d.equals(decision.busiest());
             // the task's verdict is the busiest deployment's, read against its canaries; the others' their own
             VerdictView v = busiest ? decision.view()
-                    : VerdictView.of(verdict(task, d, a, s, w, prices, canary), destination(current, d, prices));
+                    : VerdictView.of(verdict(task, d, a, s, w, prices, canary, drift),
+                    destination(current, d, prices));
             out.add(deployment(d, busiest, a, previous.get(d), days.get(d), s, w, cohortWindow, prices, canary, v));
         }
         out.sort(Comparator.comparing((DeploymentDetail x) -> !x.busiest()).thenComparing(x -> -x.traces()));
         return new TaskDetail(task, window, s, decision.view(), id(decision.busiest()), out,
-                decision.comparisonViews(), "not measured yet");
+                decision.comparisonViews(), driftView(task, measured, drift, s));
     }
 
     /**
@@ -291,10 +301,10 @@ public class TaskAnalytics {
     }
 
     private Decision decide(String task, Map<Deployment, TailAggregate> deployments, TaskSettings s, Window w,
-                            PriceBook prices) {
+                            PriceBook prices, ScopeDrift drift) {
         Deployment b = busiest(deployments).getKey();
         TailAggregate a = deployments.get(b);
-        Verdict rules = verdict(task, b, a, s, w, prices, cloudCanary(deployments, b));
+        Verdict rules = verdict(task, b, a, s, w, prices, cloudCanary(deployments, b), drift);
         boolean hybrid = rules.kind() == Verdict.Kind.HYBRID;
         Optional<Deployment> destination = rules.move() ? busiestOn(deployments, b, !b.local()) : Optional.empty();
         List<Compared> compared = new ArrayList<>();
@@ -449,15 +459,35 @@ public class TaskAnalytics {
     }
 
     private Verdict verdict(String task, Deployment d, TailAggregate a, TaskSettings s, Window w, PriceBook prices,
-                            Optional<Deployment> canary) {
+                            Optional<Deployment> canary, ScopeDrift drift) {
         QualityHistogram.WorstSlice tail = TailCut.of(s).worst(a.quality());
         ContextHistograms context = ContextHistograms.of(a);
         DeploymentEvidence e = new DeploymentEvidence(task, d.local(), d.model(), a.traces(),
                 (a.inputTokens() + a.outputTokens()) / w.lengthDays(), WhatIfs.inputShare(a), VisibleRate.of(a.quality(), s),
-                tail, visible(context.upTo8k(), s), visible(context.over8k(), s), OptionalDouble.empty());
+                tail, visible(context.upTo8k(), s), visible(context.over8k(), s), drift);
         Optional<PriceBook.Priced> priced = prices.modelFor(d, canary);
         return VerdictEngine.decide(e, s, priced.map(PriceBook.Priced::model),
                 priced.map(PriceBook.Priced::cloudModel).orElse(d.model()));
+    }
+
+    /** The drift the verdict reads; none stored yet is "not measured". */
+    private static ScopeDrift drift(ScopeDrifts.Measured m) {
+        return m == null ? ScopeDrift.notMeasured("not measured yet (the index role measures it every few minutes)")
+                : m.drift();
+    }
+
+    private TaskViews.Drift driftView(String task, Optional<ScopeDrifts.Measured> measured, ScopeDrift d,
+                                      TaskSettings s) {
+        Optional<ScopeDrifts.Reference> ref = scope.reference(task);
+        String scopeWord = !s.scopeConstrained() ? "open" : d.scope().name().toLowerCase(java.util.Locale.ROOT);
+        Proportions.Interval ci = d.measured() ? d.interval() : null;
+        return new TaskViews.Drift(d.measured(), d.measured() ? d.share() : null, ci == null ? null : ci.low(),
+                ci == null ? null : ci.high(), d.inputs(), d.sampled(), d.novel(), d.referenceTexts(),
+                ref.map(ScopeDrifts.Reference::from).orElse(null), ref.map(ScopeDrifts.Reference::to).orElse(null),
+                ref.flatMap(ScopeDrifts.Reference::pinnedBy).orElse(null), scopeWord, d.notMeasured().orElse(null),
+                d.sentence(), measured.map(ScopeDrifts.Measured::computedAt).orElse(null),
+                measured.map(m -> m.examples().stream()
+                        .map(x -> new TaskViews.DriftExample(x.traceId(), x.similarity())).toList()).orElse(List.of()));
     }
 
     private static Optional<VisibleRate> visible(QualityHistogram h, TaskSettings s) {

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.rollup.RollupReader.Window;
+import io.tailaudit.server.tail.Windows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -14,7 +15,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -66,7 +66,7 @@ public class TaskListCache {
 
     /** The named window now: it ends with the hour in progress, so that hour counts. */
     public Window window(String name) {
-        Instant end = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+        Instant end = Windows.end(clock.instant());
         return new Window(end.minus(WINDOWS.get(name)), end);
     }
 
@@ -106,7 +106,8 @@ public class TaskListCache {
         try (Connection c = dataSource.getConnection()) {
             return io.tailaudit.server.rollup.RollupReader.appendedVersion(c) + '/'
                     + io.tailaudit.server.settings.TaskSettingsService.version(c) + '/'
-                    + io.tailaudit.server.cost.CostSettings.version(c);
+                    + io.tailaudit.server.cost.CostSettings.version(c) + '/'
+                    + io.tailaudit.server.index.ScopeDrifts.version(c);
         } catch (SQLException e) {
             throw new StorageException(e);
         }

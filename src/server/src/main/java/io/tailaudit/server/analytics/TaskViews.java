@@ -122,7 +122,23 @@ public final class TaskViews {
 
     public record TaskDetail(String task, WindowView window, TaskSettings settings, VerdictView verdict,
                              DeploymentId busiestDeployment, List<DeploymentDetail> deployments,
-                             List<Comparison> comparisons, String scopeDrift) {
+                             List<Comparison> comparisons, Drift scopeDrift) {
+    }
+
+    /**
+     * The task's scope drift over the window (DESIGN "Scope drift"): measured, with the share of novel inputs
+     * and its Wilson interval, the inputs after the reference period, those sampled and the reference's size
+     * and period; or not measured and why. {@code scope} is what it makes of the category: constrained,
+     * undecided (the interval contains 20%) or open. Examples name novel traces; their text is the trace
+     * endpoint's, for text readers.
+     */
+    public record Drift(boolean measured, Double share, Double low, Double high, long inputs, int sampled,
+                        int novel, int referenceTexts, Instant referenceFrom, Instant referenceTo, String pinnedBy,
+                        String scope, String notMeasured, String summary, Instant computedAt,
+                        List<DriftExample> examples) {
+    }
+
+    public record DriftExample(String traceId, double similarity) {
     }
 
     /**

@@ -46,7 +46,7 @@ public class AlertsPage {
                                               List<String> severities);
     }
 
-    private static final List<String> WINDOWS = io.tailaudit.server.analytics.Windows.NAMES;
+    private static final List<String> WINDOWS = io.tailaudit.server.tail.Windows.NAMES;
 
     private final AlertStore store;
     private final SecurityIdentity identity;

@@ -51,7 +51,7 @@ import java.util.function.Function;
 @RolesAllowed({Roles.VIEWER, Roles.TEXT_READER, Roles.ADMIN})
 public class ConsoleResource {
 
-    static final List<String> WINDOWS = io.tailaudit.server.analytics.Windows.NAMES;
+    static final List<String> WINDOWS = io.tailaudit.server.tail.Windows.NAMES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What every page's frame shows: title, the current section, who is logged in and what they may do. */

@@ -1,7 +1,6 @@
 package io.tailaudit.server.tail;
 
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * The numbers a verdict rests on for one task deployment in one window.
@@ -15,10 +14,10 @@ import java.util.OptionalDouble;
  * @param tail             the worst-5% slice of the whole deployment: the evidence of what the tail looks like
  * @param upTo8k           visible failures of the traces with <= 8k context tokens, when any
  * @param over8k           visible failures of the traces with > 8k context tokens, when any
- * @param driftShare       share of recent inputs novel against the reference inputs, once measured
+ * @param drift            the task's scope drift over the window, or why it is not measured
  */
 public record DeploymentEvidence(String task, boolean local, String model, long traces, double tokensPerDay,
                                  double inputShare, VisibleRate visible, QualityHistogram.WorstSlice tail,
                                  Optional<VisibleRate> upTo8k, Optional<VisibleRate> over8k,
-                                 OptionalDouble driftShare) {
+                                 ScopeDrift drift) {
 }

@@ -22,8 +22,8 @@ import java.util.OptionalLong;
  * <li>local, tail fine (interval below T): MOVE_TO_CLOUD on cost when under 500k tokens/day, the cloud side
  *     would cost less per day than local including its fixed cost, and the latency budget is over 100 ms,
  *     else KEEP;</li>
- * <li>cloud, tail fine: MOVE_TO_LOCAL when the scope is constrained (and drift under 20% once measured)
- *     and tokens/day exceed the break-even, else KEEP;</li>
+ * <li>cloud, tail fine: MOVE_TO_LOCAL when the scope is constrained (the category's default, and a drift
+ *     interval, once measured, wholly below 20%) and tokens/day exceed the break-even, else KEEP;</li>
  * <li>cloud, visible tail: KEEP (nowhere better to move it), with an alert.</li>
  * </ul>
  */
@@ -31,7 +31,6 @@ public final class VerdictEngine {
 
     static final double CLOUD_CHEAPER_BELOW_TOKENS_PER_DAY = 500_000;
     static final double INTERACTIVE_BUDGET_MS = 100;
-    static final double DRIFT_LIMIT = 0.20;
     public static final String LONG_CONTEXT_COHORT = "context > 8k tokens";
 
     private VerdictEngine() {
@@ -47,9 +46,10 @@ public final class VerdictEngine {
         double t = s.tailThreshold();
         VisibleRate visible = e.visible();
         Proportions.Interval ci = visible.interval();
-        boolean constrained = s.scopeConstrained() && (e.driftShare().isEmpty() || e.driftShare().getAsDouble() < DRIFT_LIMIT);
+        ScopeDrift.Scope scope = !s.scopeConstrained() ? ScopeDrift.Scope.OPEN : e.drift().scope();
+        boolean constrained = scope == ScopeDrift.Scope.CONSTRAINED;
         OptionalDouble breakEven = cost.isPresent() ? cost.get().breakEvenTokensPerDay(e.inputShare()) : OptionalDouble.empty();
-        List<String> evidence = List.of(scope(s, e.driftShare()), tail(e, t), cost(e, cost, cloudModel, breakEven));
+        List<String> evidence = List.of(scope(s, e, scope), tail(e, t), cost(e, cost, cloudModel, breakEven));
         Map<String, String> links = links(e.task());
 
         if (ci.contains(t)) {
@@ -100,8 +100,10 @@ public final class VerdictEngine {
                             + " tail that holds.", tokens(e.tokensPerDay()), tokens(breakEven.getAsDouble())),
                     Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.COST);
         }
-        return new Verdict(Verdict.Kind.KEEP, "Keep it in the cloud: "
-                + (constrained ? "the volume is below the break-even." : "the scope is open."),
+        return new Verdict(Verdict.Kind.KEEP, "Keep it in the cloud: " + (constrained
+                ? "the volume is below the break-even." : scope == ScopeDrift.Scope.UNDECIDED
+                ? "the scope is undecided, its drift interval contains 20%." : s.scopeConstrained()
+                ? "the scope is open, at least 20% of recent inputs are novel." : "the scope is open."),
                 Optional.empty(), OptionalLong.empty(), false, evidence, links, Verdict.Basis.NONE);
     }
 
@@ -155,13 +157,22 @@ public final class VerdictEngine {
         return cohort.isPresent() && cohort.get().traces() > 0 && cohort.get().interval().low() > t;
     }
 
-    private static String scope(TaskSettings s, OptionalDouble drift) {
-        String base = s.scopeConstrained()
-                ? "Scope: constrained (" + s.category() + "), so a local model can be specialised for it"
-                : "Scope: open (" + s.category() + "), the kind of task local models struggle to keep up with";
-        return base + (drift.isPresent()
-                ? String.format(Locale.ROOT, "; %s of recent inputs are novel.", pct(drift.getAsDouble()))
-                : "; drift not measured yet.");
+    private static String scope(TaskSettings s, DeploymentEvidence e, ScopeDrift.Scope scope) {
+        ScopeDrift d = e.drift();
+        if (!s.scopeConstrained()) {
+            return "Scope: open (" + s.category() + "), the kind of task local models struggle to keep up with"
+                    + (d.measured() ? "; " + d.sentence() + "." : ".");
+        }
+        return switch (scope) {
+            case CONSTRAINED -> "Scope: constrained (" + s.category() + "), so a local model can be specialised for"
+                    + " it; " + (d.measured() ? d.sentence() + ", below 20%." : d.sentence()
+                    + ", so the category's default stands.");
+            case UNDECIDED -> "Scope: undecided: " + s.category() + " is constrained by default, but " + d.sentence()
+                    + ", an interval that contains 20%; no move to a local model until it is decided.";
+            case OPEN -> "Scope: open despite the " + s.category() + " category: " + d.sentence() + ", at least 20%"
+                    + (e.local() ? "; warning: a local model specialised on the first inputs will meet requests it"
+                    + " was not tuned for." : ".");
+        };
     }
 
     private static String tail(DeploymentEvidence e, double t) {

@@ -332,4 +332,68 @@ public class TraceQueries {
             throw new StorageException(e);
         }
     }
+
+    /** Each task's first trace: the day from the daily counts, the instant from that day's traces. */
+    public Map<String, Instant> firstTraces() {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement days = prepare(c, "SELECT task, min(day) FROM task_volume_daily GROUP BY task");
+             PreparedStatement first = prepare(c, "SELECT min(occurred_at) FROM trace WHERE task = ?"
+                     + " AND occurred_at >= ? AND occurred_at < ?")) {
+            try (ResultSet rs = days.executeQuery()) {
+                while (rs.next()) {
+                    Instant day = rs.getDate(2).toLocalDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                    out.put(rs.getString(1), day);
+                }
+            }
+            for (Map.Entry<String, Instant> e : out.entrySet()) {
+                first.setString(1, e.getKey());
+                first.setTimestamp(2, Timestamp.from(e.getValue()));
+                first.setTimestamp(3, Timestamp.from(e.getValue().plus(java.time.Duration.ofDays(1))));
+                try (ResultSet rs = first.executeQuery()) {
+                    if (rs.next() && rs.getTimestamp(1) != null) {
+                        e.setValue(rs.getTimestamp(1).toInstant());
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** A task's stored input texts in [from, to): how many there are, and up to {@code limit} of them. */
+    public record InputSample(long total, List<Input> inputs) {
+    }
+
+    public record Input(String traceId, String text) {
+    }
+
+    /**
+     * A uniform sample of a task's input texts in [from, to) (all of them when there are at most
+     * {@code limit}): ordered by the traces' content hash, which no trace chooses, so the sample is the same
+     * for the same traces.
+     */
+    public InputSample inputSample(String task, Instant from, Instant to, int limit) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, """
+                SELECT trace_id, input_text, count(*) OVER () FROM trace
+                 WHERE task = ? AND occurred_at >= ? AND occurred_at < ? AND input_text IS NOT NULL
+                 ORDER BY content_hash, trace_id LIMIT ?""")) {
+            ps.setString(1, task);
+            ps.setTimestamp(2, Timestamp.from(from));
+            ps.setTimestamp(3, Timestamp.from(to));
+            ps.setInt(4, limit);
+            List<Input> inputs = new ArrayList<>();
+            long total = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inputs.add(new Input(rs.getString(1), rs.getString(2)));
+                    total = rs.getLong(3);
+                }
+            }
+            return new InputSample(total, inputs);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
 }

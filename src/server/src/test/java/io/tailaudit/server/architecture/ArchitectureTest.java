@@ -95,6 +95,7 @@ class ArchitectureTest {
                 .layer("web").definedBy(ROOT + ".api..", ROOT + ".console..")
                 .layer("alerts").definedBy(ROOT + ".alerts..")
                 .layer("analytics").definedBy(ROOT + ".analytics..")
+                .layer("index").definedBy(ROOT + ".index..")
                 .layer("ingest").definedBy(ROOT + ".ingest..")
                 .layer("settings").definedBy(ROOT + ".settings..")
                 .layer("cost").definedBy(ROOT + ".cost..")
@@ -106,14 +107,15 @@ class ArchitectureTest {
                 .whereLayer("web").mayOnlyBeAccessedByLayers("platform")
                 .whereLayer("alerts").mayOnlyBeAccessedByLayers("web", "platform")
                 .whereLayer("analytics").mayOnlyBeAccessedByLayers("web", "alerts", "platform")
+                .whereLayer("index").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "platform")
                 .whereLayer("ingest").mayOnlyBeAccessedByLayers("web", "alerts", "platform")
                 .whereLayer("settings").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "platform")
                 .whereLayer("cost").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "platform")
                 .whereLayer("rollup").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "platform")
-                .whereLayer("trace").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "settings",
-                        "rollup", "platform")
-                .whereLayer("tail").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "settings",
-                        "cost", "rollup", "trace", "platform")
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "index", "ingest",
+                        "settings", "rollup", "platform")
+                .whereLayer("tail").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "index", "ingest",
+                        "settings", "cost", "rollup", "trace", "platform")
                 .check(classes);
     }
 
@@ -125,7 +127,9 @@ class ArchitectureTest {
             Map.entry("tail_rollup_delta", "rollup"), Map.entry("tail_cohort_value", "rollup"),
             Map.entry("dead_letter", "ingest"),
             Map.entry("task_settings", "settings"),
-            Map.entry("model_price", "cost"), Map.entry("local_cost", "cost"));
+            Map.entry("model_price", "cost"), Map.entry("local_cost", "cost"),
+            Map.entry("scope_reference", "index"), Map.entry("scope_reference_text", "index"),
+            Map.entry("scope_drift", "index"));
 
     private static final Pattern SQL_TABLE = Pattern.compile(
             "\\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY)\\s+([a-z_]+)\\b", Pattern.CASE_INSENSITIVE);

@@ -3,7 +3,6 @@ package io.tailaudit.server.tail;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +24,7 @@ class VerdictEngineTest {
     private static DeploymentEvidence evidence(boolean local, double tokensPerDay, long failures, long traces) {
         double k = 0.05 * traces;
         return new DeploymentEvidence("t", local, "m", traces, tokensPerDay, 0.8, new VisibleRate(failures, traces),
-                slice(k, Math.min(k, failures)), Optional.empty(), Optional.empty(), OptionalDouble.empty());
+                slice(k, Math.min(k, failures)), Optional.empty(), Optional.empty(), ScopeDrift.notMeasured("not measured in this test"));
     }
 
     @Test
@@ -46,7 +45,7 @@ class VerdictEngineTest {
         // the seed's "local wins (fine-tuned)": 600 of 30,000 = 2%, Wilson [1.85%, 2.16%], below 5%, although
         // 40% of its worst 5% (600 of 1,500) are visible failures
         DeploymentEvidence e = new DeploymentEvidence("triage", true, "m", 30_000, 9_000_000, 0.98,
-                new VisibleRate(600, 30_000), slice(1_500, 600), Optional.empty(), Optional.empty(), OptionalDouble.empty());
+                new VisibleRate(600, 30_000), slice(1_500, 600), Optional.empty(), Optional.empty(), ScopeDrift.notMeasured("not measured in this test"));
 
         Verdict v = VerdictEngine.decide(e, settings("classification", true, 2_000), Optional.of(COST), "gpt-4o");
 
@@ -58,7 +57,7 @@ class VerdictEngineTest {
         // <= 8k: 300 of 20,000 = 1.5% [1.34%, 1.68%]; > 8k: 3,500 of 10,000 = 35% [34.1%, 35.9%]; all: 12.7%
         DeploymentEvidence e = new DeploymentEvidence("contract-qa", true, "llama", 30_000, 4_000_000, 0.95,
                 new VisibleRate(3_800, 30_000), slice(1_500, 1_500), Optional.of(new VisibleRate(300, 20_000)),
-                Optional.of(new VisibleRate(3_500, 10_000)), OptionalDouble.empty());
+                Optional.of(new VisibleRate(3_500, 10_000)), ScopeDrift.notMeasured("not measured in this test"));
 
         Verdict v = VerdictEngine.decide(e, settings("long_context_qa", false, 10_000), Optional.of(COST), "gpt-4o");
 
@@ -92,13 +91,63 @@ class VerdictEngineTest {
         assertThat(v.headline()).contains("8.0M tokens/day").contains("3.4M break-even");
     }
 
-    @Test
-    void a_constrained_cloud_task_with_drifting_inputs_stays_in_the_cloud() {
-        DeploymentEvidence e = new DeploymentEvidence("t", false, "m", 16_000, 8_000_000, 0.8, new VisibleRate(0, 16_000),
-                slice(800, 0), Optional.empty(), Optional.empty(), OptionalDouble.of(0.35));
+    private static DeploymentEvidence cloudExtraction(ScopeDrift drift) {
+        return new DeploymentEvidence("t", false, "m", 16_000, 8_000_000, 0.8, new VisibleRate(0, 16_000),
+                slice(800, 0), Optional.empty(), Optional.empty(), drift);
+    }
 
-        assertThat(VerdictEngine.decide(e, settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o").kind())
-                .isEqualTo(Verdict.Kind.KEEP);
+    @Test
+    void a_constrained_cloud_task_whose_drift_interval_lies_above_20_percent_is_open_and_stays_in_the_cloud() {
+        // 350 novel of 1,000: Wilson [32.1%, 38.0%], wholly above 20%
+        Verdict v = VerdictEngine.decide(cloudExtraction(new ScopeDrift(5_000, 1_000, 350, 500, Optional.empty())),
+                settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(v.headline()).contains("the scope is open");
+        assertThat(v.evidence().get(0)).contains("Scope: open despite the extraction category")
+                .contains("35.0% of 1,000 sampled (of 5,000) inputs are novel against 500 reference inputs");
+    }
+
+    @Test
+    void a_drift_interval_that_contains_20_percent_leaves_the_scope_undecided_and_blocks_the_move() {
+        // 20 novel of 100: Wilson [13.3%, 28.9%] contains 20%
+        Verdict v = VerdictEngine.decide(cloudExtraction(new ScopeDrift(100, 100, 20, 200, Optional.empty())),
+                settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.KEEP);
+        assertThat(v.headline()).contains("undecided");
+        assertThat(v.evidence().get(0)).startsWith("Scope: undecided");
+    }
+
+    @Test
+    void a_drift_interval_below_20_percent_keeps_the_constrained_scope_and_the_move() {
+        // 30 novel of 1,000: Wilson [2.1%, 4.3%]
+        Verdict v = VerdictEngine.decide(cloudExtraction(new ScopeDrift(1_000, 1_000, 30, 500, Optional.empty())),
+                settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
+        assertThat(v.evidence().get(0)).contains("3.0% of 1,000 inputs are novel").contains("below 20%");
+    }
+
+    @Test
+    void an_unmeasured_drift_leaves_the_categorys_default_and_says_so() {
+        Verdict v = VerdictEngine.decide(cloudExtraction(ScopeDrift.notMeasured("only 40 inputs with text")),
+                settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
+
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.MOVE_TO_LOCAL);
+        assertThat(v.evidence().get(0)).contains("drift not measured: only 40 inputs with text")
+                .contains("the category's default stands");
+    }
+
+    @Test
+    void a_local_deployment_of_a_drifting_constrained_task_gets_a_scope_warning() {
+        DeploymentEvidence e = new DeploymentEvidence("t", true, "llama", 16_000, 8_000_000, 0.8,
+                new VisibleRate(0, 16_000), slice(800, 0), Optional.empty(), Optional.empty(),
+                new ScopeDrift(1_000, 1_000, 400, 500, Optional.empty()));
+
+        Verdict v = VerdictEngine.decide(e, settings("extraction", true, 10_000), Optional.of(COST), "gpt-4o");
+
+        assertThat(v.evidence().get(0)).contains("warning: a local model specialised on the first inputs");
     }
 
     @Test

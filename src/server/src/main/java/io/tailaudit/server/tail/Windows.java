@@ -1,4 +1,4 @@
-package io.tailaudit.server.analytics;
+package io.tailaudit.server.tail;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,5 +26,10 @@ public final class Windows {
     }
 
     private Windows() {
+    }
+
+    /** Where every named window ends at {@code now}: the end of the hour in progress, so that hour counts. */
+    public static java.time.Instant end(java.time.Instant now) {
+        return now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(1, java.time.temporal.ChronoUnit.HOURS);
     }
 }

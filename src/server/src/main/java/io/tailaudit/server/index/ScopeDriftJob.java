@@ -1,0 +1,177 @@
+package io.tailaudit.server.index;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.tail.ScopeDrift;
+import io.tailaudit.server.tail.Windows;
+import io.tailaudit.server.trace.TraceQueries;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Measures every task's scope drift over each named window (DESIGN "Scope drift"), on replicas with the
+ * index role, and stores it for every replica to read. A task gets its reference once its reference period
+ * (the first 7 x 24 h) is over: its input texts of that period, all of them up to
+ * {@code tailaudit.index.reference-texts}, else a sample of that size. Each window's inputs after the
+ * reference period are scored against it (all of them up to {@code tailaudit.index.drift-sample}, else a
+ * sample); the share of novel ones has a Wilson interval. Under 100 inputs or 100 reference texts it is not
+ * measured, and says why.
+ */
+@ApplicationScoped
+public class ScopeDriftJob {
+
+    private static final Logger LOG = Logger.getLogger(ScopeDriftJob.class);
+    /** Novel inputs kept as examples per task and window. */
+    static final int EXAMPLES = 5;
+
+    private final TraceQueries traces;
+    private final ScopeDrifts drifts;
+    private final IndexConfig config;
+    private final Clock clock;
+    private volatile boolean stopping;
+
+    ScopeDriftJob(TraceQueries traces, ScopeDrifts drifts, IndexConfig config, Clock clock) {
+        this.traces = traces;
+        this.drifts = drifts;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    @Scheduled(every = "{tailaudit.index.drift-every}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void scheduled() {
+        if (!config.enabled()) {
+            return;
+        }
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            if (!stopping) {
+                LOG.warnf("scope drift not refreshed, next run retries: %s", e.getMessage());
+            }
+        }
+    }
+
+    /** What a refresh did. */
+    public record Refresh(int tasks, int measured, int references, double millis) {
+    }
+
+    /** Measures every task's drift over every named window now; returns what it did. */
+    public Refresh refresh() {
+        long start = System.nanoTime();
+        Instant now = clock.instant();
+        int measured = 0;
+        int references = 0;
+        Map<String, Instant> first = traces.firstTraces();
+        for (Map.Entry<String, Instant> t : first.entrySet()) {
+            if (stopping) {
+                break;
+            }
+            String task = t.getKey();
+            Optional<ScopeDrifts.Reference> reference = drifts.reference(task);
+            if (reference.isEmpty()) {
+                Instant to = t.getValue().plus(config.referencePeriod());
+                if (to.isAfter(now)) {
+                    for (String w : Windows.NAMES) {
+                        save(task, w, now, ScopeDrift.notMeasured(String.format(Locale.ROOT,
+                                "the reference period (the first %s of traffic) ends at %s", human(config.referencePeriod()),
+                                to)));
+                    }
+                    continue;
+                }
+                reference = Optional.of(buildReference(task, t.getValue(), to, null, now));
+                references++;
+            }
+            ScopeDrifts.Reference ref = reference.get();
+            ScopeReference index = ref.texts() >= ScopeDrift.MIN_TEXTS
+                    ? ScopeReference.of(drifts.referenceTexts(task)) : null;
+            for (String w : Windows.NAMES) {
+                Instant end = Windows.end(now);
+                Instant from = end.minus(Windows.LENGTHS.get(w));
+                Instant after = from.isBefore(ref.to()) ? ref.to() : from;
+                if (index == null) {
+                    save(task, w, now, from, end, ScopeDrift.notMeasured(String.format(Locale.ROOT,
+                            "only %d reference inputs with text (at least %d needed)", ref.texts(), ScopeDrift.MIN_TEXTS)),
+                            List.of());
+                    continue;
+                }
+                if (!after.isBefore(end)) {
+                    save(task, w, now, from, end, ScopeDrift.notMeasured("the window lies inside the reference period"),
+                            List.of());
+                    continue;
+                }
+                TraceQueries.InputSample sample = traces.inputSample(task, after, end, config.driftSample());
+                if (sample.inputs().size() < ScopeDrift.MIN_TEXTS) {
+                    save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), 0, ref.texts(),
+                            Optional.of(String.format(Locale.ROOT, "only %d inputs with text after the reference period"
+                                    + " (at least %d needed)", sample.total(), ScopeDrift.MIN_TEXTS))), List.of());
+                    continue;
+                }
+                List<ScopeDrifts.Example> novel = new ArrayList<>();
+                for (TraceQueries.Input in : sample.inputs()) {
+                    double similarity = index.similarity(in.text());
+                    if (similarity < ScopeReference.NOVEL_BELOW) {
+                        novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
+                    }
+                }
+                List<ScopeDrifts.Example> examples = novel.stream()
+                        .sorted(Comparator.comparingDouble(ScopeDrifts.Example::similarity)).limit(EXAMPLES)
+                        .map(e -> new ScopeDrifts.Example(e.traceId(), cut(e.text()), e.similarity())).toList();
+                save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), novel.size(),
+                        ref.texts(), Optional.empty()), examples);
+                measured++;
+            }
+        }
+        double millis = (System.nanoTime() - start) / 1e6;
+        LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d ms=%.0f", first.size(), measured,
+                references, millis);
+        return new Refresh(first.size(), measured, references, millis);
+    }
+
+    /** Pins a task's reference to [from, to): its inputs of that window replace the reference. */
+    public ScopeDrifts.Reference pin(String task, Instant from, Instant to, String by) {
+        return buildReference(task, from, to, by, clock.instant());
+    }
+
+    private ScopeDrifts.Reference buildReference(String task, Instant from, Instant to, String pinnedBy, Instant now) {
+        TraceQueries.InputSample sample = traces.inputSample(task, from, to, config.referenceTexts());
+        List<String> texts = sample.inputs().stream().map(TraceQueries.Input::text).toList();
+        drifts.saveReference(task, from, to, pinnedBy, texts, now);
+        LOG.infof("scope reference of %s: %d input texts of %s to %s%s", task, texts.size(), from, to,
+                pinnedBy == null ? "" : " (pinned by " + pinnedBy + ")");
+        return new ScopeDrifts.Reference(task, from, to, Optional.ofNullable(pinnedBy), texts.size(), now);
+    }
+
+    private void save(String task, String window, Instant now, ScopeDrift d) {
+        Instant end = Windows.end(now);
+        save(task, window, now, end.minus(Windows.LENGTHS.get(window)), end, d, List.of());
+    }
+
+    private void save(String task, String window, Instant now, Instant from, Instant to, ScopeDrift d,
+                      List<ScopeDrifts.Example> examples) {
+        drifts.save(task, window, new ScopeDrifts.Measured(d, now, from, to, examples));
+    }
+
+    private static String cut(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 500) + "…";
+    }
+
+    private static String human(Duration d) {
+        return d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toHours() + " hours";
+    }
+}
