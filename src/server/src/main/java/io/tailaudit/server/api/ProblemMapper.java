@@ -79,7 +79,17 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     RestResponse<Problem> forbidden(ForbiddenException e, UriInfo uri) {
-        return problem(Response.Status.FORBIDDEN, "your roles do not allow this request", uri);
+        // a role check of our own names the role it needs; the framework's says nothing
+        return problem(Response.Status.FORBIDDEN, SearchResource.NEEDS_TEXT_READER.equals(e.getMessage())
+                ? e.getMessage() : "your roles do not allow this request", uri);
+    }
+
+    @ServerExceptionMapper
+    RestResponse<Problem> noIndex(IndexUnavailableException e, UriInfo uri) {
+        Problem body = new Problem("about:blank", Response.Status.SERVICE_UNAVAILABLE.getReasonPhrase(), 503,
+                e.getMessage(), uri.getPath());
+        return RestResponse.ResponseBuilder.create(Response.Status.SERVICE_UNAVAILABLE, body).type(PROBLEM_JSON)
+                .build();
     }
 
     @ServerExceptionMapper

@@ -8,9 +8,28 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tailaudit.index")
 public interface IndexConfig {
 
-    /** Whether this replica has the index role: it measures scope drift (and, to come, keeps the search index). */
+    /**
+     * Whether this replica has the index role: it keeps the search index (consumer group tailaudit-index) and
+     * measures scope drift. Search on a replica without it answers 503.
+     */
     @WithDefault("true")
     boolean enabled();
+
+    /** Where the search index lives on local disk; each index replica keeps a whole one. */
+    @WithDefault("${tailaudit.embedded.data-dir:data}/index")
+    String dir();
+
+    /** The index role's consumer group on the trace topic. */
+    @WithDefault("tailaudit-index")
+    String groupId();
+
+    /** How stale a search may be: the near-real-time reader reopens this often. */
+    @WithDefault("1s")
+    Duration refreshEvery();
+
+    /** A search that takes longer stops and answers what it found, marked partial. */
+    @WithDefault("2s")
+    Duration searchTimeout();
 
     /** How often every task's drift is measured again, over each named window. */
     @WithDefault("5m")

@@ -396,4 +396,52 @@ public class TraceQueries {
             throw new StorageException(e);
         }
     }
+
+    /** What the index holds of a stored trace: its filter fields and its redacted text. */
+    public record Indexable(String traceId, Instant occurredAt, String task, String deploymentKind, String provider,
+                            String model, String status, Map<String, String> tags, String input, String output) {
+    }
+
+    private static final String INDEXABLE = "SELECT t.trace_id, t.occurred_at, t.task, t.deployment_kind,"
+            + " t.provider, t.model, t.status, t.tags::text, t.input_text, t.output_text FROM trace t";
+
+    /** The stored traces of these ids (the first version each, as ingest stored it); ids not stored are left out. */
+    public List<Indexable> indexable(java.util.Collection<String> traceIds) {
+        if (traceIds.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, INDEXABLE
+                + " JOIN trace_key k ON t.occurred_at = k.occurred_at AND t.trace_id = k.trace_id"
+                + " WHERE k.trace_id = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("text", traceIds.toArray()));
+            return indexable(ps);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /** Every stored trace after (at, id) in (occurred_at, trace_id) order, a page at a time: the index's rebuild. */
+    public List<Indexable> indexableAfter(Instant at, String id, int limit) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, INDEXABLE
+                + " WHERE (t.occurred_at, t.trace_id) > (?, ?) ORDER BY t.occurred_at, t.trace_id LIMIT ?")) {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setString(2, id);
+            ps.setInt(3, limit);
+            return indexable(ps);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private static List<Indexable> indexable(PreparedStatement ps) throws SQLException {
+        List<Indexable> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Indexable(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), tags(rs.getString(8)),
+                        rs.getString(9), rs.getString(10)));
+            }
+        }
+        return out;
+    }
 }

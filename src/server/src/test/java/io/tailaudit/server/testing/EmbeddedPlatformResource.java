@@ -26,7 +26,9 @@ public class EmbeddedPlatformResource implements QuarkusTestResourceLifecycleMan
             platform = EmbeddedPlatform.start(dir);
             // the JSON API asks for credentials: the tests call it as the demo admin unless they say otherwise
             io.restassured.RestAssured.authentication = io.restassured.RestAssured.preemptive().basic("admin", "admin");
-            return platform.config();
+            Map<String, String> config = new java.util.HashMap<>(platform.config());
+            config.put("tailaudit.index.dir", dir.resolve("index").toString());
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
