@@ -27,6 +27,12 @@ public enum AlertMetric {
     COST_OVER_BREAK_EVEN("cost_over_break_even", false, Kind.VALUE,
             "a cloud deployment's tokens/day as a multiple of the break-even (1 = local would cost the same)"),
     VERDICT_CHANGED("verdict_changed", false, Kind.SIGNAL, "the task's verdict changed to another decided verdict"),
+    /**
+     * The share of the task's recent inputs novel against its reference inputs (DESIGN "Scope drift"), with
+     * its Wilson interval, as last measured by the index role; tasks without a measurement are not read.
+     */
+    SCOPE_DRIFT_SHARE("scope_drift_share", false, Kind.RATE,
+            "share of recent inputs novel against the task's reference inputs"),
     DLQ_RATE("dlq_rate", true, Kind.VALUE, "dead letters per minute over the window"),
     CONSUMER_LAG("consumer_lag", true, Kind.VALUE, "records produced to the trace topic and not yet consumed"),
     ROLLUP_LAG("rollup_lag", true, Kind.VALUE, "seconds the oldest pending rollup has waited to be folded");

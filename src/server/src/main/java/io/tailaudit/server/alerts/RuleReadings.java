@@ -5,9 +5,11 @@ import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.analytics.TaskAnalytics;
 import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
+import io.tailaudit.server.index.ScopeDrifts;
 import io.tailaudit.server.ingest.IngestService;
 import io.tailaudit.server.rollup.RollupCompactor;
 import io.tailaudit.server.settings.TaskSettingsService;
+import io.tailaudit.server.tail.ScopeDrift;
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.tail.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +51,7 @@ class RuleReadings {
     private final IngestService ingest;
     private final RollupCompactor compactor;
     private final AlertsConfig config;
+    private final ScopeDrifts scope;
     /**
      * Latency shares of the windows longer than 1h that rules read, refreshed in the background every minute
      * ({@link #refreshLatencies}): they read every task's latency sketches over days.
@@ -59,7 +62,8 @@ class RuleReadings {
     private volatile boolean stopping;
 
     RuleReadings(TaskListCache lists, TaskAnalytics analytics, TaskSettingsService settings, IngestService ingest,
-                 RollupCompactor compactor, AlertsConfig config) {
+                 RollupCompactor compactor, AlertsConfig config, ScopeDrifts scope) {
+        this.scope = scope;
         this.lists = lists;
         this.analytics = analytics;
         this.settings = settings;
@@ -113,6 +117,7 @@ class RuleReadings {
         /** Time spent reading task lists and latency shares, for the debug log. */
         long readNanos;
         private TaskAnalytics.AlertReadings lastHour;
+        private final Map<String, Map<String, ScopeDrifts.Measured>> drifts = new HashMap<>();
 
         private CycleReadings(Connection c, Instant now) {
             this.c = c;
@@ -213,6 +218,16 @@ class RuleReadings {
                             summary, link, null);
                 }
                 case VERDICT_CHANGED -> verdict(rule, t, link);
+                case SCOPE_DRIFT_SHARE -> {
+                    ScopeDrifts.Measured m = drifts(w).get(t.task());
+                    if (m == null || !m.drift().measured()) {
+                        yield null;
+                    }
+                    ScopeDrift d = m.drift();
+                    yield rate(rule, t, new TaskViews.Rate(d.share(), d.interval().low(), d.interval().high(), d.novel(),
+                            d.sampled()), rule.threshold(), "share of novel inputs (" + count(d.sampled())
+                            + " scored)", link);
+                }
                 default -> null;
             };
         }
@@ -263,6 +278,11 @@ class RuleReadings {
             return new Observation(t.task(), t.category(), null, null, null, null, changed, !changed,
                     t.task() + ": verdict " + (changed ? "changed from " + before + " to " + now : now) + " over the"
                             + " last " + rule.window() + ": " + t.verdict().headline(), link, now);
+        }
+
+        /** The drift each task had over the window as last measured, read once per cycle and window. */
+        private Map<String, ScopeDrifts.Measured> drifts(String window) {
+            return drifts.computeIfAbsent(window, scope::window);
         }
 
         /** Stores the verdicts seen for the first time, and those that fired. */

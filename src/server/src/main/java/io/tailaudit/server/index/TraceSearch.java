@@ -21,6 +21,7 @@ import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.util.BytesRef;
 
@@ -107,8 +108,9 @@ public class TraceSearch {
             String[] inputs = new String[docs.length];
             String[] outputs = new String[docs.length];
             if (docs.length > 0) {
+                // passages are HTML-escaped, the matches marked with <b>: safe to show as they are
                 UnifiedHighlighter h = UnifiedHighlighter.builder(searcher, index.analyzer()).withMaxLength(50_000)
-                        .build();
+                        .withFormatter(new DefaultPassageFormatter("<b>", "</b>", "… ", true)).build();
                 int[] ids = new int[docs.length];
                 for (int i = 0; i < docs.length; i++) {
                     ids[i] = docs[i].doc;

@@ -67,7 +67,9 @@ class TaskEndpointTest {
         assertThat(d.getString("verdict.kind")).isEqualTo("MOVE_TO_CLOUD");
         assertThat(d.getString("busiest_deployment.model")).isEqualTo("llama-3.1-8b-instruct");
         assertThat(d.getString("window.name")).isEqualTo("24h");
-        assertThat(d.getString("scope_drift")).isEqualTo("not measured yet");
+        assertThat(d.getBoolean("scope_drift.measured")).isFalse();
+        assertThat(d.getString("scope_drift.not_measured")).startsWith("not measured yet");
+        assertThat(d.getString("scope_drift.scope")).as("chat is an open category").isEqualTo("open");
         String dep = "deployments[0].";
         assertThat(d.getInt(dep + "traces")).isEqualTo(40);
         assertThat(d.getDouble(dep + "tokens_per_day")).isCloseTo(40_000, within(EPS));

@@ -95,6 +95,17 @@ class ScopeDriftTest {
         assertThat(drifted.getString("verdict.kind")).isEqualTo("KEEP");
         assertThat(drifted.getString("verdict.headline")).contains("the scope is open");
         assertThat(drifted.getList("scope_drift.examples")).hasSize(ScopeDriftJob.EXAMPLES);
+
+        // the scope_drift_share alert metric fires on the interval's lower bound above its threshold
+        given().contentType("application/json").body(java.util.Map.of("name", "drift of " + task, "metric",
+                "scope_drift_share", "scope", "task", "scope_value", task, "window", "7d", "threshold", 0.2,
+                "for_seconds", 0, "severity", "warning")).post("/api/v1/alerts/rules").then().statusCode(201);
+        given().contentType("application/json").post("/api/v1/alerts/evaluate").then().statusCode(200);
+        JsonPath active = given().get("/api/v1/alerts").then().statusCode(200).extract().jsonPath().using(DOUBLES);
+        String alert = "find { it.subject == '" + task + "' && it.metric == 'scope_drift_share' }.";
+        assertThat(active.getBoolean(alert + "firing")).isTrue();
+        assertThat(active.getDouble(alert + "value")).isEqualTo(after);
+        assertThat(active.getString(alert + "summary")).contains("share of novel inputs (500 scored)");
     }
 
     private static JsonPath awaitDrift(String task, int sampled) {

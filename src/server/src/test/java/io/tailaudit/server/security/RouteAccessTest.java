@@ -49,6 +49,8 @@ class RouteAccessTest {
     private static final Set<String> SIGNED_IN = Set.of("viewer", "reader", "admin");
     private static final Set<String> EVERYONE = Set.of(ANONYMOUS, "viewer", "reader", "admin");
     private static final Set<String> ADMIN = Set.of("admin");
+    /** The demo users with the text-reader role: only they read or search trace text. */
+    private static final Set<String> TEXT_READERS = Set.of("reader", "admin");
 
     /** Who may use each route. Checked into the test on purpose: a new route must be added here, by hand. */
     private static final Map<String, Set<String>> TABLE = new LinkedHashMap<>();
@@ -63,6 +65,7 @@ class RouteAccessTest {
         TABLE.put("GET /traces", SIGNED_IN);
         TABLE.put("GET /traces/{id}", SIGNED_IN);
         TABLE.put("GET /dlq", SIGNED_IN);
+        TABLE.put("GET /search", TEXT_READERS);
         TABLE.put("GET /settings", SIGNED_IN);
         TABLE.put("POST /settings/tasks/{task}", ADMIN);
         TABLE.put("POST /settings/prices", ADMIN);
@@ -81,6 +84,8 @@ class RouteAccessTest {
         TABLE.put("GET /api/v1/tasks/{task}/worst", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}/what-if", SIGNED_IN);
         TABLE.put("GET /api/v1/routing", SIGNED_IN);
+        TABLE.put("GET /api/v1/search", TEXT_READERS);
+        TABLE.put("POST /api/v1/index/rebuild", ADMIN);
         TABLE.put("GET /api/v1/tasks/{task}/settings", SIGNED_IN);
         TABLE.put("PUT /api/v1/tasks/{task}/settings", ADMIN);
         TABLE.put("GET /api/v1/cost-model", SIGNED_IN);
