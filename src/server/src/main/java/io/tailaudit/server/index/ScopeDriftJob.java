@@ -82,65 +82,82 @@ public class ScopeDriftJob {
             if (stopping) {
                 break;
             }
-            String task = t.getKey();
-            Optional<ScopeDrifts.Reference> reference = drifts.reference(task);
-            if (reference.isEmpty()) {
-                Instant to = t.getValue().plus(config.referencePeriod());
-                if (to.isAfter(now)) {
-                    for (String w : Windows.NAMES) {
-                        save(task, w, now, ScopeDrift.notMeasured(String.format(Locale.ROOT,
-                                "the reference period (the first %s of traffic) ends at %s", human(config.referencePeriod()),
-                                to)));
-                    }
-                    continue;
-                }
-                reference = Optional.of(buildReference(task, t.getValue(), to, null, now));
-                references++;
-            }
-            ScopeDrifts.Reference ref = reference.get();
-            ScopeReference index = ref.texts() >= ScopeDrift.MIN_TEXTS
-                    ? ScopeReference.of(drifts.referenceTexts(task)) : null;
-            for (String w : Windows.NAMES) {
-                Instant end = Windows.end(now);
-                Instant from = end.minus(Windows.LENGTHS.get(w));
-                Instant after = from.isBefore(ref.to()) ? ref.to() : from;
-                if (index == null) {
-                    save(task, w, now, from, end, ScopeDrift.notMeasured(String.format(Locale.ROOT,
-                            "only %d reference inputs with text (at least %d needed)", ref.texts(), ScopeDrift.MIN_TEXTS)),
-                            List.of());
-                    continue;
-                }
-                if (!after.isBefore(end)) {
-                    save(task, w, now, from, end, ScopeDrift.notMeasured("the window lies inside the reference period"),
-                            List.of());
-                    continue;
-                }
-                TraceQueries.InputSample sample = traces.inputSample(task, after, end, config.driftSample());
-                if (sample.inputs().size() < ScopeDrift.MIN_TEXTS) {
-                    save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), 0, ref.texts(),
-                            Optional.of(String.format(Locale.ROOT, "only %d inputs with text after the reference period"
-                                    + " (at least %d needed)", sample.total(), ScopeDrift.MIN_TEXTS))), List.of());
-                    continue;
-                }
-                List<ScopeDrifts.Example> novel = new ArrayList<>();
-                for (TraceQueries.Input in : sample.inputs()) {
-                    double similarity = index.similarity(in.text());
-                    if (similarity < ScopeReference.NOVEL_BELOW) {
-                        novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
-                    }
-                }
-                List<ScopeDrifts.Example> examples = novel.stream()
-                        .sorted(Comparator.comparingDouble(ScopeDrifts.Example::similarity)).limit(EXAMPLES)
-                        .map(e -> new ScopeDrifts.Example(e.traceId(), cut(e.text()), e.similarity())).toList();
-                save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), novel.size(),
-                        ref.texts(), Optional.empty()), examples);
-                measured++;
-            }
+            int[] did = measure(t.getKey(), t.getValue(), now);
+            measured += did[0];
+            references += did[1];
         }
         double millis = (System.nanoTime() - start) / 1e6;
         LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d ms=%.0f", first.size(), measured,
                 references, millis);
         return new Refresh(first.size(), measured, references, millis);
+    }
+
+    /** Measures one task's drift over every named window now (after its reference was pinned). */
+    public void refresh(String task) {
+        Instant first = traces.firstTraces().get(task);
+        if (first != null) {
+            measure(task, first, clock.instant());
+        }
+    }
+
+    /** {windows measured, references built} for one task. */
+    private int[] measure(String task, Instant firstTrace, Instant now) {
+        int measured = 0;
+        int references = 0;
+        Optional<ScopeDrifts.Reference> reference = drifts.reference(task);
+        if (reference.isEmpty()) {
+            Instant to = firstTrace.plus(config.referencePeriod());
+            if (to.isAfter(now)) {
+                for (String w : Windows.NAMES) {
+                    save(task, w, now, ScopeDrift.notMeasured(String.format(Locale.ROOT,
+                            "the reference period (the first %s of traffic) ends at %s", human(config.referencePeriod()),
+                            to)));
+                }
+                return new int[] {0, 0};
+            }
+            reference = Optional.of(buildReference(task, firstTrace, to, null, now));
+            references++;
+        }
+        ScopeDrifts.Reference ref = reference.get();
+        ScopeReference index = ref.texts() >= ScopeDrift.MIN_TEXTS
+                ? ScopeReference.of(drifts.referenceTexts(task)) : null;
+        for (String w : Windows.NAMES) {
+            Instant end = Windows.end(now);
+            Instant from = end.minus(Windows.LENGTHS.get(w));
+            Instant after = from.isBefore(ref.to()) ? ref.to() : from;
+            if (index == null) {
+                save(task, w, now, from, end, ScopeDrift.notMeasured(String.format(Locale.ROOT,
+                        "only %d reference inputs with text (at least %d needed)", ref.texts(), ScopeDrift.MIN_TEXTS)),
+                        List.of());
+                continue;
+            }
+            if (!after.isBefore(end)) {
+                save(task, w, now, from, end, ScopeDrift.notMeasured("the window lies inside the reference period"),
+                        List.of());
+                continue;
+            }
+            TraceQueries.InputSample sample = traces.inputSample(task, after, end, config.driftSample());
+            if (sample.inputs().size() < ScopeDrift.MIN_TEXTS) {
+                save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), 0, ref.texts(),
+                        Optional.of(String.format(Locale.ROOT, "only %d inputs with text after the reference period"
+                                + " (at least %d needed)", sample.total(), ScopeDrift.MIN_TEXTS))), List.of());
+                continue;
+            }
+            List<ScopeDrifts.Example> novel = new ArrayList<>();
+            for (TraceQueries.Input in : sample.inputs()) {
+                double similarity = index.similarity(in.text());
+                if (similarity < ScopeReference.NOVEL_BELOW) {
+                    novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
+                }
+            }
+            List<ScopeDrifts.Example> examples = novel.stream()
+                    .sorted(Comparator.comparingDouble(ScopeDrifts.Example::similarity)).limit(EXAMPLES)
+                    .map(e -> new ScopeDrifts.Example(e.traceId(), cut(e.text()), e.similarity())).toList();
+            save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), novel.size(),
+                    ref.texts(), Optional.empty()), examples);
+            measured++;
+        }
+        return new int[] {measured, references};
     }
 
     /** Pins a task's reference to [from, to): its inputs of that window replace the reference. */

@@ -106,6 +106,28 @@ class ScopeDriftTest {
         assertThat(active.getBoolean(alert + "firing")).isTrue();
         assertThat(active.getDouble(alert + "value")).isEqualTo(after);
         assertThat(active.getString(alert + "summary")).contains("share of novel inputs (500 scored)");
+
+        // the reference: the first week, then pinned by an engineer to the later templated day
+        String ref = "/api/v1/tasks/" + task + "/scope-reference";
+        JsonPath firstWeek = given().get(ref).then().statusCode(200).extract().jsonPath();
+        assertThat(firstWeek.getInt("texts")).isEqualTo(150);
+        assertThat(firstWeek.getString("pinned_by")).isNull();
+        given().auth().preemptive().basic("viewer", "viewer").contentType("application/json")
+                .body(java.util.Map.of("from", now.minus(2, ChronoUnit.DAYS).toString(), "to", now.toString()))
+                .put(ref).then().statusCode(403);
+        given().contentType("application/json").body(java.util.Map.of("from", now.toString(), "to",
+                now.minus(1, ChronoUnit.DAYS).toString())).put(ref).then().statusCode(400);
+        Instant pinFrom = now.minus(1, ChronoUnit.DAYS);
+        Instant pinTo = pinFrom.plusSeconds(60L * 200);
+        JsonPath pinned = given().contentType("application/json").body(java.util.Map.of("from", pinFrom.toString(),
+                "to", pinTo.toString())).put(ref).then().statusCode(200).extract().jsonPath();
+        assertThat(pinned.getInt("texts")).isEqualTo(200);
+        assertThat(pinned.getString("pinned_by")).isEqualTo("admin");
+        JsonPath afterPin = awaitDrift(task, 300);
+        assertThat(afterPin.getInt("scope_drift.reference_texts")).isEqualTo(200);
+        assertThat(afterPin.getString("scope_drift.pinned_by")).isEqualTo("admin");
+        assertThat(afterPin.getDouble("scope_drift.share")).as("only the 300 new kinds lie after the pinned day")
+                .isGreaterThan(0.9);
     }
 
     private static JsonPath awaitDrift(String task, int sampled) {

@@ -85,6 +85,8 @@ class RouteAccessTest {
         TABLE.put("GET /api/v1/tasks/{task}/what-if", SIGNED_IN);
         TABLE.put("GET /api/v1/routing", SIGNED_IN);
         TABLE.put("GET /api/v1/search", TEXT_READERS);
+        TABLE.put("GET /api/v1/tasks/{task}/scope-reference", SIGNED_IN);
+        TABLE.put("PUT /api/v1/tasks/{task}/scope-reference", ADMIN);
         TABLE.put("POST /api/v1/index/rebuild", ADMIN);
         TABLE.put("GET /api/v1/tasks/{task}/settings", SIGNED_IN);
         TABLE.put("PUT /api/v1/tasks/{task}/settings", ADMIN);
