@@ -76,6 +76,9 @@ final class SyntheticTraces {
     private final long spreadMillis;
     private final int variants;
     private long produced;
+    /** Input text of about 1 KiB per trace when set (its own sequence: the traces stay those without text). */
+    private Random text;
+    private Instant novelAfter;
 
     /** Traces at random times in the 3 days before {@code now}. */
     SyntheticTraces(long seed, Instant now) {
@@ -102,6 +105,42 @@ final class SyntheticTraces {
         this.count = count;
         this.spreadMillis = spread.toMillis();
         this.variants = variants;
+    }
+
+    /**
+     * Gives every trace an input text of about 1 KiB from its task's templates (the variable parts drawn
+     * from {@code seed}); after {@code novelAfter}, one input in five is of a kind the templates never ask.
+     */
+    SyntheticTraces withText(long seed, Instant novelAfter) {
+        this.text = new Random(seed);
+        this.novelAfter = novelAfter;
+        return this;
+    }
+
+    private static final String[] NOVEL = {
+            "Write a limerick about %s and then translate it into French, keeping the rhyme.",
+            "What is the population of %s and which rivers run through it? Give sources.",
+            "Write a Python function that parses %s log lines and returns a histogram of status codes.",
+            "Draft a cover letter for a job at %s highlighting leadership and cloud experience.",
+            "Explain quantum entanglement to a ten-year-old using %s as the example."};
+    private static final String[] WORDS = {"orders", "invoice", "account", "shipment", "refund", "contract",
+            "policy", "ticket", "customer", "payment", "delivery", "warehouse", "subscription", "renewal",
+            "discount", "supplier", "quantity", "balance", "statement", "region"};
+
+    private String inputText(String task, Instant at) {
+        if (novelAfter != null && at.isAfter(novelAfter) && text.nextInt(5) == 0) {
+            return String.format(NOVEL[text.nextInt(NOVEL.length)], WORDS[text.nextInt(WORDS.length)]);
+        }
+        StringBuilder b = new StringBuilder(1100);
+        int template = Math.floorMod(task.hashCode(), 7);
+        b.append("Task ").append(task).append(", template ").append(template).append(": read the record below and")
+                .append(" answer in the agreed JSON format with the fields id, status, owner and due date.\n");
+        while (b.length() < 1000) {
+            b.append(WORDS[(template + text.nextInt(6)) % WORDS.length]).append(' ')
+                    .append(10_000 + text.nextInt(90_000)).append(' ')
+                    .append(WORDS[(template * 3 + text.nextInt(4)) % WORDS.length]).append(". ");
+        }
+        return b.toString();
     }
 
     private long ago() {
@@ -142,15 +181,20 @@ final class SyntheticTraces {
         }
         int in = Math.max(1, (int) (p.inputTokens() * Math.exp(0.4 * random.nextGaussian())));
         int out = Math.max(1, (int) (p.outputTokens() * Math.exp(0.6 * random.nextGaussian())));
+        String id = new UUID(random.nextLong(), random.nextLong()).toString();
+        Instant at = now.minusMillis(ago());       // drawn after the id, as always: the sequence is unchanged
         Trace.Builder b = Trace.builder(task, p.category())
-                .traceId(new UUID(random.nextLong(), random.nextLong()).toString())
-                .occurredAt(now.minusMillis(ago()))
+                .traceId(id)
+                .occurredAt(at)
                 .service(p.service())
                 .deployment(m.deployment())
                 .latencyMs(round(latency, 10))
                 .usage(Usage.of(in, out))
                 .outcome(outcome())
                 .tags(tags());
+        if (text != null) {
+            b.input(inputText(task, at));
+        }
         if (!local) {
             b.costUsd(round((in * m.usdPerMillionIn() + out * m.usdPerMillionOut()) / 1e6, 1e6));
         }

@@ -40,6 +40,8 @@ public class IndexConsumer {
 
     private static final Logger LOG = Logger.getLogger(IndexConsumer.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    /** How often the index commits (an fsync) and then the offsets; searches see writes before, at each refresh. */
+    private static final long COMMIT_EVERY_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final IndexConfig config;
     private final TraceIndex index;
@@ -108,54 +110,63 @@ public class IndexConsumer {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-index");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer()); Admin admin = Admin.create(new HashMap<>(kafka))) {
             consumer = c;
             c.subscribe(List.of(topic));
+            Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+            long lastCommit = System.nanoTime();
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records = c.poll(POLL);
-                if (records.isEmpty()) {
-                    continue;
-                }
-                Map<TopicPartition, Long> stored = ingested(admin);
-                Set<String> ids = new LinkedHashSet<>();
-                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                Map<TopicPartition, Long> firsts = new HashMap<>();
-                boolean waiting = false;
-                for (TopicPartition p : records.partitions()) {
-                    List<ConsumerRecord<String, byte[]>> part = records.records(p);
-                    firsts.put(p, part.get(0).offset());
-                    long limit = stored.getOrDefault(p, 0L);
-                    for (ConsumerRecord<String, byte[]> r : part) {
-                        if (r.offset() >= limit) {
-                            c.seek(p, r.offset());      // ingest has not stored it yet: read it again later
-                            waiting = true;
-                            break;
+                if (!records.isEmpty()) {
+                    Map<TopicPartition, Long> stored = ingested(admin);
+                    Set<String> ids = new LinkedHashSet<>();
+                    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                    Map<TopicPartition, Long> firsts = new HashMap<>();
+                    boolean waiting = false;
+                    for (TopicPartition p : records.partitions()) {
+                        List<ConsumerRecord<String, byte[]>> part = records.records(p);
+                        firsts.put(p, part.get(0).offset());
+                        long limit = stored.getOrDefault(p, 0L);
+                        for (ConsumerRecord<String, byte[]> r : part) {
+                            if (r.offset() >= limit) {
+                                c.seek(p, r.offset());      // ingest has not stored it yet: read it again later
+                                waiting = true;
+                                break;
+                            }
+                            if (r.key() != null) {
+                                ids.add(r.key());
+                            }
+                            done.put(p, new OffsetAndMetadata(r.offset() + 1));
                         }
-                        if (r.key() != null) {
-                            ids.add(r.key());
+                    }
+                    try {
+                        index.write(traces.indexable(ids));
+                    } catch (IOException | RuntimeException e) {
+                        firsts.forEach(c::seek);           // not marked done: the batch comes again
+                        if (stopping) {
+                            return;
                         }
-                        done.put(p, new OffsetAndMetadata(r.offset() + 1));
+                        LOG.warnf("index batch not written, retrying in 1 s: %s", e.getMessage());
+                        sleep(1_000);
+                        continue;
+                    }
+                    uncommitted.putAll(done);
+                    if (waiting && done.isEmpty()) {
+                        sleep(200);
                     }
                 }
-                try {
-                    index.index(traces.indexable(ids));
-                } catch (IOException | RuntimeException e) {
-                    firsts.forEach(c::seek);           // nothing is committed: the batch comes again
-                    if (stopping) {
-                        return;
+                if (!uncommitted.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                    try {
+                        index.commit();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("the index could not commit", e);
                     }
-                    LOG.warnf("index batch not written, retrying in 1 s: %s", e.getMessage());
-                    sleep(1_000);
-                    continue;
-                }
-                if (!done.isEmpty()) {
-                    c.commitSync(done);
-                }
-                if (waiting && done.isEmpty()) {
-                    sleep(200);
+                    c.commitSync(uncommitted);
+                    uncommitted.clear();
+                    lastCommit = System.nanoTime();
                 }
             }
         } finally {

@@ -40,12 +40,24 @@ public class ScopeDriftJob {
     private final IndexConfig config;
     private final Clock clock;
     private volatile boolean stopping;
+    /** The last full refresh: seconds it took, tasks it read, windows it measured, when it ended (epoch s). */
+    private final java.util.concurrent.atomic.AtomicReference<double[]> last =
+            new java.util.concurrent.atomic.AtomicReference<>(new double[] {0, 0, 0, 0});
 
-    ScopeDriftJob(TraceQueries traces, ScopeDrifts drifts, IndexConfig config, Clock clock) {
+    ScopeDriftJob(TraceQueries traces, ScopeDrifts drifts, IndexConfig config, Clock clock,
+                  io.micrometer.core.instrument.MeterRegistry registry) {
         this.traces = traces;
         this.drifts = drifts;
         this.config = config;
         this.clock = clock;
+        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.seconds", last, l -> l.get()[0])
+                .description("Duration of the last full scope-drift refresh (every task, every window)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.tasks", last, l -> l.get()[1])
+                .description("Tasks the last scope-drift refresh read").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.measured", last, l -> l.get()[2])
+                .description("Task x window drifts the last refresh measured").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.end", last, l -> l.get()[3])
+                .description("When the last scope-drift refresh ended, epoch seconds").register(registry);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -87,6 +99,7 @@ public class ScopeDriftJob {
             references += did[1];
         }
         double millis = (System.nanoTime() - start) / 1e6;
+        last.set(new double[] {millis / 1e3, first.size(), measured, clock.instant().getEpochSecond()});
         LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d ms=%.0f", first.size(), measured,
                 references, millis);
         return new Refresh(first.size(), measured, references, millis);
@@ -121,6 +134,9 @@ public class ScopeDriftJob {
         ScopeDrifts.Reference ref = reference.get();
         ScopeReference index = ref.texts() >= ScopeDrift.MIN_TEXTS
                 ? ScopeReference.of(drifts.referenceTexts(task)) : null;
+        // windows that start inside the reference period read the same inputs: one sample, each input scored once
+        Map<Instant, TraceQueries.InputSample> samples = new java.util.HashMap<>();
+        Map<String, Double> scored = new java.util.HashMap<>();
         for (String w : Windows.NAMES) {
             Instant end = Windows.end(now);
             Instant from = end.minus(Windows.LENGTHS.get(w));
@@ -136,7 +152,9 @@ public class ScopeDriftJob {
                         List.of());
                 continue;
             }
-            TraceQueries.InputSample sample = traces.inputSample(task, after, end, config.driftSample());
+            Instant since = after;
+            TraceQueries.InputSample sample = samples.computeIfAbsent(since,
+                    x -> traces.inputSample(task, since, end, config.driftSample()));
             if (sample.inputs().size() < ScopeDrift.MIN_TEXTS) {
                 save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), 0, ref.texts(),
                         Optional.of(String.format(Locale.ROOT, "only %d inputs with text after the reference period"
@@ -145,7 +163,7 @@ public class ScopeDriftJob {
             }
             List<ScopeDrifts.Example> novel = new ArrayList<>();
             for (TraceQueries.Input in : sample.inputs()) {
-                double similarity = index.similarity(in.text());
+                double similarity = scored.computeIfAbsent(in.traceId(), x -> index.similarity(in.text()));
                 if (similarity < ScopeReference.NOVEL_BELOW) {
                     novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
                 }

@@ -54,7 +54,7 @@ public class TraceIndex {
 
     private static final Logger LOG = Logger.getLogger(TraceIndex.class);
     /** Written into every commit; an index of another format is rebuilt. */
-    static final String FORMAT = "tailaudit-trace-index-1";
+    static final String FORMAT = "tailaudit-trace-index-2";
     static final String ID = "trace_id";
     static final String TASK = "task";
     static final String KIND = "kind";
@@ -66,6 +66,14 @@ public class TraceIndex {
     static final String INPUT = "input";
     static final String OUTPUT = "output";
     private static final int REBUILD_PAGE = 2_000;
+    /** Text fields: stored for highlights, with offsets in the postings so highlighting re-analyses nothing. */
+    private static final org.apache.lucene.document.FieldType TEXT = new org.apache.lucene.document.FieldType(
+            TextField.TYPE_STORED);
+
+    static {
+        TEXT.setIndexOptions(org.apache.lucene.index.IndexOptions.DOCS_AND_FREQS_AND_POSITIONS_AND_OFFSETS);
+        TEXT.freeze();
+    }
 
     private final IndexConfig config;
     private final TraceQueries traces;
@@ -101,6 +109,7 @@ public class TraceIndex {
             boolean usable = DirectoryReader.indexExists(directory)
                     && FORMAT.equals(SegmentInfos.readLatestCommit(directory).getUserData().get("format"));
             IndexWriterConfig wc = new IndexWriterConfig(analyzer);
+            wc.setRAMBufferSizeMB(64);
             wc.setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE);
             writer = new IndexWriter(directory, wc);
             writer.setLiveCommitData(Map.of("format", FORMAT).entrySet());
@@ -143,12 +152,24 @@ public class TraceIndex {
         return rebuilding.get();
     }
 
-    /** Writes these stored traces (update by trace id) and commits: offsets may be committed after it. */
-    void index(List<TraceQueries.Indexable> stored) throws IOException {
+    /**
+     * Writes these stored traces (update by trace id); searchable at the next refresh, durable at the next
+     * {@link #commit}.
+     */
+    void write(List<TraceQueries.Indexable> stored) throws IOException {
         for (TraceQueries.Indexable t : stored) {
             writer.updateDocument(new Term(ID, t.traceId()), document(t));
         }
+    }
+
+    /** Makes what was written durable: offsets may be committed after it. */
+    void commit() throws IOException {
         writer.commit();
+    }
+
+    void index(List<TraceQueries.Indexable> stored) throws IOException {
+        write(stored);
+        commit();
     }
 
     /** Drops the index's documents and writes every stored trace again from PostgreSQL. */
@@ -168,8 +189,11 @@ public class TraceIndex {
                 if (page.isEmpty()) {
                     break;
                 }
-                index(page);
+                write(page);
                 n += page.size();
+                if (n % (10 * REBUILD_PAGE) == 0) {
+                    commit();
+                }
                 rebuilt.increment(page.size());
                 TraceQueries.Indexable last = page.get(page.size() - 1);
                 at = last.occurredAt();
@@ -178,6 +202,7 @@ public class TraceIndex {
                     LOG.infof("search index: rebuilt %,d traces, up to %s", n, at);
                 }
             }
+            commit();
             searchers.maybeRefresh();
             LOG.infof("search index: rebuilt %,d traces in %.1f s", n, (System.nanoTime() - start) / 1e9);
         } catch (IOException | RuntimeException e) {
@@ -251,10 +276,10 @@ public class TraceIndex {
         d.add(new NumericDocValuesField(AT, ms));
         d.add(new StoredField(AT, ms));
         if (t.input() != null) {
-            d.add(new TextField(INPUT, t.input(), Field.Store.YES));
+            d.add(new Field(INPUT, t.input(), TEXT));
         }
         if (t.output() != null) {
-            d.add(new TextField(OUTPUT, t.output(), Field.Store.YES));
+            d.add(new Field(OUTPUT, t.output(), TEXT));
         }
         return d;
     }

@@ -101,8 +101,9 @@ public class TraceSearch {
         return index.withSearcher(searcher -> {
             IndexSearcher s = new IndexSearcher(searcher.getIndexReader());
             s.setTimeout(timeout);
-            TopFieldDocs top = after.isPresent() ? s.searchAfter(after.get(), query, r.limit(), sort, true)
-                    : s.search(query, r.limit(), sort, true);
+            boolean scores = r.order() == Order.BEST;
+            TopFieldDocs top = after.isPresent() ? s.searchAfter(after.get(), query, r.limit(), sort, scores)
+                    : s.search(query, r.limit(), sort, scores);
             boolean partial = s.timedOut();
             ScoreDoc[] docs = top.scoreDocs;
             String[] inputs = new String[docs.length];
