@@ -136,9 +136,7 @@ public class IndexConsumer {
                                 waiting = true;
                                 break;
                             }
-                            if (r.key() != null) {
-                                ids.add(r.key());
-                            }
+                            traceId(r).ifPresent(ids::add);
                             done.put(p, new OffsetAndMetadata(r.offset() + 1));
                         }
                     }
@@ -171,6 +169,24 @@ public class IndexConsumer {
             }
         } finally {
             consumer = null;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The record's trace id: its key, as the SDK sends it, else the event's trace_id (a producer without keys). */
+    static java.util.Optional<String> traceId(ConsumerRecord<String, byte[]> r) {
+        if (r.key() != null && !r.key().isEmpty()) {
+            return java.util.Optional.of(r.key());
+        }
+        if (r.value() == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode id = JSON.readTree(r.value()).get("trace_id");
+            return id != null && id.isTextual() ? java.util.Optional.of(id.asText()) : java.util.Optional.empty();
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();      // not JSON: ingest dead-lettered it, nothing to index
         }
     }
 
