@@ -3,6 +3,7 @@ package io.tailaudit.server.api;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.tailaudit.server.index.IndexConfig;
+import io.tailaudit.server.index.ScopeDriftJob;
 import io.tailaudit.server.index.TraceIndex;
 import io.tailaudit.server.index.TraceSearch;
 import io.tailaudit.server.security.Roles;
@@ -36,8 +37,11 @@ public class SearchResource {
     private final TraceIndex index;
     private final IndexConfig config;
     private final SecurityIdentity identity;
+    private final ScopeDriftJob drift;
 
-    SearchResource(TraceSearch search, TraceIndex index, IndexConfig config, SecurityIdentity identity) {
+    SearchResource(TraceSearch search, TraceIndex index, IndexConfig config, SecurityIdentity identity,
+                   ScopeDriftJob drift) {
+        this.drift = drift;
         this.search = search;
         this.index = index;
         this.config = config;
@@ -92,6 +96,17 @@ public class SearchResource {
         t.setDaemon(true);
         t.start();
         return Response.accepted().build();
+    }
+
+    @POST
+    @Path("/index/drift")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Measure every task's scope drift now rather than at the next refresh (admin); answers"
+            + " what the refresh did and how long it took")
+    public ScopeDriftJob.Refresh refreshDrift() {
+        requireIndex();
+        return drift.refresh();
     }
 
     private void requireIndex() {

@@ -83,26 +83,47 @@ public class ScopeDriftJob {
     public record Refresh(int tasks, int measured, int references, double millis) {
     }
 
-    /** Measures every task's drift over every named window now; returns what it did. */
+    /**
+     * Measures every task's drift over every named window now, tasks side by side on as many threads as
+     * there are cores (each task reads its own reference and samples); returns what it did.
+     */
     public Refresh refresh() {
         long start = System.nanoTime();
         Instant now = clock.instant();
-        int measured = 0;
-        int references = 0;
         Map<String, Instant> first = traces.firstTraces();
-        for (Map.Entry<String, Instant> t : first.entrySet()) {
-            if (stopping) {
-                break;
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), first.size()));
+        java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
+                r -> new Thread(r, "tailaudit-scope-drift"));
+        try {
+            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            for (Map.Entry<String, Instant> t : first.entrySet()) {
+                work.add(pool.submit(() -> {
+                    if (!stopping) {
+                        int[] did = measure(t.getKey(), t.getValue(), now);
+                        measured.addAndGet(did[0]);
+                        references.addAndGet(did[1]);
+                    }
+                }));
             }
-            int[] did = measure(t.getKey(), t.getValue(), now);
-            measured += did[0];
-            references += did[1];
+            for (java.util.concurrent.Future<?> f : work) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
         }
         double millis = (System.nanoTime() - start) / 1e6;
-        last.set(new double[] {millis / 1e3, first.size(), measured, clock.instant().getEpochSecond()});
-        LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d ms=%.0f", first.size(), measured,
-                references, millis);
-        return new Refresh(first.size(), measured, references, millis);
+        last.set(new double[] {millis / 1e3, first.size(), measured.get(), clock.instant().getEpochSecond()});
+        LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d threads=%d ms=%.0f", first.size(),
+                measured.get(), references.get(), threads, millis);
+        return new Refresh(first.size(), measured.get(), references.get(), millis);
     }
 
     /** Measures one task's drift over every named window now (after its reference was pinned). */

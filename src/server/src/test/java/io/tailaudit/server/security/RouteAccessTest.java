@@ -88,6 +88,7 @@ class RouteAccessTest {
         TABLE.put("GET /api/v1/tasks/{task}/scope-reference", SIGNED_IN);
         TABLE.put("PUT /api/v1/tasks/{task}/scope-reference", ADMIN);
         TABLE.put("POST /api/v1/index/rebuild", ADMIN);
+        TABLE.put("POST /api/v1/index/drift", ADMIN);
         TABLE.put("GET /api/v1/tasks/{task}/settings", SIGNED_IN);
         TABLE.put("PUT /api/v1/tasks/{task}/settings", ADMIN);
         TABLE.put("GET /api/v1/cost-model", SIGNED_IN);
