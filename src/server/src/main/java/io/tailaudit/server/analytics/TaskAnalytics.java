@@ -479,7 +479,7 @@ public class TaskAnalytics {
     private TaskViews.Drift driftView(String task, Optional<ScopeDrifts.Measured> measured, ScopeDrift d,
                                       TaskSettings s) {
         Optional<ScopeDrifts.Reference> ref = scope.reference(task);
-        String scopeWord = !s.scopeConstrained() ? "open" : d.scope().name().toLowerCase(java.util.Locale.ROOT);
+        String scopeWord = d.scope(s.scopeConstrained()).name().toLowerCase(java.util.Locale.ROOT);
         Proportions.Interval ci = d.measured() ? d.interval() : null;
         return new TaskViews.Drift(d.measured(), d.measured() ? d.share() : null, ci == null ? null : ci.low(),
                 ci == null ? null : ci.high(), d.inputs(), d.sampled(), d.novel(), d.referenceTexts(),

@@ -2,7 +2,6 @@ package io.tailaudit.server.api;
 
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.tailaudit.server.index.IndexConfig;
 import io.tailaudit.server.index.ScopeDriftJob;
 import io.tailaudit.server.index.TraceIndex;
 import io.tailaudit.server.index.TraceSearch;
@@ -21,7 +20,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.io.IOException;
 import java.util.Set;
 
 @Path("/api/v1")
@@ -35,16 +33,13 @@ public class SearchResource {
 
     private final TraceSearch search;
     private final TraceIndex index;
-    private final IndexConfig config;
     private final SecurityIdentity identity;
     private final ScopeDriftJob drift;
 
-    SearchResource(TraceSearch search, TraceIndex index, IndexConfig config, SecurityIdentity identity,
-                   ScopeDriftJob drift) {
+    SearchResource(TraceSearch search, TraceIndex index, SecurityIdentity identity, ScopeDriftJob drift) {
         this.drift = drift;
         this.search = search;
         this.index = index;
-        this.config = config;
         this.identity = identity;
     }
 
@@ -80,8 +75,6 @@ public class SearchResource {
             return search.search(r);
         } catch (TraceSearch.BadQuery e) {
             throw new InvalidParameterException(e.getMessage());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the search index could not be read", e);
         }
     }
 
@@ -92,9 +85,7 @@ public class SearchResource {
     @Operation(summary = "Rebuild this replica's search index from PostgreSQL, in the background (admin); 202")
     public Response rebuild() {
         requireIndex();
-        Thread t = new Thread(index::rebuild, "tailaudit-index-rebuild");
-        t.setDaemon(true);
-        t.start();
+        index.rebuildInBackground();
         return Response.accepted().build();
     }
 
@@ -110,7 +101,7 @@ public class SearchResource {
     }
 
     private void requireIndex() {
-        if (!config.enabled() || !index.available()) {
+        if (!index.available()) {
             throw new IndexUnavailableException("this replica has no search index (tailaudit.index.enabled=false);"
                     + " ask a replica with the index role");
         }

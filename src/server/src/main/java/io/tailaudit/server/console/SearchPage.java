@@ -3,7 +3,6 @@ package io.tailaudit.server.console;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.tailaudit.server.index.IndexConfig;
 import io.tailaudit.server.index.TraceIndex;
 import io.tailaudit.server.index.TraceSearch;
 import io.tailaudit.server.security.Roles;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,13 +35,11 @@ public class SearchPage {
 
     private final TraceSearch search;
     private final TraceIndex index;
-    private final IndexConfig config;
     private final SecurityIdentity identity;
 
-    SearchPage(TraceSearch search, TraceIndex index, IndexConfig config, SecurityIdentity identity) {
+    SearchPage(TraceSearch search, TraceIndex index, SecurityIdentity identity) {
         this.search = search;
         this.index = index;
-        this.config = config;
         this.identity = identity;
     }
 
@@ -63,7 +59,7 @@ public class SearchPage {
         if (query == null) {
             return Response.ok(Templates.search(frame, null, t, o, null, null, null)).build();
         }
-        if (!config.enabled() || !index.available()) {
+        if (!index.available()) {
             return Response.status(503).entity(Templates.search(frame, query, t, o, null,
                     "This replica has no search index (tailaudit.index.enabled=false).", null)).build();
         }
@@ -76,8 +72,6 @@ public class SearchPage {
             return Response.ok(Templates.search(frame, query, t, o, r, null, next)).build();
         } catch (TraceSearch.BadQuery e) {
             return Forms.rejected(Templates.search(frame, query, t, o, null, e.getMessage(), null));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the search index could not be read", e);
         }
     }
 }

@@ -117,9 +117,7 @@ public class TraceIndex {
             searchers = new SearcherManager(writer, new SearcherFactory());
             documents.set(writer.getDocStats().numDocs);
             if (!usable) {
-                Thread t = new Thread(this::rebuild, "tailaudit-index-rebuild");
-                t.setDaemon(true);
-                t.start();
+                rebuildInBackground();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the search index at " + config.dir() + " could not be opened", e);
@@ -143,7 +141,7 @@ public class TraceIndex {
         }
     }
 
-    /** Whether this replica holds the index. */
+    /** Whether this replica holds the index: it has the index role and the index is open. */
     public boolean available() {
         return writer != null && writer.isOpen();
     }
@@ -167,9 +165,11 @@ public class TraceIndex {
         writer.commit();
     }
 
-    void index(List<TraceQueries.Indexable> stored) throws IOException {
-        write(stored);
-        commit();
+    /** {@link #rebuild} on a thread of its own; a rebuild already running is not started twice. */
+    public void rebuildInBackground() {
+        Thread t = new Thread(this::rebuild, "tailaudit-index-rebuild");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Drops the index's documents and writes every stored trace again from PostgreSQL. */

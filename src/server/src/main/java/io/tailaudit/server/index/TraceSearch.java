@@ -78,7 +78,8 @@ public class TraceSearch {
         }
     }
 
-    public Result search(Request r) throws IOException {
+    /** @throws java.io.UncheckedIOException when the index cannot be read */
+    public Result search(Request r) {
         Query text = parse(r.q());
         BooleanQuery.Builder b = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST);
         r.task().ifPresent(t -> b.add(new TermQuery(new Term(TraceIndex.TASK, t)), BooleanClause.Occur.FILTER));
@@ -98,43 +99,50 @@ public class TraceSearch {
         Optional<FieldDoc> after = r.cursor().map(c -> decode(c, r.order()));
         long deadline = System.nanoTime() + config.searchTimeout().toNanos();
         QueryTimeout timeout = () -> System.nanoTime() > deadline;
-        return index.withSearcher(searcher -> {
-            IndexSearcher s = new IndexSearcher(searcher.getIndexReader());
-            s.setTimeout(timeout);
-            boolean scores = r.order() == Order.BEST;
-            TopFieldDocs top = after.isPresent() ? s.searchAfter(after.get(), query, r.limit(), sort, scores)
-                    : s.search(query, r.limit(), sort, scores);
-            boolean partial = s.timedOut();
-            ScoreDoc[] docs = top.scoreDocs;
-            String[] inputs = new String[docs.length];
-            String[] outputs = new String[docs.length];
-            if (docs.length > 0) {
-                // passages are HTML-escaped, the matches marked with <b>: safe to show as they are
-                UnifiedHighlighter h = UnifiedHighlighter.builder(searcher, index.analyzer()).withMaxLength(50_000)
-                        .withFormatter(new DefaultPassageFormatter("<b>", "</b>", "… ", true)).build();
-                int[] ids = new int[docs.length];
-                for (int i = 0; i < docs.length; i++) {
-                    ids[i] = docs[i].doc;
-                }
-                var highlights = h.highlightFields(new String[] {TraceIndex.INPUT, TraceIndex.OUTPUT}, text, ids,
-                        new int[] {1, 1});
-                inputs = highlights.get(TraceIndex.INPUT);
-                outputs = highlights.get(TraceIndex.OUTPUT);
-            }
-            List<Hit> hits = new ArrayList<>();
+        try {
+            return index.withSearcher(searcher -> search(searcher, r, text, query, sort, after, timeout));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the search index could not be read", e);
+        }
+    }
+
+    private Result search(IndexSearcher searcher, Request r, Query text, Query query, Sort sort,
+                          Optional<FieldDoc> after, QueryTimeout timeout) throws IOException {
+        IndexSearcher s = new IndexSearcher(searcher.getIndexReader());
+        s.setTimeout(timeout);
+        boolean scores = r.order() == Order.BEST;
+        TopFieldDocs top = after.isPresent() ? s.searchAfter(after.get(), query, r.limit(), sort, scores)
+                : s.search(query, r.limit(), sort, scores);
+        boolean partial = s.timedOut();
+        ScoreDoc[] docs = top.scoreDocs;
+        String[] inputs = new String[docs.length];
+        String[] outputs = new String[docs.length];
+        if (docs.length > 0) {
+            // passages are HTML-escaped, the matches marked with <b>: safe to show as they are
+            UnifiedHighlighter h = UnifiedHighlighter.builder(searcher, index.analyzer()).withMaxLength(50_000)
+                    .withFormatter(new DefaultPassageFormatter("<b>", "</b>", "… ", true)).build();
+            int[] ids = new int[docs.length];
             for (int i = 0; i < docs.length; i++) {
-                Document d = searcher.storedFields().document(docs[i].doc);
-                FieldDoc fd = (FieldDoc) docs[i];
-                Float score = r.order() == Order.BEST ? (Float) fd.fields[0] : null;
-                hits.add(new Hit(d.get(TraceIndex.ID), Instant.ofEpochMilli(at(d)), d.get(TraceIndex.TASK),
-                        d.get(TraceIndex.KIND), d.get(TraceIndex.PROVIDER), d.get(TraceIndex.MODEL),
-                        d.get(TraceIndex.STATUS), score, inputs[i], outputs[i]));
+                ids[i] = docs[i].doc;
             }
-            String next = docs.length == r.limit() && !partial ? encode((FieldDoc) docs[docs.length - 1], r.order())
-                    : null;
-            return new Result(top.totalHits.value(), top.totalHits.relation() == org.apache.lucene.search.TotalHits
-                    .Relation.EQUAL_TO, partial, hits, next);
-        });
+            var highlights = h.highlightFields(new String[] {TraceIndex.INPUT, TraceIndex.OUTPUT}, text, ids,
+                    new int[] {1, 1});
+            inputs = highlights.get(TraceIndex.INPUT);
+            outputs = highlights.get(TraceIndex.OUTPUT);
+        }
+        List<Hit> hits = new ArrayList<>();
+        for (int i = 0; i < docs.length; i++) {
+            Document d = searcher.storedFields().document(docs[i].doc);
+            FieldDoc fd = (FieldDoc) docs[i];
+            Float score = r.order() == Order.BEST ? (Float) fd.fields[0] : null;
+            hits.add(new Hit(d.get(TraceIndex.ID), Instant.ofEpochMilli(at(d)), d.get(TraceIndex.TASK),
+                    d.get(TraceIndex.KIND), d.get(TraceIndex.PROVIDER), d.get(TraceIndex.MODEL),
+                    d.get(TraceIndex.STATUS), score, inputs[i], outputs[i]));
+        }
+        String next = docs.length == r.limit() && !partial ? encode((FieldDoc) docs[docs.length - 1], r.order())
+                : null;
+        return new Result(top.totalHits.value(), top.totalHits.relation() == org.apache.lucene.search.TotalHits
+                .Relation.EQUAL_TO, partial, hits, next);
     }
 
     private Query parse(String q) {

@@ -38,6 +38,11 @@ public record ScopeDrift(long inputs, int sampled, int novel, int referenceTexts
         return Proportions.wilson(novel, sampled);
     }
 
+    /** The task's scope: an open category is open; a constrained one is what its drift says. */
+    public Scope scope(boolean categoryConstrained) {
+        return categoryConstrained ? scope() : Scope.OPEN;
+    }
+
     /** What the drift says of a constrained category's scope; a not-measured drift leaves it constrained. */
     public Scope scope() {
         if (!measured()) {

@@ -46,7 +46,7 @@ public final class VerdictEngine {
         double t = s.tailThreshold();
         VisibleRate visible = e.visible();
         Proportions.Interval ci = visible.interval();
-        ScopeDrift.Scope scope = !s.scopeConstrained() ? ScopeDrift.Scope.OPEN : e.drift().scope();
+        ScopeDrift.Scope scope = e.drift().scope(s.scopeConstrained());
         boolean constrained = scope == ScopeDrift.Scope.CONSTRAINED;
         OptionalDouble breakEven = cost.isPresent() ? cost.get().breakEvenTokensPerDay(e.inputShare()) : OptionalDouble.empty();
         List<String> evidence = List.of(scope(s, e, scope), tail(e, t), cost(e, cost, cloudModel, breakEven));

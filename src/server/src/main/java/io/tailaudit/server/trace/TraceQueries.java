@@ -333,28 +333,21 @@ public class TraceQueries {
         }
     }
 
-    /** Each task's first trace: the day from the daily counts, the instant from that day's traces. */
+    /**
+     * Each task's first trace, in one statement: the day from the daily counts, the instant from that day's
+     * traces through the (task, occurred_at) index.
+     */
     public Map<String, Instant> firstTraces() {
         Map<String, Instant> out = new java.util.TreeMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement days = prepare(c, "SELECT task, min(day) FROM task_volume_daily GROUP BY task");
-             PreparedStatement first = prepare(c, "SELECT min(occurred_at) FROM trace WHERE task = ?"
-                     + " AND occurred_at >= ? AND occurred_at < ?")) {
-            try (ResultSet rs = days.executeQuery()) {
-                while (rs.next()) {
-                    Instant day = rs.getDate(2).toLocalDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-                    out.put(rs.getString(1), day);
-                }
-            }
-            for (Map.Entry<String, Instant> e : out.entrySet()) {
-                first.setString(1, e.getKey());
-                first.setTimestamp(2, Timestamp.from(e.getValue()));
-                first.setTimestamp(3, Timestamp.from(e.getValue().plus(java.time.Duration.ofDays(1))));
-                try (ResultSet rs = first.executeQuery()) {
-                    if (rs.next() && rs.getTimestamp(1) != null) {
-                        e.setValue(rs.getTimestamp(1).toInstant());
-                    }
-                }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, """
+                SELECT d.task, coalesce((SELECT min(t.occurred_at) FROM trace t WHERE t.task = d.task
+                                           AND t.occurred_at >= d.day AND t.occurred_at < d.day + interval '1 day'),
+                                        d.day)
+                  FROM (SELECT task, min(day)::timestamp AT TIME ZONE 'UTC' AS day
+                          FROM task_volume_daily GROUP BY task) d""");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
             }
             return out;
         } catch (SQLException e) {
