@@ -37,8 +37,8 @@ public class ScopeReferenceResource {
         this.identity = identity;
     }
 
-    /** The window to pin: its inputs become the task's reference. */
-    public record Pin(Instant from, Instant to) {
+    /** The window to pin (RFC 3339, read by the API's one time parser): its inputs become the task's reference. */
+    public record Pin(String from, String to) {
     }
 
     @GET
@@ -58,20 +58,22 @@ public class ScopeReferenceResource {
         if (pin == null || pin.from() == null || pin.to() == null) {
             throw new InvalidParameterException("a JSON body with from and to (RFC 3339) is required");
         }
-        if (!pin.to().isAfter(pin.from())) {
+        Instant from = Params.time("from", pin.from()).orElseThrow(() ->
+                new InvalidParameterException("from is required"));
+        Instant to = Params.time("to", pin.to()).orElseThrow(() -> new InvalidParameterException("to is required"));
+        if (!to.isAfter(from)) {
             throw new InvalidParameterException("to must lie after from");
         }
-        if (Duration.between(pin.from(), pin.to()).compareTo(Duration.ofDays(90)) > 0) {
+        if (Duration.between(from, to).compareTo(Duration.ofDays(90)) > 0) {
             throw new InvalidParameterException("a reference spans at most 90 days");
         }
         if (!config.enabled()) {
             throw new IndexUnavailableException("this replica has no index role (tailaudit.index.enabled=false);"
                     + " pin the reference on a replica with it");
         }
-        ScopeDrifts.Reference r = job.pin(task, pin.from(), pin.to(), identity.getPrincipal().getName());
+        ScopeDrifts.Reference r = job.pin(task, from, to, identity.getPrincipal().getName());
         if (r.texts() == 0) {
-            throw new InvalidParameterException("task '" + task + "' has no input text between " + pin.from() + " and "
-                    + pin.to());
+            throw new InvalidParameterException("task '" + task + "' has no input text between " + from + " and " + to);
         }
         job.refresh(task);
         return r;

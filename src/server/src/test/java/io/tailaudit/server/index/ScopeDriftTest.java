@@ -117,6 +117,15 @@ class ScopeDriftTest {
                 .put(ref).then().statusCode(403);
         given().contentType("application/json").body(java.util.Map.of("from", now.toString(), "to",
                 now.minus(1, ChronoUnit.DAYS).toString())).put(ref).then().statusCode(400);
+        // a year PostgreSQL cannot hold is refused by the API's time parser, not failed on
+        given().contentType("application/json").body(java.util.Map.of("from", "+1000000000-01-01T00:00:00Z", "to",
+                "+1000000000-01-02T00:00:00Z")).put(ref).then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("from must be an RFC 3339 date-time"));
+        given().contentType("application/json").body(java.util.Map.of("from", "0000-12-30T00:00:00Z", "to",
+                "0000-12-31T00:00:00Z")).put(ref).then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("from must lie between"));
+        given().contentType("application/json").body(java.util.Map.of("from", "yesterday", "to", now.toString()))
+                .put(ref).then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString("RFC 3339"));
         Instant pinFrom = now.minus(1, ChronoUnit.DAYS);
         Instant pinTo = pinFrom.plusSeconds(60L * 200);
         JsonPath pinned = given().contentType("application/json").body(java.util.Map.of("from", pinFrom.toString(),
