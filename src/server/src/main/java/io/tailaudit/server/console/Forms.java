@@ -88,6 +88,14 @@ public final class Forms {
     }
 
     /** The form's page again with what was wrong: 400. */
+    /**
+     * A checkbox sent after a hidden field of the same name with {@code false}: checked sends both values,
+     * unchecked only the hidden one; neither (a form without the field) leaves the setting as it is.
+     */
+    static Boolean checkbox(java.util.List<String> values) {
+        return values == null || values.isEmpty() ? null : values.contains("true");
+    }
+
     static Response rejected(TemplateInstance page) {
         return Response.status(Response.Status.BAD_REQUEST).entity(page).type(MediaType.TEXT_HTML).build();
     }

@@ -88,14 +88,15 @@ public class SettingsPage {
     @Operation(hidden = true)
     public Response task(@PathParam("task") String task, @FormParam("category") String category,
                          @FormParam("quality_floor") String floor, @FormParam("latency_budget_ms") String budget,
-                         @FormParam("tail_absorbable") String absorbable, @FormParam("tail_threshold") String threshold) {
+                         @FormParam("tail_absorbable") List<String> absorbable,
+                         @FormParam("tail_threshold") String threshold, @FormParam("store_text") List<String> storeText) {
         Forms.Sent sent = Forms.Sent.of("category", category, "quality_floor", floor, "latency_budget_ms", budget,
-                "tail_absorbable", absorbable, "tail_threshold", threshold);
+                "tail_threshold", threshold);
         try {
             settings.change(task, new TaskSettings.Change(ConsoleResource.blank(category),
                     Forms.number("quality_floor", floor), Forms.number("latency_budget_ms", budget),
-                    absorbable == null ? null : "true".equals(absorbable), null,
-                    Forms.number("tail_threshold", threshold),
+                    Forms.checkbox(absorbable), null, Forms.number("tail_threshold", threshold),
+                    Forms.checkbox(storeText),
                     Set.of()));
         } catch (InvalidSettingException e) {
             return rejected(task, new Forms.FieldError("task", e.field(), e.getMessage()), sent);

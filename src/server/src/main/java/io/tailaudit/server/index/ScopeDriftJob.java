@@ -2,6 +2,7 @@ package io.tailaudit.server.index;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tailaudit.server.settings.TaskSettingsService;
 import io.tailaudit.server.tail.ScopeDrift;
 import io.tailaudit.server.tail.Windows;
 import io.tailaudit.server.trace.TraceQueries;
@@ -36,7 +37,9 @@ public class ScopeDriftJob {
     static final int EXAMPLES = 5;
 
     private final TraceQueries traces;
+    private final TraceIndex index;
     private final ScopeDrifts drifts;
+    private final TaskSettingsService settings;
     private final IndexConfig config;
     private final Clock clock;
     private volatile boolean stopping;
@@ -44,10 +47,12 @@ public class ScopeDriftJob {
     private final java.util.concurrent.atomic.AtomicReference<double[]> last =
             new java.util.concurrent.atomic.AtomicReference<>(new double[] {0, 0, 0, 0});
 
-    ScopeDriftJob(TraceQueries traces, ScopeDrifts drifts, IndexConfig config, Clock clock,
-                  io.micrometer.core.instrument.MeterRegistry registry) {
+    ScopeDriftJob(TraceQueries traces, TraceIndex index, ScopeDrifts drifts, TaskSettingsService settings,
+                  IndexConfig config, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
         this.traces = traces;
+        this.index = index;
         this.drifts = drifts;
+        this.settings = settings;
         this.config = config;
         this.clock = clock;
         io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.seconds", last, l -> l.get()[0])
@@ -79,8 +84,8 @@ public class ScopeDriftJob {
         }
     }
 
-    /** What a refresh did. */
-    public record Refresh(int tasks, int measured, int references, double millis) {
+    /** What a refresh did; {@code skipped} says why it measured nothing, when it did not run. */
+    public record Refresh(int tasks, int measured, int references, double millis, String skipped) {
     }
 
     /**
@@ -88,9 +93,15 @@ public class ScopeDriftJob {
      * there are cores (each task reads its own reference and samples); returns what it did.
      */
     public Refresh refresh() {
+        if (index.rebuilding()) {
+            // the windows are sampled from the index: a partial one would understate every task's inputs
+            return new Refresh(0, 0, 0, 0, "the search index is being rebuilt from PostgreSQL; drift is measured"
+                    + " again once it is whole");
+        }
         long start = System.nanoTime();
         Instant now = clock.instant();
         Map<String, Instant> first = traces.firstTraces();
+        java.util.Set<String> textless = settings.textless();
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), first.size()));
         java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger();
@@ -101,7 +112,7 @@ public class ScopeDriftJob {
             for (Map.Entry<String, Instant> t : first.entrySet()) {
                 work.add(pool.submit(() -> {
                     if (!stopping) {
-                        int[] did = measure(t.getKey(), t.getValue(), now);
+                        int[] did = measure(t.getKey(), t.getValue(), now, textless.contains(t.getKey()));
                         measured.addAndGet(did[0]);
                         references.addAndGet(did[1]);
                     }
@@ -123,21 +134,27 @@ public class ScopeDriftJob {
         last.set(new double[] {millis / 1e3, first.size(), measured.get(), clock.instant().getEpochSecond()});
         LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d threads=%d ms=%.0f", first.size(),
                 measured.get(), references.get(), threads, millis);
-        return new Refresh(first.size(), measured.get(), references.get(), millis);
+        return new Refresh(first.size(), measured.get(), references.get(), millis, null);
     }
 
     /** Measures one task's drift over every named window now (after its reference was pinned). */
     public void refresh(String task) {
         Instant first = traces.firstTraces().get(task);
-        if (first != null) {
-            measure(task, first, clock.instant());
+        if (first != null && !index.rebuilding()) {
+            measure(task, first, clock.instant(), settings.textless().contains(task));
         }
     }
 
     /** {windows measured, references built} for one task. */
-    private int[] measure(String task, Instant firstTrace, Instant now) {
+    private int[] measure(String task, Instant firstTrace, Instant now, boolean textless) {
         int measured = 0;
         int references = 0;
+        if (textless) {
+            for (String w : Windows.NAMES) {
+                save(task, w, now, ScopeDrift.notMeasured("the task stores no text (its setting store_text is off)"));
+            }
+            return new int[] {0, 0};
+        }
         Optional<ScopeDrifts.Reference> reference = drifts.reference(task);
         if (reference.isEmpty()) {
             Instant to = firstTrace.plus(config.referencePeriod());
@@ -153,29 +170,40 @@ public class ScopeDriftJob {
             references++;
         }
         ScopeDrifts.Reference ref = reference.get();
-        ScopeReference index = ref.texts() >= ScopeDrift.MIN_TEXTS
+        ScopeReference scope = ref.texts() >= ScopeDrift.MIN_TEXTS
                 ? ScopeReference.of(drifts.referenceTexts(task)) : null;
-        // windows that start inside the reference period read the same inputs: one sample, each input scored once
-        Map<Instant, TraceQueries.InputSample> samples = new java.util.HashMap<>();
-        Map<String, Double> scored = new java.util.HashMap<>();
+        Instant end = Windows.end(now);
+        // each window's inputs after the reference period; windows starting inside it read the same span
+        Map<String, TraceIndex.Span> spans = new java.util.LinkedHashMap<>();
         for (String w : Windows.NAMES) {
-            Instant end = Windows.end(now);
             Instant from = end.minus(Windows.LENGTHS.get(w));
             Instant after = from.isBefore(ref.to()) ? ref.to() : from;
-            if (index == null) {
+            if (scope == null) {
                 save(task, w, now, from, end, ScopeDrift.notMeasured(String.format(Locale.ROOT,
                         "only %d reference inputs with text (at least %d needed)", ref.texts(), ScopeDrift.MIN_TEXTS)),
                         List.of());
-                continue;
-            }
-            if (!after.isBefore(end)) {
+            } else if (!after.isBefore(end)) {
                 save(task, w, now, from, end, ScopeDrift.notMeasured("the window lies inside the reference period"),
                         List.of());
-                continue;
+            } else {
+                spans.put(w, new TraceIndex.Span(after, end));
             }
-            Instant since = after;
-            TraceQueries.InputSample sample = samples.computeIfAbsent(since,
-                    x -> traces.inputSample(task, since, end, config.driftSample()));
+        }
+        if (spans.isEmpty()) {
+            return new int[] {0, references};
+        }
+        Map<TraceIndex.Span, TraceQueries.InputSample> samples;
+        try {
+            samples = index.inputSamples(task, List.copyOf(new java.util.LinkedHashSet<>(spans.values())),
+                    config.driftSample());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the search index could not be read", e);
+        }
+        Map<String, Double> scored = new java.util.HashMap<>();
+        for (Map.Entry<String, TraceIndex.Span> e : spans.entrySet()) {
+            String w = e.getKey();
+            Instant from = end.minus(Windows.LENGTHS.get(w));
+            TraceQueries.InputSample sample = samples.get(e.getValue());
             if (sample.inputs().size() < ScopeDrift.MIN_TEXTS) {
                 save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), 0, ref.texts(),
                         Optional.of(String.format(Locale.ROOT, "only %d inputs with text after the reference period"
@@ -184,14 +212,14 @@ public class ScopeDriftJob {
             }
             List<ScopeDrifts.Example> novel = new ArrayList<>();
             for (TraceQueries.Input in : sample.inputs()) {
-                double similarity = scored.computeIfAbsent(in.traceId(), x -> index.similarity(in.text()));
+                double similarity = scored.computeIfAbsent(in.traceId(), x -> scope.similarity(in.text()));
                 if (similarity < ScopeReference.NOVEL_BELOW) {
                     novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
                 }
             }
             List<ScopeDrifts.Example> examples = novel.stream()
                     .sorted(Comparator.comparingDouble(ScopeDrifts.Example::similarity)).limit(EXAMPLES)
-                    .map(e -> new ScopeDrifts.Example(e.traceId(), cut(e.text()), e.similarity())).toList();
+                    .map(x -> new ScopeDrifts.Example(x.traceId(), cut(x.text()), x.similarity())).toList();
             save(task, w, now, from, end, new ScopeDrift(sample.total(), sample.inputs().size(), novel.size(),
                     ref.texts(), Optional.empty()), examples);
             measured++;

@@ -120,6 +120,36 @@ public class ScopeDrifts {
         }
     }
 
+    /**
+     * Erases the text these tasks left in the scope tables (tasks that store no text from now on): their
+     * references with their input texts, and the novel inputs kept as examples. Returns how many tasks had some.
+     */
+    public int eraseText(java.util.Collection<String> tasks, Instant now) {
+        if (tasks.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement refs = c.prepareStatement("DELETE FROM scope_reference WHERE task = ANY(?)");
+                 PreparedStatement examples = c.prepareStatement("UPDATE scope_drift SET examples = '[]',"
+                         + " computed_at = ? WHERE task = ANY(?) AND examples <> '[]'::jsonb")) {
+                java.sql.Array names = c.createArrayOf("text", tasks.toArray());
+                refs.setArray(1, names);
+                int n = refs.executeUpdate();
+                examples.setTimestamp(1, Timestamp.from(now));
+                examples.setArray(2, names);
+                n = Math.max(n, examples.executeUpdate());
+                c.commit();
+                return n;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** Stores a task's drift over a named window, replacing the last one. */
     public void save(String task, String window, Measured m) {
         ScopeDrift d = m.drift();

@@ -1,6 +1,8 @@
 package io.tailaudit.server.index;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +17,10 @@ import java.util.Set;
  * near miss shares most of its terms with some reference input; a new kind of request in the same
  * vocabulary shares a third, other domains, code and other languages almost none.
  *
- * <p>The reference is held as postings (term to the reference inputs that hold it), so an input costs the
- * postings of its own terms: every reference input is compared, none is skipped, and a refresh of every task
- * stays within seconds.
+ * <p>The reference is held as postings (term to the reference inputs that hold it, in order), so an input
+ * costs the postings of its own terms, rarest first: once no reference input not met yet could beat the best
+ * share, the longer (more common) lists are only searched for the inputs that still could. The result is
+ * exact: every reference input is accounted for.
  */
 public final class ScopeReference {
 
@@ -62,22 +65,57 @@ public final class ScopeReference {
      */
     public double similarity(String input) {
         Set<String> terms = analyzer.terms(head(input));
-        if (terms.isEmpty()) {
+        int n = terms.size();
+        if (n == 0) {
             return 1;
         }
-        int[] shared = new int[size];
-        int best = 0;
+        // a term no reference input holds only lowers the share; the others, rarest first
+        int[][] lists = new int[n][];
+        int m = 0;
         for (String t : terms) {
             int[] refs = postings.get(t);
             if (refs != null) {
-                for (int r : refs) {
-                    if (++shared[r] > best) {
-                        best = shared[r];
-                    }
+                lists[m++] = refs;
+            }
+        }
+        Arrays.sort(lists, 0, m, Comparator.comparingInt(a -> a.length));
+        int[] shared = new int[size];
+        int best = 0;
+        int i = 0;
+        // count every reference input while one not seen yet could still beat the best: m - i lists remain
+        for (; i < m && m - i > best; i++) {
+            for (int r : lists[i]) {
+                if (++shared[r] > best) {
+                    best = shared[r];
                 }
             }
         }
-        return best / (double) terms.size();
+        if (i < m) {
+            // then only reference inputs already seen can: check those in the remaining (longest) lists
+            int[] candidates = new int[size];
+            int c = 0;
+            for (int r = 0; r < size; r++) {
+                if (shared[r] > 0 && shared[r] + (m - i) > best) {
+                    candidates[c++] = r;
+                }
+            }
+            for (; i < m && c > 0; i++) {
+                int[] list = lists[i];
+                int after = m - i - 1;
+                int kept = 0;
+                for (int k = 0; k < c; k++) {
+                    int r = candidates[k];
+                    if (Arrays.binarySearch(list, r) >= 0 && ++shared[r] > best) {
+                        best = shared[r];
+                    }
+                    if (shared[r] + after > best) {
+                        candidates[kept++] = r;
+                    }
+                }
+                c = kept;
+            }
+        }
+        return best / (double) n;
     }
 
     private static String head(String text) {

@@ -23,7 +23,20 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
@@ -36,8 +49,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,7 +71,7 @@ public class TraceIndex {
 
     private static final Logger LOG = Logger.getLogger(TraceIndex.class);
     /** Written into every commit; an index of another format is rebuilt. */
-    static final String FORMAT = "tailaudit-trace-index-2";
+    static final String FORMAT = "tailaudit-trace-index-3";
     static final String ID = "trace_id";
     static final String TASK = "task";
     static final String KIND = "kind";
@@ -65,6 +82,15 @@ public class TraceIndex {
     static final String AT = "occurred_at";
     static final String INPUT = "input";
     static final String OUTPUT = "output";
+    /** A hash of the trace id that no producer chooses the order of: scope drift samples the smallest. */
+    static final String SAMPLE = "sample";
+    /**
+     * Segments keep the newest trace first, so a newest-first search stops after its page in each segment
+     * instead of visiting every match; it is also the order searches sort by.
+     */
+    static final org.apache.lucene.search.Sort NEWEST_FIRST = new org.apache.lucene.search.Sort(
+            new org.apache.lucene.search.SortField(AT, org.apache.lucene.search.SortField.Type.LONG, true),
+            new org.apache.lucene.search.SortField(ID, org.apache.lucene.search.SortField.Type.STRING));
     private static final int REBUILD_PAGE = 2_000;
     /** Text fields: stored for highlights, with offsets in the postings so highlighting re-analyses nothing. */
     private static final org.apache.lucene.document.FieldType TEXT = new org.apache.lucene.document.FieldType(
@@ -86,6 +112,9 @@ public class TraceIndex {
     private volatile IndexWriter writer;
     private volatile SearcherManager searchers;
     private volatile boolean stopping;
+    /** Orders document writes with {@link #withoutText}. */
+    private final Object writes = new Object();
+    private volatile Set<String> textless = Set.of();
 
     TraceIndex(IndexConfig config, TraceQueries traces, MeterRegistry registry) {
         this.config = config;
@@ -102,6 +131,11 @@ public class TraceIndex {
         if (!config.enabled()) {
             return;
         }
+        open();
+    }
+
+    /** Opens the index on disk; one that is missing or of another format is rebuilt in the background. */
+    private synchronized void open() {
         try {
             Path dir = Path.of(config.dir());
             Files.createDirectories(dir);
@@ -110,6 +144,7 @@ public class TraceIndex {
                     && FORMAT.equals(SegmentInfos.readLatestCommit(directory).getUserData().get("format"));
             IndexWriterConfig wc = new IndexWriterConfig(analyzer);
             wc.setRAMBufferSizeMB(64);
+            wc.setIndexSort(NEWEST_FIRST);
             wc.setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE);
             writer = new IndexWriter(directory, wc);
             writer.setLiveCommitData(Map.of("format", FORMAT).entrySet());
@@ -126,6 +161,10 @@ public class TraceIndex {
 
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
+        close();
+    }
+
+    private synchronized void close() {
         try {
             if (searchers != null) {
                 searchers.close();
@@ -138,6 +177,30 @@ public class TraceIndex {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warnf("search index not closed cleanly: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * The index folder was deleted or emptied under a running replica: writes would go nowhere and the next
+     * start would find nothing. The index is opened afresh and rebuilt from PostgreSQL; writes and searches
+     * meanwhile fail and are retried (the consumer re-reads what it had not committed).
+     */
+    private synchronized void recoverIfLost() throws IOException {
+        Path dir = Path.of(config.dir());
+        if (Files.isDirectory(dir) && DirectoryReader.indexExists(directory)) {
+            return;
+        }
+        LOG.warnf("search index: %s is gone; opening a new index and rebuilding it from PostgreSQL", dir);
+        try {
+            searchers.close();
+            writer.rollback();      // nothing of it can be committed into a folder that is gone
+            directory.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("search index: the lost index did not close cleanly: %s", e.getMessage());
+        }
+        open();
+        if (!rebuilding.get()) {
+            rebuildInBackground();
         }
     }
 
@@ -155,8 +218,24 @@ public class TraceIndex {
      * {@link #commit}.
      */
     void write(List<TraceQueries.Indexable> stored) throws IOException {
-        for (TraceQueries.Indexable t : stored) {
-            writer.updateDocument(new Term(ID, t.traceId()), document(t));
+        synchronized (writes) {
+            for (TraceQueries.Indexable t : stored) {
+                writer.updateDocument(new Term(ID, t.traceId()), document(t, textless.contains(t.task())));
+            }
+        }
+    }
+
+    /**
+     * From now on writes no text of the tasks in {@code textless} (tasks that store none), and drops every
+     * document of the tasks in {@code erase}; ordered with {@link #write}, so a document built before the
+     * change is deleted and one built after it has no text.
+     */
+    void withoutText(Set<String> textless, java.util.Collection<String> erase) throws IOException {
+        synchronized (writes) {
+            this.textless = Set.copyOf(textless);
+            if (!erase.isEmpty()) {
+                writer.deleteDocuments(erase.stream().map(t -> new Term(TASK, t)).toArray(Term[]::new));
+            }
         }
     }
 
@@ -218,10 +297,11 @@ public class TraceIndex {
     @Scheduled(every = "{tailaudit.index.refresh-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void refresh() {
-        if (!available()) {
+        if (!config.enabled() || stopping || writer == null) {
             return;
         }
         try {
+            recoverIfLost();
             searchers.maybeRefresh();
             IndexSearcher s = searchers.acquire();
             try {
@@ -246,6 +326,97 @@ public class TraceIndex {
         }
     }
 
+    /** A window of inputs to sample: [from, to). */
+    record Span(Instant from, Instant to) {
+    }
+
+    /**
+     * A uniform sample of a task's indexed input texts per span: all of a span's inputs when it has at most
+     * {@code limit}, else the {@code limit} with the smallest {@link #SAMPLE} hash (the same traces give the
+     * same sample), with the span's count of inputs. One pass over the task's documents in the widest span
+     * reads doc values only; each text chosen is read once, however many spans chose it.
+     */
+    Map<Span, TraceQueries.InputSample> inputSamples(String task, List<Span> spans, int limit) throws IOException {
+        long lo = spans.stream().mapToLong(w -> w.from().toEpochMilli()).min().orElseThrow();
+        long hi = spans.stream().mapToLong(w -> w.to().toEpochMilli()).max().orElseThrow();
+        Query query = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(TASK, task)), BooleanClause.Occur.FILTER)
+                .add(LongPoint.newRangeQuery(AT, lo, hi - 1), BooleanClause.Occur.FILTER)
+                .add(new FieldExistsQuery(INPUT), BooleanClause.Occur.FILTER).build();
+        return withSearcher(searcher -> {
+            int n = spans.size();
+            long[] from = new long[n];
+            long[] to = new long[n];
+            long[] counts = new long[n];
+            List<PriorityQueue<Pick>> picks = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                from[k] = spans.get(k).from().toEpochMilli();
+                to[k] = spans.get(k).to().toEpochMilli();
+                picks.add(new PriorityQueue<>(Comparator.comparingLong(Pick::hash).reversed()));
+            }
+            Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            for (LeafReaderContext leaf : leaves) {
+                Scorer scorer = weight.scorer(leaf);
+                if (scorer == null) {
+                    continue;
+                }
+                Bits live = leaf.reader().getLiveDocs();
+                NumericDocValues at = DocValues.getNumeric(leaf.reader(), AT);
+                NumericDocValues hash = DocValues.getNumeric(leaf.reader(), SAMPLE);
+                DocIdSetIterator it = scorer.iterator();
+                for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                    if (live != null && !live.get(doc) || !at.advanceExact(doc) || !hash.advanceExact(doc)) {
+                        continue;
+                    }
+                    long ms = at.longValue();
+                    long h = hash.longValue();
+                    for (int k = 0; k < n; k++) {
+                        if (ms >= from[k] && ms < to[k]) {
+                            counts[k]++;
+                            PriorityQueue<Pick> q = picks.get(k);
+                            if (q.size() < limit) {
+                                q.add(new Pick(h, leaf.ord, doc));
+                            } else if (h < q.peek().hash()) {
+                                q.poll();
+                                q.add(new Pick(h, leaf.ord, doc));
+                            }
+                        }
+                    }
+                }
+            }
+            // each chosen text once, in index order (stored fields are read block by block)
+            java.util.TreeMap<Long, TraceQueries.Input> texts = new java.util.TreeMap<>();
+            picks.forEach(q -> q.forEach(p -> texts.put(p.key(), null)));
+            Set<String> fields = Set.of(ID, INPUT);
+            org.apache.lucene.index.StoredFields stored = null;
+            int storedLeaf = -1;
+            for (Map.Entry<Long, TraceQueries.Input> e : texts.entrySet()) {
+                int leaf = (int) (e.getKey() >>> 32);
+                if (leaf != storedLeaf) {
+                    stored = leaves.get(leaf).reader().storedFields();
+                    storedLeaf = leaf;
+                }
+                Document d = stored.document((int) (long) e.getKey(), fields);
+                e.setValue(new TraceQueries.Input(d.get(ID), d.get(INPUT)));
+            }
+            Map<Span, TraceQueries.InputSample> out = new java.util.HashMap<>();
+            for (int k = 0; k < n; k++) {
+                List<Pick> chosen = new ArrayList<>(picks.get(k));
+                chosen.sort(Comparator.comparingLong(Pick::hash).thenComparingLong(Pick::key));
+                out.put(spans.get(k), new TraceQueries.InputSample(counts[k],
+                        chosen.stream().map(p -> texts.get(p.key())).toList()));
+            }
+            return out;
+        });
+    }
+
+    private record Pick(long hash, int leaf, int doc) {
+        long key() {
+            return (long) leaf << 32 | doc;
+        }
+    }
+
     /** Makes what was indexed so far searchable now (tests, and a search right after a write). */
     public void refreshNow() throws IOException {
         searchers.maybeRefreshBlocking();
@@ -259,7 +430,15 @@ public class TraceIndex {
         return analyzer;
     }
 
-    private static Document document(TraceQueries.Indexable t) {
+    /** 64 bits of two murmur3 hashes of the trace id: a stable order no trace id chooses its place in. */
+    static long sampleHash(String traceId) {
+        BytesRef b = new BytesRef(traceId);
+        long hi = org.apache.lucene.util.StringHelper.murmurhash3_x86_32(b, 0x5ca1ab1e);
+        long lo = org.apache.lucene.util.StringHelper.murmurhash3_x86_32(b, 0x0ddba11);
+        return (hi << 32) | (lo & 0xffffffffL);
+    }
+
+    private static Document document(TraceQueries.Indexable t, boolean textless) {
         Document d = new Document();
         d.add(new StringField(ID, t.traceId(), Field.Store.YES));
         d.add(new SortedDocValuesField(ID, new BytesRef(t.traceId())));
@@ -275,10 +454,11 @@ public class TraceIndex {
         d.add(new LongPoint(AT, ms));
         d.add(new NumericDocValuesField(AT, ms));
         d.add(new StoredField(AT, ms));
-        if (t.input() != null) {
+        d.add(new NumericDocValuesField(SAMPLE, sampleHash(t.traceId())));
+        if (t.input() != null && !textless) {
             d.add(new Field(INPUT, t.input(), TEXT));
         }
-        if (t.output() != null) {
+        if (t.output() != null && !textless) {
             d.add(new Field(OUTPUT, t.output(), TEXT));
         }
         return d;

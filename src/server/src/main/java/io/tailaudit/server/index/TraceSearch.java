@@ -91,9 +91,8 @@ public class TraceSearch {
             b.add(LongPoint.newRangeQuery(TraceIndex.AT, lo, hi), BooleanClause.Occur.FILTER);
         }
         Query query = b.build();
-        Sort sort = r.order() == Order.NEWEST
-                ? new Sort(new SortField(TraceIndex.AT, SortField.Type.LONG, true),
-                new SortField(TraceIndex.ID, SortField.Type.STRING))
+        // newest first is the index's own order: each segment stops after its page
+        Sort sort = r.order() == Order.NEWEST ? TraceIndex.NEWEST_FIRST
                 : new Sort(SortField.FIELD_SCORE, new SortField(TraceIndex.AT, SortField.Type.LONG, true),
                 new SortField(TraceIndex.ID, SortField.Type.STRING));
         Optional<FieldDoc> after = r.cursor().map(c -> decode(c, r.order()));

@@ -89,7 +89,7 @@ final class BatchProcessor implements AutoCloseable {
                 case Rejection x -> rejected.add(in);
             }
         }
-        return new PreparedBatch(records.count(), BatchWriter.TracePayload.of(traces, clock.instant()), feedback,
+        return new PreparedBatch(records.count(), BatchWriter.TracePayload.of(traces, clock.instant(), writer.textless()), feedback,
                 rejected, commit, first);
     }
 

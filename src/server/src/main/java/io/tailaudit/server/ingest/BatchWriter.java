@@ -3,6 +3,7 @@ package io.tailaudit.server.ingest;
 import io.tailaudit.server.rollup.CohortValues;
 import io.tailaudit.server.rollup.RollupBatch;
 import io.tailaudit.server.rollup.RollupWriter;
+import io.tailaudit.server.settings.TaskSettingsService;
 import io.tailaudit.server.trace.TraceRow;
 import io.tailaudit.server.trace.TraceStore;
 import org.jboss.logging.Logger;
@@ -43,6 +44,7 @@ final class BatchWriter {
 
     private final TextRedactor redactor;
     private final CohortValues cohorts;
+    private volatile Set<String> textless = Set.of();
 
     /** Builds a batch's rollups while the writer streams its COPY; idle otherwise. */
     private final Executor rollupBuilder = Executors.newSingleThreadExecutor(r -> {
@@ -58,18 +60,40 @@ final class BatchWriter {
 
     /**
      * A batch's traces with their COPY text, built while the previous batch is being stored so the
-     * write itself only streams it. {@code receivedAt} is when ingest read them.
+     * write itself only streams it. {@code receivedAt} is when ingest read them; the rows of tasks in
+     * {@code textless} (tasks that store no text, as last known) carry none.
      */
-    record TracePayload(List<IncomingRecord> traces, TraceStore.Payload rows) {
+    record TracePayload(List<IncomingRecord> traces, TraceStore.Payload rows, Set<String> textless) {
 
         TracePayload {
             traces = List.copyOf(traces);
+            textless = Set.copyOf(textless);
         }
 
         static TracePayload of(List<IncomingRecord> traces, Instant receivedAt) {
-            return new TracePayload(traces, TraceStore.Payload.of(traces.stream().map(IncomingRecord::trace).toList(),
-                    receivedAt));
+            return of(traces, receivedAt, Set.of());
         }
+
+        static TracePayload of(List<IncomingRecord> traces, Instant receivedAt, Set<String> textless) {
+            return new TracePayload(traces, TraceStore.Payload.of(traces.stream().map(IncomingRecord::trace)
+                    .map(t -> textless.contains(t.task()) ? t.withoutText() : t).toList(), receivedAt), textless);
+        }
+
+        /** This payload as the tasks that store no text are now: itself, or built again where one changed. */
+        TracePayload under(Set<String> now) {
+            for (IncomingRecord r : traces) {
+                String task = r.trace().task();
+                if (now.contains(task) != textless.contains(task)) {
+                    return of(traces, rows.receivedAt(), now);
+                }
+            }
+            return this;
+        }
+    }
+
+    /** The tasks that stored no text as of the last batch written: what the next batch is prepared with. */
+    Set<String> textless() {
+        return textless;
     }
 
     /**
@@ -89,10 +113,14 @@ final class BatchWriter {
 
     private List<IncomingRecord> writeAll(Connection c, TracePayload payload, List<IncomingRecord> feedback,
                  List<IncomingRecord> rejected, Instant receivedAt) throws SQLException {
-        List<IncomingRecord> traces = payload.traces();
+        // read in this transaction: a batch that commits after a task stops storing text stores none of it
+        Set<String> silent = TaskSettingsService.textless(c);
+        textless = silent;
+        TracePayload exact = payload.under(silent);
+        List<IncomingRecord> traces = exact.traces();
         RollupBatch rollups = new RollupBatch();
         long t0 = System.nanoTime();
-        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, payload, rollups);
+        List<IncomingRecord> conflicts = traces.isEmpty() ? List.of() : writeTraces(c, exact, rollups);
         long t1 = System.nanoTime();
         Set<String> touched = new HashSet<>();
         traces.forEach(r -> touched.add(r.trace().traceId()));
@@ -110,7 +138,7 @@ final class BatchWriter {
         List<IncomingRecord> dead = new ArrayList<>(rejected);
         dead.addAll(conflicts);
         if (!dead.isEmpty()) {
-            insertDeadLetters(c, dead, receivedAt);
+            insertDeadLetters(c, dead, receivedAt, silent);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debugf("batch written traces=%d feedback=%d dead=%d traces_ms=%.1f feedback_ms=%.1f dead_ms=%.1f",
@@ -149,7 +177,8 @@ final class BatchWriter {
         return conflicts;
     }
 
-    private void insertDeadLetters(Connection c, List<IncomingRecord> dead, Instant receivedAt) throws SQLException {
+    private void insertDeadLetters(Connection c, List<IncomingRecord> dead, Instant receivedAt, Set<String> textless)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_DEAD_LETTER)) {
             for (IncomingRecord r : dead) {
                 Rejection why = (Rejection) r.event();
@@ -161,13 +190,33 @@ final class BatchWriter {
                 ps.setString(5, why.reason());
                 ps.setString(6, why.path());
                 ps.setString(7, why.detail().replace("\u0000", ""));
-                ps.setString(8, preview(r.value()));
+                ps.setString(8, withheld(preview(r.value()), textless));
                 ps.setInt(9, r.value() == null ? 0 : r.value().length);
                 ps.setTimestamp(10, Timestamp.from(receivedAt));
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    private static final java.util.regex.Pattern TASK = java.util.regex.Pattern.compile(
+            "\"task\"\\s{0,64}:\\s{0,64}\"((?:[^\"\\\\]|\\\\.){1,512})\"");
+
+    /**
+     * The preview, or a note in its place when the record names a task that stores no text: a dead letter
+     * keeps no text of such a task either (the record may not parse, so its task is read from the text).
+     */
+    static String withheld(String preview, Set<String> textless) {
+        if (preview == null || textless.isEmpty()) {
+            return preview;
+        }
+        java.util.regex.Matcher m = TASK.matcher(preview);
+        while (m.find()) {
+            if (textless.contains(m.group(1))) {
+                return "[preview withheld: task " + m.group(1) + " stores no text]";
+            }
+        }
+        return preview;
     }
 
     /** Redacted before it is cut, from at most 64 KB of the payload: enough context for any detector. */

@@ -32,6 +32,9 @@ class TaskSettingsRow {
     @Column(name = "tail_threshold")
     public Double tailThreshold;
 
+    @Column(name = "store_text")
+    public Boolean storeText;
+
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

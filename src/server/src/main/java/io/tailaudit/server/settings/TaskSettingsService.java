@@ -1,13 +1,20 @@
 package io.tailaudit.server.settings;
 
 import io.tailaudit.sdk.Category;
+import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.tail.CategoryDefaults;
 import io.tailaudit.server.tail.InvalidSettingException;
 import io.tailaudit.server.tail.TaskSettings;
 import io.tailaudit.server.trace.TraceQueries;
+import io.tailaudit.server.trace.TraceStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Arrays;
@@ -21,17 +28,21 @@ import java.util.stream.Collectors;
 public class TaskSettingsService {
 
     private static final Set<String> FIELDS = Set.of("category", "quality_floor", "latency_budget_ms",
-            "tail_absorbable", "scope_constrained", "tail_threshold");
+            "tail_absorbable", "scope_constrained", "tail_threshold", "store_text");
     private static final Set<String> CATEGORIES = Arrays.stream(Category.values()).map(Category::wire)
             .collect(Collectors.toUnmodifiableSet());
 
+    private static final Logger LOG = Logger.getLogger(TaskSettingsService.class);
+
     private final TaskSettingsRepository rows;
     private final TraceQueries traces;
+    private final DataSource dataSource;
     private final Clock clock;
 
-    TaskSettingsService(TaskSettingsRepository rows, TraceQueries traces, Clock clock) {
+    TaskSettingsService(TaskSettingsRepository rows, TraceQueries traces, DataSource dataSource, Clock clock) {
         this.rows = rows;
         this.traces = traces;
+        this.dataSource = dataSource;
         this.clock = clock;
     }
 
@@ -75,6 +86,7 @@ public class TaskSettingsService {
         if (change.tailAbsorbable() != null) row.tailAbsorbable = change.tailAbsorbable();
         if (change.scopeConstrained() != null) row.scopeConstrained = change.scopeConstrained();
         if (change.tailThreshold() != null) row.tailThreshold = change.tailThreshold();
+        if (change.storeText() != null) row.storeText = change.storeText();
         for (String field : change.reset() == null ? Set.<String>of() : change.reset()) {
             switch (field) {
                 case "category" -> row.category = null;
@@ -82,11 +94,25 @@ public class TaskSettingsService {
                 case "latency_budget_ms" -> row.latencyBudgetMs = null;
                 case "tail_absorbable" -> row.tailAbsorbable = null;
                 case "scope_constrained" -> row.scopeConstrained = null;
+                case "store_text" -> row.storeText = null;
                 default -> row.tailThreshold = null;
             }
         }
         row.updatedAt = clock.instant();
         rows.persist(row);
+        if (Boolean.FALSE.equals(row.storeText)) {
+            // in this transaction: once the change is visible, the task holds no text (ingest reads the
+            // setting in its own batch transaction; the index role drops the documents within seconds)
+            try (Connection c = dataSource.getConnection()) {
+                long erased = TraceStore.eraseText(c, task);
+                if (erased > 0) {
+                    LOG.infof("task %s stores no text: erased the input and output text of %,d stored traces", task,
+                            erased);
+                }
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
+        }
         return effective(task, traces.latestCategory(task).orElse(null), row);
     }
 
@@ -127,6 +153,7 @@ public class TaskSettingsService {
             if (row.tailAbsorbable != null) overridden.add("tail_absorbable");
             if (row.scopeConstrained != null) overridden.add("scope_constrained");
             if (row.tailThreshold != null) overridden.add("tail_threshold");
+            if (row.storeText != null) overridden.add("store_text");
         }
         return new TaskSettings(task, category == null ? "other" : category, observedCategory,
                 row != null && row.qualityFloor != null ? row.qualityFloor : CategoryDefaults.QUALITY_FLOOR,
@@ -134,11 +161,35 @@ public class TaskSettingsService {
                 row != null && row.tailAbsorbable != null ? row.tailAbsorbable : d.tailAbsorbable(),
                 row != null && row.scopeConstrained != null ? row.scopeConstrained : d.scopeConstrained(),
                 row != null && row.tailThreshold != null ? row.tailThreshold : CategoryDefaults.TAIL_THRESHOLD,
-                overridden);
+                row == null || row.storeText == null || row.storeText, overridden);
+    }
+
+    /**
+     * The tasks that store no text ({@code store_text} false), read on the caller's connection: ingest reads
+     * them in each batch's own transaction, so a batch that commits after the setting does stores no text.
+     */
+    public static Set<String> textless(Connection c) throws SQLException {
+        Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT task FROM task_settings WHERE store_text = false");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** {@link #textless(Connection)} on a connection of its own. */
+    public Set<String> textless() {
+        try (Connection c = dataSource.getConnection()) {
+            return textless(c);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     /** Changes whenever a task's settings do: the latest change's time. For caches of what reads them. */
-    public static String version(java.sql.Connection c) throws java.sql.SQLException {
+    public static String version(Connection c) throws SQLException {
         return io.tailaudit.server.db.SingleValue.text(c, "SELECT max(updated_at)::text FROM task_settings");
     }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
  */
 public record TaskSettings(String task, String category, String observedCategory, double qualityFloor,
                            double latencyBudgetMs, boolean tailAbsorbable, boolean scopeConstrained,
-                           double tailThreshold, Set<String> overridden) {
+                           double tailThreshold, boolean storeText, Set<String> overridden) {
 
     public TaskSettings {
         overridden = Set.copyOf(overridden);
@@ -18,6 +18,6 @@ public record TaskSettings(String task, String category, String observedCategory
 
     /** A change: every field optional; a null leaves the field as it is, {@code reset} lists fields to default. */
     public record Change(String category, Double qualityFloor, Double latencyBudgetMs, Boolean tailAbsorbable,
-                         Boolean scopeConstrained, Double tailThreshold, Set<String> reset) {
+                         Boolean scopeConstrained, Double tailThreshold, Boolean storeText, Set<String> reset) {
     }
 }

@@ -30,4 +30,15 @@ public record TraceRow(String traceId, Instant occurredAt, String task, String c
                 costUsd, status, errorType, quality, feedback, escalated, fallback, retries, schemaValid, sessionId,
                 parentTraceId, step, inputText, outputText, tags, h);
     }
+
+    /** This row without its input and output text (a task that stores none); the content hash stays. */
+    public TraceRow withoutText() {
+        if (inputText == null && outputText == null) {
+            return this;
+        }
+        return new TraceRow(traceId, occurredAt, task, category, service, deploymentKind, provider, model,
+                modelVersion, quantization, region, latencyMs, ttftMs, inputTokens, outputTokens, contextTokens,
+                costUsd, status, errorType, quality, feedback, escalated, fallback, retries, schemaValid, sessionId,
+                parentTraceId, step, null, null, tags, contentHash);
+    }
 }

@@ -114,6 +114,18 @@ public final class TraceStore {
     }
 
     /**
+     * Erases a task's stored input and output text (the task stores no text from now on); returns how many
+     * traces had some. Runs in the caller's transaction.
+     */
+    public static long eraseText(Connection c, String task) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE trace SET input_text = NULL, output_text = NULL"
+                + " WHERE task = ? AND (input_text IS NOT NULL OR output_text IS NOT NULL)")) {
+            ps.setString(1, task);
+            return ps.executeLargeUpdate();
+        }
+    }
+
+    /**
      * Stores the payload's new traces and counts them per task and day. {@code alongside} is handed the
      * traces that are new and may start work on them that overlaps PostgreSQL's processing of the COPY (it
      * must not use the connection); its future is joined before this returns, its failure rethrown.

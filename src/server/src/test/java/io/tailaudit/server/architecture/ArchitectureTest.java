@@ -109,7 +109,8 @@ class ArchitectureTest {
                 .whereLayer("analytics").mayOnlyBeAccessedByLayers("web", "alerts", "platform")
                 .whereLayer("index").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "platform")
                 .whereLayer("ingest").mayOnlyBeAccessedByLayers("web", "alerts", "platform")
-                .whereLayer("settings").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "platform")
+                .whereLayer("settings").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "index", "ingest",
+                        "platform")
                 .whereLayer("cost").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "platform")
                 .whereLayer("rollup").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "ingest", "platform")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("web", "alerts", "analytics", "index", "ingest",

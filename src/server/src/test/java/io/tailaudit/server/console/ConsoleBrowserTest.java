@@ -342,6 +342,9 @@ class ConsoleBrowserTest {
         admin.waitForURL(u -> u.contains("saved=task"));
         assertThat(admin.locator("#saved").textContent()).isEqualTo("Saved.");
         assertThat(Db.text("SELECT quality_floor::text FROM task_settings WHERE task = ?", FLAGGED)).isEqualTo("0.6");
+        // the checkboxes send what they show: text stored (checked), tail not absorbable (unchecked)
+        assertThat(Db.text("SELECT store_text::text FROM task_settings WHERE task = ?", FLAGGED)).isEqualTo("true");
+        assertThat(Db.text("SELECT tail_absorbable::text FROM task_settings WHERE task = ?", FLAGGED)).isEqualTo("false");
         admin.context().close();
 
         // a viewer sees the settings but cannot change them

@@ -29,6 +29,8 @@ class ScopeDriftCalibrationTest {
     }
 
     private static final List<Scored> SCORED = new ArrayList<>();
+    /** Every reference and case text, with the brute-force similarity (every term against every input). */
+    private static final List<double[]> PRUNED_AND_BRUTE = new ArrayList<>();
 
     @BeforeAll
     static void score() throws IOException {
@@ -40,9 +42,19 @@ class ScopeDriftCalibrationTest {
             List<String> reference = new ArrayList<>();
             shape.get("reference").forEach(r -> reference.add(r.asText()));
             ScopeReference ref = ScopeReference.of(reference);
+            List<java.util.Set<String>> refTerms = reference.stream().map(ANALYZER::terms).toList();
             for (JsonNode c : shape.get("cases")) {
+                double similarity = ref.similarity(c.get("text").asText());
                 SCORED.add(new Scored(shape.get("task").asText(), c.get("kind").asText(), c.get("novel").asBoolean(),
-                        ref.similarity(c.get("text").asText())));
+                        similarity));
+                PRUNED_AND_BRUTE.add(new double[] {similarity, brute(refTerms, c.get("text").asText())});
+            }
+            // the other shapes' cases against this reference: mostly far from it, some sharing words
+            for (JsonNode other : set.get("shapes")) {
+                for (JsonNode c : other.get("cases")) {
+                    PRUNED_AND_BRUTE.add(new double[] {ref.similarity(c.get("text").asText()),
+                            brute(refTerms, c.get("text").asText())});
+                }
             }
         }
     }
@@ -79,6 +91,33 @@ class ScopeDriftCalibrationTest {
         assertThat(SCORED).hasSize(550);
         assertThat(precision).isGreaterThanOrEqualTo(0.9);
         assertThat(recall).isGreaterThanOrEqualTo(0.8);
+    }
+
+    private static final ScopeAnalyzer ANALYZER = new ScopeAnalyzer();
+
+    /** The measure as defined: the largest share of the input's distinct terms held by one reference input. */
+    private static double brute(List<java.util.Set<String>> reference, String input) {
+        java.util.Set<String> terms = ANALYZER.terms(input);
+        if (terms.isEmpty()) {
+            return 1;
+        }
+        int best = 0;
+        for (java.util.Set<String> r : reference) {
+            int shared = 0;
+            for (String t : terms) {
+                shared += r.contains(t) ? 1 : 0;
+            }
+            best = Math.max(best, shared);
+        }
+        return best / (double) terms.size();
+    }
+
+    @Test
+    void the_pruned_search_gives_exactly_the_similarity_of_comparing_every_reference_input() {
+        assertThat(PRUNED_AND_BRUTE).hasSize(550 + 5 * 550);
+        for (double[] p : PRUNED_AND_BRUTE) {
+            assertThat(p[0]).isEqualTo(p[1]);
+        }
     }
 
     @Test

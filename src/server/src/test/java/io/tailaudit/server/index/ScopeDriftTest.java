@@ -139,9 +139,13 @@ class ScopeDriftTest {
                 .isGreaterThan(0.9);
     }
 
-    private static JsonPath awaitDrift(String task, int sampled) {
-        await().atMost(ofSeconds(60)).until(() -> given().queryParam("window", "7d").get("/api/v1/tasks/" + task)
-                .jsonPath().getInt("scope_drift.sampled") == sampled);
+    /** Drift is sampled from the index: measured again until the index has read every trace sent. */
+    private JsonPath awaitDrift(String task, int sampled) {
+        await().atMost(ofSeconds(60)).pollInterval(ofSeconds(1)).until(() -> {
+            job.refresh(task);
+            return given().queryParam("window", "7d").get("/api/v1/tasks/" + task).jsonPath()
+                    .getInt("scope_drift.sampled") == sampled;
+        });
         return given().queryParam("window", "7d").get("/api/v1/tasks/" + task).then().statusCode(200).extract()
                 .jsonPath().using(DOUBLES);
     }

@@ -105,6 +105,37 @@ class SearchTest {
         assertThat(after.getList("hits.trace_id")).containsExactlyElementsOf(before.getList("hits.trace_id"));
     }
 
+    @jakarta.inject.Inject
+    IndexConfig config;
+
+    @Test
+    void the_index_folder_deleted_under_a_running_replica_is_rebuilt_with_the_same_documents() throws Exception {
+        String task = Traces.uniqueTask("search-lost");
+        String word = "pangolin" + UUID.randomUUID().toString().substring(0, 6);
+        for (int i = 0; i < 30; i++) {
+            Kafka.send(Traces.ok(task).input(word + " request " + i).build());
+        }
+        JsonPath before = awaitHits(word, 30);
+
+        java.nio.file.Path dir = java.nio.file.Path.of(config.dir());
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        assertThat(dir).doesNotExist();
+        // detected at the next refresh, opened afresh and rebuilt from PostgreSQL
+        await().atMost(ofSeconds(60)).until(() -> java.nio.file.Files.exists(dir.resolve("write.lock")));
+        await().atMost(ofSeconds(60)).pollDelay(ofSeconds(1)).until(() ->
+                given().get("/q/metrics").asString().contains("tailaudit_index_rebuilding 0.0"));
+        JsonPath after = awaitHits(word, 30);
+        assertThat(after.getList("hits.trace_id")).containsExactlyElementsOf(before.getList("hits.trace_id"));
+        // and it keeps indexing what comes next
+        String next = "okapi" + UUID.randomUUID().toString().substring(0, 6);
+        Kafka.send(Traces.ok(task).input(next).build());
+        awaitHits(next, 1);
+    }
+
     @Test
     void a_viewer_gets_403_naming_the_role_and_a_bad_query_a_400_with_the_parsers_message() {
         given().auth().preemptive().basic("viewer", "viewer").queryParam("q", "anything").get("/api/v1/search")

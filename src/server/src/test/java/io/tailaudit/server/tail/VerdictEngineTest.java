@@ -12,7 +12,7 @@ class VerdictEngineTest {
     private static final CostModel COST = new CostModel(2.50, 10.00, 1.20, 1, 2_500, 400);
 
     private static TaskSettings settings(String category, boolean constrained, double budgetMs) {
-        return new TaskSettings("t", category, category, 0.5, budgetMs, false, constrained, 0.05, Set.of());
+        return new TaskSettings("t", category, category, 0.5, budgetMs, false, constrained, 0.05, true, Set.of());
     }
 
     /** A worst-5% slice of {@code size} traces of which {@code visible} are visible failures. */
