@@ -90,7 +90,7 @@ public final class AlertBenchmark {
             TraceLoader.createTopics(platform.bootstrapServers(), 4);
             Map<String, String> props = new HashMap<>(ServerProcess.againstPlatform(platform));
             props.putAll(admin());
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             try (TailAuditClient sdk = TailAudit.client(TailAuditConfig.builder(platform.bootstrapServers()).build())) {
                 // 1. degradation -> notification, evaluator at its default interval (skipped with 0 trials)
                 try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {

@@ -50,7 +50,7 @@ final class ConsoleFigures {
     }
 
     static void run(String base, List<String> tasks, int requests) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         String session = login(http, base);
         Random random = new Random(7);
         for (String window : List.of("7d", "30d")) {

@@ -135,7 +135,7 @@ public final class CrashRestartBenchmark {
         try {
             long ready = -1;
             long firstRow = -1;
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + props.get("quarkus.http.port")
                     + "/q/health/ready")).timeout(Duration.ofSeconds(2)).GET().build();
             try (Connection c = DriverManager.getConnection(platform.jdbcUrl()); Statement st = c.createStatement()) {

@@ -77,7 +77,7 @@ public final class IndexBenchmark {
             // the scheduled refresh stays out of the way (one run 30 s after start); the figure is a refresh asked for
             props.put("tailaudit.index.drift-every", "24h");
             try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 long boot = System.nanoTime();
                 while (server.httpPort().isEmpty()) {
                     if (System.nanoTime() - boot > Duration.ofMinutes(3).toNanos()) {

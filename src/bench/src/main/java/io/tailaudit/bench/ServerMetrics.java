@@ -19,7 +19,7 @@ final class ServerMetrics {
     }
 
     static ServerMetrics scrape(int port) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
                 .timeout(Duration.ofSeconds(10)).GET().build();
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());

@@ -105,7 +105,7 @@ public final class StartupBenchmark {
     }
 
     private static long awaitHttp200(ServerProcess server, int port) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         long deadline = server.startNanos() + LIMIT.toNanos();

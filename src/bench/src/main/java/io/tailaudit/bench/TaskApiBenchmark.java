@@ -89,7 +89,7 @@ public final class TaskApiBenchmark {
             Map<String, String> props = new java.util.HashMap<>(ServerProcess.againstPlatform(platform));
             props.putAll(ConsoleFigures.user());
             try (ServerProcess server = ServerProcess.start(jar, props, tmp.path(), tmp.resolve("server.log"))) {
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 String base = awaitReady(server, http);
                 load(platform.jdbcUrl(), traces, now);
                 awaitCompacted(platform.jdbcUrl());

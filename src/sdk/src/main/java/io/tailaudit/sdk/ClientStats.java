@@ -8,6 +8,7 @@ package io.tailaudit.sdk;
  * @param sent     events acknowledged by Kafka
  * @param failed   events that could not be delivered (serialization or send error after retries)
  * @param queued   events waiting in the queue now
+ * @param spooled  bytes in the on-disk spool not acknowledged by Kafka yet (0 without a spool)
  */
-public record ClientStats(long accepted, long dropped, long sent, long failed, int queued) {
+public record ClientStats(long accepted, long dropped, long sent, long failed, int queued, long spooled) {
 }

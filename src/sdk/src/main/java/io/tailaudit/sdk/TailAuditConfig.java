@@ -11,10 +11,24 @@ import java.util.Objects;
  */
 public record TailAuditConfig(String bootstrapServers, String topic, int queueCapacity, int maxTextChars,
                               boolean captureText, Duration deliveryTimeout, Duration closeTimeout,
-                              String clientId, Map<String, Object> producerOverrides) {
+                              String clientId, Map<String, Object> producerOverrides, java.nio.file.Path spoolDir,
+                              long spoolMaxBytes, SpoolFsync spoolFsync, Duration spoolFsyncInterval) {
 
     /** The topic the platform consumes. */
     public static final String DEFAULT_TOPIC = "tailaudit.traces";
+
+    /**
+     * When the spool forces what it appended to the device. Every policy survives a crash of the process (the
+     * operating system holds what was written); they differ on a crash of the machine.
+     */
+    public enum SpoolFsync {
+        /** Never asks: a machine crash may lose what the OS had not written yet (seconds). */
+        NEVER,
+        /** At most every {@code spoolFsyncInterval}: a machine crash loses at most that interval. The default. */
+        INTERVAL,
+        /** After every batch the sender takes from the queue, before it is sent: slowest, loses nothing written. */
+        ALWAYS
+    }
 
     public TailAuditConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -38,6 +52,19 @@ public record TailAuditConfig(String bootstrapServers, String topic, int queueCa
             throw new IllegalArgumentException("closeTimeout must be >= 0, got " + closeTimeout);
         }
         producerOverrides = Map.copyOf(producerOverrides);
+        if (spoolMaxBytes < 1024 * 1024) {
+            throw new IllegalArgumentException("spoolMaxBytes must be >= 1 MiB, got " + spoolMaxBytes);
+        }
+        Objects.requireNonNull(spoolFsync, "spoolFsync");
+        Objects.requireNonNull(spoolFsyncInterval, "spoolFsyncInterval");
+        if (spoolFsyncInterval.isNegative() || spoolFsyncInterval.isZero()) {
+            throw new IllegalArgumentException("spoolFsyncInterval must be > 0, got " + spoolFsyncInterval);
+        }
+    }
+
+    /** Whether events go through the on-disk spool. */
+    public boolean spooled() {
+        return spoolDir != null;
     }
 
     /** Starts a configuration for the Kafka cluster at {@code bootstrapServers} ({@code host:port,...}). */
@@ -56,6 +83,10 @@ public record TailAuditConfig(String bootstrapServers, String topic, int queueCa
         private Duration closeTimeout = Duration.ofSeconds(10);
         private String clientId = "tailaudit-sdk";
         private final Map<String, Object> producerOverrides = new HashMap<>();
+        private java.nio.file.Path spoolDir;
+        private long spoolMaxBytes = 256L * 1024 * 1024;
+        private SpoolFsync spoolFsync = SpoolFsync.INTERVAL;
+        private Duration spoolFsyncInterval = Duration.ofSeconds(1);
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -88,9 +119,30 @@ public record TailAuditConfig(String bootstrapServers, String topic, int queueCa
         /** Any Kafka producer setting, e.g. security; applied over the SDK's defaults. */
         public Builder producerProperty(String key, Object value) { producerOverrides.put(key, value); return this; }
 
+        /**
+         * Turns the on-disk spool on, in this directory (one client per directory; it is created if missing).
+         * Every event then goes to the spool first and is sent from it, in order; what Kafka has not
+         * acknowledged stays there through a broker outage and a restart of the process, and is sent when
+         * the broker is back. Off by default.
+         */
+        public Builder spool(java.nio.file.Path dir) { this.spoolDir = dir; return this; }
+
+        /**
+         * Most bytes the spool holds unacknowledged; past it new events are dropped and counted. Default
+         * 256 MiB (about 180,000 events of 1.4 KB).
+         */
+        public Builder spoolMaxBytes(long value) { this.spoolMaxBytes = value; return this; }
+
+        /** When the spool fsyncs; default {@link SpoolFsync#INTERVAL}. */
+        public Builder spoolFsync(SpoolFsync value) { this.spoolFsync = value; return this; }
+
+        /** For {@link SpoolFsync#INTERVAL}: how often; default 1 second. */
+        public Builder spoolFsyncInterval(Duration value) { this.spoolFsyncInterval = value; return this; }
+
         public TailAuditConfig build() {
             return new TailAuditConfig(bootstrapServers, topic, queueCapacity, maxTextChars, captureText,
-                    deliveryTimeout, closeTimeout, clientId, producerOverrides);
+                    deliveryTimeout, closeTimeout, clientId, producerOverrides, spoolDir, spoolMaxBytes, spoolFsync,
+                    spoolFsyncInterval);
         }
     }
 }

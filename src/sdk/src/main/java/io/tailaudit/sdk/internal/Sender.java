@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,10 @@ public final class Sender {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int DRAIN_MAX = 512;
+    /** With the spool: records handed to the producer and not acknowledged yet, at most. */
+    private static final int MAX_IN_FLIGHT = 10_000;
+    private static final long MAX_IN_FLIGHT_BYTES = 16L * 1024 * 1024;
+    private static final long SEGMENT_BYTES = 16L * 1024 * 1024;
 
     private final TailAuditConfig config;
     private final Function<TailAuditConfig, Producer<String, byte[]>> producerFactory;
@@ -46,6 +51,10 @@ public final class Sender {
     private final LongAdder sent = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final Thread thread;
+    /** With the spool: what the producer answered, {position, 1 ok / 0 failed}, read by the sender thread. */
+    private final ConcurrentLinkedQueue<long[]> completions = new ConcurrentLinkedQueue<>();
+    private volatile boolean sendFailed;
+    private volatile long spooled;
     private volatile boolean closing;
     private volatile boolean stopped;
     private long droppedAtLastLog;
@@ -75,7 +84,7 @@ public final class Sender {
     }
 
     public ClientStats stats() {
-        return new ClientStats(accepted.sum(), dropped.sum(), sent.sum(), failed.sum(), queue.size());
+        return new ClientStats(accepted.sum(), dropped.sum(), sent.sum(), failed.sum(), queue.size(), spooled);
     }
 
     public boolean flush(Duration timeout) {
@@ -109,11 +118,249 @@ public final class Sender {
             Thread.currentThread().interrupt();
         }
         ClientStats s = stats();
-        LOG.info("tailaudit sdk closed accepted={} sent={} dropped={} failed={} unsent={}",
-                s.accepted(), s.sent(), s.dropped(), s.failed(), s.queued());
+        LOG.info("tailaudit sdk closed accepted={} sent={} dropped={} failed={} unsent={} spooled_bytes={}{}",
+                s.accepted(), s.sent(), s.dropped(), s.failed(), s.queued(), s.spooled(),
+                s.spooled() > 0 ? " (kept in the spool, sent by the next client on it)" : "");
     }
 
     private void run() {
+        if (config.spooled()) {
+            Spool spool;
+            try {
+                spool = Spool.open(config.spoolDir(), config.spoolMaxBytes(), SEGMENT_BYTES);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("tailaudit sdk spool {} cannot be used, events are held in memory only: {}",
+                        config.spoolDir(), e.toString());
+                runInMemory();
+                return;
+            }
+            try {
+                runSpooled(spool);
+            } finally {
+                try {
+                    spool.sync();
+                    spool.close();
+                } catch (IOException e) {
+                    LOG.warn("tailaudit sdk spool not closed cleanly: {}", e.toString());
+                }
+            }
+            return;
+        }
+        runInMemory();
+    }
+
+    /**
+     * With the spool: every event drained from the queue is appended to the spool, and the spool is sent
+     * in order. An acknowledged prefix is released; a failed send rewinds to the first failed record once
+     * nothing is in flight, and sending resumes after a backoff (a redelivery the server deduplicates by
+     * trace id). Meanwhile the queue keeps draining into the spool, so an outage costs disk, not events.
+     */
+    private void runSpooled(Spool spool) {
+        Producer<String, byte[]> producer = null;
+        java.util.TreeMap<Long, Long> inFlight = new java.util.TreeMap<>();
+        long inFlightBytes = 0;
+        long sendAt = spool.acked();
+        long firstFailed = Long.MAX_VALUE;
+        long retryAt = System.nanoTime();
+        long backoffMs = 100;
+        boolean unsynced = false;
+        java.util.concurrent.ScheduledExecutorService syncer = null;
+        if (config.spoolFsync() == TailAuditConfig.SpoolFsync.INTERVAL) {
+            // on a thread of its own: an fsync that takes a while must not keep the queue from draining
+            syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tailaudit-sdk-spool-fsync");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = config.spoolFsyncInterval().toMillis();
+            syncer.scheduleWithFixedDelay(() -> {
+                try {
+                    spool.syncConcurrently();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("tailaudit sdk spool fsync failed: {}", e.toString());
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
+        long lastFailureLog = 0;
+        List<Object> batch = new ArrayList<>(DRAIN_MAX);
+        spooled = spool.backlog();
+        while (!stopped) {
+            try {
+                long now = System.nanoTime();
+                boolean rewinding = firstFailed != Long.MAX_VALUE;
+                boolean canSend = !rewinding && now >= retryAt && sendAt < spool.end()
+                        && inFlight.size() < MAX_IN_FLIGHT && inFlightBytes < MAX_IN_FLIGHT_BYTES;
+                // 1. the queue into the spool
+                Object first = canSend ? queue.poll() : queue.poll(20, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, DRAIN_MAX - 1);
+                    for (Object event : batch) {
+                        ProducerRecord<String, byte[]> r;
+                        try {
+                            r = toRecord(event);
+                        } catch (RuntimeException e) {
+                            failed.increment();
+                            LOG.warn("tailaudit sdk could not serialize an event: {}", e.toString());
+                            continue;
+                        }
+                        if (spool.append(r.key(), r.value())) {
+                            unsynced = true;
+                        } else {
+                            dropped.increment();        // the spool is at its size limit
+                        }
+                    }
+                    batch.clear();
+                }
+                if (unsynced && config.spoolFsync() == TailAuditConfig.SpoolFsync.ALWAYS) {
+                    spool.sync();
+                    unsynced = false;
+                }
+                // 2. what the producer answered
+                long[] c;
+                while ((c = completions.poll()) != null) {
+                    Long next = inFlight.remove(c[0]);
+                    if (next == null) {
+                        continue;
+                    }
+                    inFlightBytes -= next - c[0];
+                    if (c[1] == 1) {
+                        sent.increment();
+                        backoffMs = 100;
+                    } else {
+                        firstFailed = Math.min(firstFailed, c[0]);
+                    }
+                }
+                long acked = Math.min(firstFailed, inFlight.isEmpty() ? sendAt : inFlight.firstKey());
+                spool.ack(acked, false);
+                if (firstFailed != Long.MAX_VALUE && inFlight.isEmpty()) {
+                    // everything in flight has answered: send again from the first failure, after a pause
+                    sendAt = firstFailed;
+                    firstFailed = Long.MAX_VALUE;
+                    sendFailed = false;
+                    retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+                    if (System.nanoTime() - lastFailureLog > DROP_LOG_INTERVAL_NANOS) {
+                        LOG.warn("tailaudit sdk cannot deliver to Kafka, {} bytes kept in the spool, retrying in {} ms",
+                                spool.backlog(), backoffMs);
+                        lastFailureLog = System.nanoTime();
+                    }
+                    backoffMs = Math.min(backoffMs * 2, 10_000);
+                }
+                // 3. the spool to Kafka, in order
+                if (firstFailed == Long.MAX_VALUE && System.nanoTime() >= retryAt && sendAt < spool.end()
+                        && inFlight.size() < MAX_IN_FLIGHT && inFlightBytes < MAX_IN_FLIGHT_BYTES) {
+                    if (producer == null) {
+                        producer = producerOrNull();
+                    }
+                    for (Spool.Entry e : producer == null ? List.<Spool.Entry>of() : spool.read(sendAt, Math.min(DRAIN_MAX, MAX_IN_FLIGHT - inFlight.size()))) {
+                        long position = e.position();
+                        inFlight.put(position, e.next());
+                        inFlightBytes += e.next() - position;
+                        sendAt = e.next();
+                        try {
+                            producer.send(new ProducerRecord<>(config.topic(), e.key(), e.value()), (m, error) -> {
+                                if (error != null) {
+                                    sendFailed = true;
+                                }
+                                completions.add(new long[] {position, error == null ? 1 : 0});
+                            });
+                        } catch (RuntimeException error) {
+                            sendFailed = true;
+                            completions.add(new long[] {position, 0});
+                        }
+                        if (sendFailed) {
+                            break;      // the broker is away: what follows waits for the rewind
+                        }
+                    }
+                }
+                spooled = spool.backlog();
+                if (!flushRequests.isEmpty() && queue.isEmpty() && spool.backlog() == 0) {
+                    CompletableFuture<Void> f;
+                    while ((f = flushRequests.poll()) != null) {
+                        f.complete(null);
+                    }
+                }
+                logDrops();
+            } catch (InterruptedException | InterruptException e) {
+                if (stopped) {
+                    break;
+                }
+            } catch (IOException e) {
+                LOG.error("tailaudit sdk spool error, retrying in {} ms: {}", backoffMs, e.toString());
+                sleepQuietly(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            } catch (RuntimeException e) {
+                // a producer that cannot be built (bad config, unresolvable host): retry, the spool keeps the events
+                LOG.warn("tailaudit sdk sender error, retrying in {} ms: {}", backoffMs, e.toString());
+                retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+        Thread.interrupted();
+        if (syncer != null) {
+            syncer.shutdownNow();
+        }
+        // events accepted but still in memory go to the spool too: the next client on it sends them
+        Object left;
+        while ((left = queue.poll()) != null) {
+            try {
+                ProducerRecord<String, byte[]> r = toRecord(left);
+                if (!spool.append(r.key(), r.value())) {
+                    dropped.increment();
+                }
+            } catch (IOException | RuntimeException e) {
+                failed.increment();
+            }
+        }
+        // what the producer still holds stays in the spool: the next client on it sends it again
+        if (producer != null) {
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debug("tailaudit sdk producer close failed", e);
+            }
+        }
+        long[] c;
+        while ((c = completions.poll()) != null) {
+            if (c[1] == 1) {
+                inFlight.remove(c[0]);
+            }
+        }
+        try {
+            spool.ack(inFlight.isEmpty() ? sendAt : inFlight.firstKey(), true);
+        } catch (IOException e) {
+            LOG.debug("tailaudit sdk spool position not saved", e);
+        }
+        spooled = spool.backlog();
+        CompletableFuture<Void> f;
+        while ((f = flushRequests.poll()) != null) {
+            f.completeExceptionally(new IllegalStateException("client closed"));
+        }
+    }
+
+    /** With the spool: the producer is built on a thread of its own, so the queue keeps draining meanwhile. */
+    private CompletableFuture<Producer<String, byte[]>> building;
+
+    private Producer<String, byte[]> producerOrNull() {
+        if (building == null) {
+            building = CompletableFuture.supplyAsync(() -> producerFactory.apply(config), r -> {
+                Thread t = new Thread(r, "tailaudit-sdk-producer-init");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+        if (!building.isDone()) {
+            return null;
+        }
+        try {
+            return building.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            building = null;          // built again at the next attempt, after the backoff below
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void runInMemory() {
         Producer<String, byte[]> producer = null;
         List<Object> batch = new ArrayList<>(DRAIN_MAX);
         long backoffMs = 100;
@@ -251,6 +498,12 @@ public final class Sender {
         int deliveryMs = (int) Math.min(Integer.MAX_VALUE, config.deliveryTimeout().toMillis());
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryMs);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, deliveryMs));
+        if (config.spooled()) {
+            // the sender thread also drains the queue into the spool: a send must never wait for metadata or
+            // buffer space (it fails at once and is retried from the spool; in-flight bytes stay under the
+            // producer's buffer)
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
+        }
         props.putAll(config.producerOverrides());
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }

@@ -17,7 +17,9 @@ import static io.tailaudit.server.demo.DemoTask.Shape.PLAIN;
  * which moves local; a gpt-4o-mini classifier at the same volume, far below its own break-even, which stays;
  * long-context Q&amp;A that holds up to 8k context tokens and fails above (hybrid); a local SQL agent whose
  * errors compound; local autocomplete and keyboard whose tail is absorbable; a low-volume local task that is
- * cheaper in the cloud; a task too small to decide. Token counts are free in the backfill (only traces cost
+ * cheaper in the cloud; a task too small to decide; vendor onboarding extraction on gpt-4o, above its
+ * break-even like invoice extraction, whose users started sending new kinds of request three days ago: its
+ * scope drift (against a reference the demo pins to its first three days) turns MOVE_TO_LOCAL into KEEP. Token counts are free in the backfill (only traces cost
  * time), so volumes in tokens/day are set by the mean token counts, not by more traces.
  */
 final class DemoCatalog {
@@ -32,6 +34,11 @@ final class DemoCatalog {
     private static Deployment cloud(String provider, String model) {
         return Deployment.cloud(provider, model).withRegion("eu-west-1");
     }
+
+    /** How long before the demo's first start its drifting task's new kinds of request began. */
+    static final java.time.Duration DRIFT_AGO = java.time.Duration.ofDays(3);
+    /** The reference the demo pins for a drifting task: this long from its first trace. */
+    static final java.time.Duration PINNED_REFERENCE = java.time.Duration.ofDays(3);
 
     static final List<DemoTask> TASKS = List.of(
             // the seed's "1-in-10 visibly wrong or confused response": MOVE_TO_CLOUD on the tail, which the
@@ -98,5 +105,20 @@ final class DemoCatalog {
             // (~760M tokens/day at its input share) is far above its volume: KEEP in the cloud
             new DemoTask("legal-doc-classifier", Category.CLASSIFICATION, "legal-intake", cloud("openai", "gpt-4o-mini"),
                     1000, 900, 0.3, 7700, 10, 0.0003, 0, 0.92, 0.15, 0.60, PLAIN, List.of(
-                    "Classify document type: NDA, MSA, SOW, DPA or other")));
+                    "Classify document type: NDA, MSA, SOW, DPA or other")),
+            // the seed's first question: constrained extraction on gpt-4o at ~7.8M tokens/day (MOVE_TO_LOCAL on
+            // volume alone), but since the drift's onset 45% of its inputs are new kinds of request: the scope
+            // is open, KEEP in the cloud
+            new DemoTask("vendor-onboarding", Category.EXTRACTION, "procurement", cloud("openai", "gpt-4o"),
+                    2000, 2800, 0.35, 3600, 300, 0.0002, 0, 0.93, 2.50, 10.00, PLAIN, List.of(
+                    "Extract company name, registration number, VAT id, address and directors as JSON from"
+                            + " registration certificate %d",
+                    "Extract the bank account holder, IBAN and BIC as JSON from bank letter %d"),
+                    new DemoTask.Drift(0.45, List.of(
+                            "Is supplier %d on any sanctions list, and what should we do if it is?",
+                            "Write a friendly welcome email in German to new vendor %d",
+                            "Compare the payment terms of vendor %d with our standard terms and suggest changes",
+                            "Why was the onboarding of vendor %d rejected last week?",
+                            "Draft a risk assessment for sole-source supplier %d"))));
+
 }

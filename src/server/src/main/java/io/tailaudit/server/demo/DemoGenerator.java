@@ -29,10 +29,13 @@ final class DemoGenerator {
 
     private final Random random;
     private final double speed;
+    private final Instant driftOnset;
 
-    DemoGenerator(Random random, double speed) {
+    /** {@code driftOnset}: from when a drifting task's new kinds of request appear among its inputs. */
+    DemoGenerator(Random random, double speed, Instant driftOnset) {
         this.random = random;
         this.speed = speed;
+        this.driftOnset = driftOnset;
     }
 
     /** Events (Trace or Feedback) of {@code task} that started in [from, to), in send order. */
@@ -121,7 +124,7 @@ final class DemoGenerator {
                 .latencyMs(round(latency)).ttftMs(round(latency * (task.outputTokens() > 50 ? 0.25 : 0.6)))
                 .usage(new Usage(input, output, context)).outcome(outcome)
                 .tags(Map.of("tenant", pick(TENANTS), "language", pick(LANGUAGES), "plan", pick(PLANS)))
-                .input(String.format(pick(task.prompts().toArray(String[]::new)), 10_000 + random.nextInt(90_000)))
+                .input(String.format(pick(prompts(task, at)), 10_000 + random.nextInt(90_000)))
                 .output(outcome.status() == Status.OK ? "Here is what I found: ..." : "");
         if (session != null) {
             b.sessionId(session).step(step);
@@ -141,6 +144,13 @@ final class DemoGenerator {
             out.add(later);
         }
         return trace;
+    }
+
+    private String[] prompts(DemoTask task, Instant at) {
+        if (task.drift() != null && !at.isBefore(driftOnset) && random.nextDouble() < task.drift().share()) {
+            return task.drift().prompts().toArray(String[]::new);
+        }
+        return task.prompts().toArray(String[]::new);
     }
 
     private String version(DemoTask task) {

@@ -19,21 +19,38 @@ import java.util.List;
  * @param priceIn        cloud $ per 1M input tokens (0 for local, where cost_usd is left to the cost model)
  * @param shape          PLAIN, LONG_CONTEXT (30% of requests above 8k context, failing at their own rate) or
  *                       AGENT (chains whose errors compound)
+ * @param drift          for a task whose scope drifts: the new kinds of request that take a share of its
+ *                       inputs after the drift's onset; null for the others
  */
 record DemoTask(String task, Category category, String service, Deployment deployment, int perDay,
                 double latencyMs, double latencySigma, int inputTokens, int outputTokens, double failRate,
                 double over8kFailRate, double qualityMean, double priceIn, double priceOut, Shape shape,
-                List<String> prompts) {
+                List<String> prompts, Drift drift) {
 
     enum Shape { PLAIN, LONG_CONTEXT, AGENT }
+
+    /** New kinds of request, {@code share} of the inputs from the onset on. */
+    record Drift(double share, List<String> prompts) {
+        Drift {
+            prompts = List.copyOf(prompts);
+        }
+    }
 
     DemoTask {
         prompts = List.copyOf(prompts);
     }
 
+    /** A task whose scope does not drift. */
+    DemoTask(String task, Category category, String service, Deployment deployment, int perDay, double latencyMs,
+             double latencySigma, int inputTokens, int outputTokens, double failRate, double over8kFailRate,
+             double qualityMean, double priceIn, double priceOut, Shape shape, List<String> prompts) {
+        this(task, category, service, deployment, perDay, latencyMs, latencySigma, inputTokens, outputTokens, failRate,
+                over8kFailRate, qualityMean, priceIn, priceOut, shape, prompts, null);
+    }
+
     /** The same traffic under another task id (a test's own task). */
     DemoTask named(String name) {
         return new DemoTask(name, category, service, deployment, perDay, latencyMs, latencySigma, inputTokens,
-                outputTokens, failRate, over8kFailRate, qualityMean, priceIn, priceOut, shape, prompts);
+                outputTokens, failRate, over8kFailRate, qualityMean, priceIn, priceOut, shape, prompts, drift);
     }
 }

@@ -41,6 +41,7 @@ class DemoTraffic {
     private final Map<String, Object> kafka;
     private final String topic;
     private final DemoState state;
+    private final DemoScope scope;
     private final Clock clock;
     private volatile boolean running;
     private Thread thread;
@@ -48,7 +49,7 @@ class DemoTraffic {
     private Instant nextInvalid;
 
     DemoTraffic(DemoConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                IngestConfig ingest, DemoState state, Clock clock) {
+                IngestConfig ingest, DemoState state, DemoScope scope, Clock clock) {
         if (config.backfillRate() < 1) {
             throw new IllegalArgumentException("tailaudit.demo.backfill-rate must be >= 1, got " + config.backfillRate());
         }
@@ -59,6 +60,7 @@ class DemoTraffic {
         this.kafka = kafka;
         this.topic = ingest.topic();
         this.state = state;
+        this.scope = scope;
         this.clock = clock;
     }
 
@@ -93,15 +95,17 @@ class DemoTraffic {
         TailAuditClient client = TailAudit.client(sdk.build());
         KafkaProducer<String, byte[]> invalid = new KafkaProducer<>(raw, new StringSerializer(), new ByteArraySerializer());
         try {
-            DemoGenerator generator = new DemoGenerator(new Random(), 1.0);
             Instant now = clock.instant();
+            Instant onset = now.minus(DemoCatalog.DRIFT_AGO);
+            DemoGenerator generator = new DemoGenerator(new Random(), 1.0, onset);
             Instant from = state.generatedUntil().filter(t -> t.isAfter(now.minus(config.backfill())))
                     .orElse(now.minus(config.backfill()));
             nextInvalid = from.plus(config.invalidEvery());
             if (Duration.between(from, now).compareTo(STEP) > 0) {
                 from = backfill(client, invalid, generator, from, now);
             }
-            live(client, invalid, new DemoGenerator(new Random(), config.liveSpeed()), from);
+            scope.pinInBackground();
+            live(client, invalid, new DemoGenerator(new Random(), config.liveSpeed(), onset), from);
         } catch (RuntimeException e) {
             if (running) {
                 LOG.error("demo traffic stopped", e);

@@ -39,9 +39,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code logDirectory} on first use (idempotent afterwards) and starts the broker. */
     public static EmbeddedKafka start(Path logDirectory) throws IOException {
+        return start(logDirectory, freePort(), freePort());
+    }
+
+    /**
+     * {@link #start(Path)} on these ports: a broker stopped and started again on the same directory and ports
+     * is the same broker to its clients (tests of outages).
+     */
+    public static EmbeddedKafka start(Path logDirectory, int port, int controllerPort) throws IOException {
         Files.createDirectories(logDirectory);
-        int port = freePort();
-        int controllerPort = freePort();
         String dir = logDirectory.toAbsolutePath().toString();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -103,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -23,11 +23,13 @@ import java.util.Optional;
 /**
  * Measures every task's scope drift over each named window (DESIGN "Scope drift"), on replicas with the
  * index role, and stores it for every replica to read. A task gets its reference once its reference period
- * (the first 7 x 24 h) is over: its input texts of that period, all of them up to
- * {@code tailaudit.index.reference-texts}, else a sample of that size. Each window's inputs after the
- * reference period are scored against it (all of them up to {@code tailaudit.index.drift-sample}, else a
- * sample); the share of novel ones has a Wilson interval. Under 100 inputs or 100 reference texts it is not
- * measured, and says why.
+ * (the first 7 x 24 h) is over and a later trace of it is stored: its input texts of that period from
+ * PostgreSQL, all of them up to {@code tailaudit.index.reference-texts}, else a sample of that size. Each
+ * window's inputs after the reference period are sampled from the search index (all of them up to
+ * {@code tailaudit.index.drift-sample}, else those with the smallest sample hash) and scored against it;
+ * the share of novel ones has a Wilson interval. Under 100 inputs or 100 reference texts it is not
+ * measured, and says why; so is a task that stores no text, and nothing is measured while the index
+ * rebuilds.
  */
 @ApplicationScoped
 public class ScopeDriftJob {
@@ -158,11 +160,12 @@ public class ScopeDriftJob {
         Optional<ScopeDrifts.Reference> reference = drifts.reference(task);
         if (reference.isEmpty()) {
             Instant to = firstTrace.plus(config.referencePeriod());
-            if (to.isAfter(now)) {
+            // and once traffic after it is stored, so the period's own traces are in (a backfill, a lagging ingest)
+            if (to.isAfter(now) || !traces.anyAtOrAfter(task, to)) {
                 for (String w : Windows.NAMES) {
                     save(task, w, now, ScopeDrift.notMeasured(String.format(Locale.ROOT,
-                            "the reference period (the first %s of traffic) ends at %s", human(config.referencePeriod()),
-                            to)));
+                            "the reference period (the first %s of traffic) ends at %s; it is built from the"
+                                    + " first trace after that", human(config.referencePeriod()), to)));
                 }
                 return new int[] {0, 0};
             }

@@ -355,6 +355,20 @@ public class TraceQueries {
         }
     }
 
+    /** Whether the task has a stored trace at or after {@code at} (one row through the (task, occurred_at) index). */
+    public boolean anyAtOrAfter(String task, Instant at) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM trace WHERE task = ? AND occurred_at >= ? LIMIT 1")) {
+            ps.setString(1, task);
+            ps.setTimestamp(2, Timestamp.from(at));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** A task's stored input texts in [from, to): how many there are, and up to {@code limit} of them. */
     public record InputSample(long total, List<Input> inputs) {
     }

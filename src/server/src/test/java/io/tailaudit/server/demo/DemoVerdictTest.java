@@ -140,6 +140,38 @@ class DemoVerdictTest {
                 .isGreaterThan(w.list().getLong(faq + "traces"));
     }
 
+    @jakarta.inject.Inject
+    io.tailaudit.server.index.ScopeDriftJob drift;
+
+    @Test
+    void extraction_whose_scope_drifts_moves_to_local_until_its_drift_is_measured_then_stays_in_the_cloud() {
+        Week w = week();
+        String task = "vendor-onboarding" + w.suffix();
+        // on volume alone (no drift measured: its reference period is not over) a constrained task moves local
+        assertThat(w.list().getString(w.row("vendor-onboarding") + "verdict.kind")).as(w.describe("vendor-onboarding"))
+                .isEqualTo("MOVE_TO_LOCAL");
+        // the demo pins its reference to its first three days, as an engineer would, and measures
+        given().contentType("application/json").body(Map.of("from", w.from().toString(), "to",
+                w.from().plus(DemoCatalog.PINNED_REFERENCE).toString())).put("/api/v1/tasks/{task}/scope-reference", task)
+                .then().statusCode(200);
+        await().atMost(ofSeconds(60)).pollInterval(ofSeconds(1)).until(() -> {
+            drift.refresh(task);
+            return given().queryParam("window", "7d").get("/api/v1/tasks/{task}", task).jsonPath()
+                    .getBoolean("scope_drift.measured");
+        });
+        JsonPath d = given().queryParam("window", "7d").get("/api/v1/tasks/{task}", task).then().statusCode(200)
+                .extract().jsonPath().using(new io.restassured.path.json.config.JsonPathConfig(
+                        io.restassured.path.json.config.JsonPathConfig.NumberReturnType.DOUBLE));
+        LOG.infof("demo week vendor-onboarding: drift %.3f [%.3f, %.3f] of %.0f sampled, verdict %s: %s",
+                d.getDouble("scope_drift.share"), d.getDouble("scope_drift.low"), d.getDouble("scope_drift.high"),
+                d.getDouble("scope_drift.sampled"), d.getString("verdict.kind"), d.getString("verdict.headline"));
+        assertThat(d.getDouble("scope_drift.sampled")).isEqualTo(1000);
+        assertThat(d.getDouble("scope_drift.low")).isGreaterThan(0.2);
+        assertThat(d.getString("scope_drift.scope")).isEqualTo("open");
+        assertThat(d.getString("verdict.kind")).isEqualTo("KEEP");
+        assertThat(d.getString("verdict.headline")).contains("the scope is open");
+    }
+
     @Test
     void every_other_seeded_case_gets_its_designed_verdict() {
         Week w = week();
@@ -159,7 +191,7 @@ class DemoVerdictTest {
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 6);
         Instant to = Instant.now().truncatedTo(ChronoUnit.HOURS);
         Instant from = to.minus(7, ChronoUnit.DAYS);
-        DemoGenerator generator = new DemoGenerator(new Random(7), 1.0);
+        DemoGenerator generator = new DemoGenerator(new Random(7), 1.0, to.minus(DemoCatalog.DRIFT_AGO));
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();
         long traces = 0;
         long feedback = 0;

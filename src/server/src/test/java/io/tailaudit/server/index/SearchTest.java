@@ -99,7 +99,7 @@ class SearchTest {
         JsonPath before = awaitHits(word, 30);
 
         given().contentType("application/json").post("/api/v1/index/rebuild").then().statusCode(202);
-        await().atMost(ofSeconds(60)).pollDelay(ofSeconds(1)).until(() ->
+        await().atMost(ofSeconds(120)).pollDelay(ofSeconds(1)).until(() ->
                 given().get("/q/metrics").asString().contains("tailaudit_index_rebuilding 0.0"));
         JsonPath after = awaitHits(word, 30);
         assertThat(after.getList("hits.trace_id")).containsExactlyElementsOf(before.getList("hits.trace_id"));
@@ -125,8 +125,8 @@ class SearchTest {
         }
         assertThat(dir).doesNotExist();
         // detected at the next refresh, opened afresh and rebuilt from PostgreSQL
-        await().atMost(ofSeconds(60)).until(() -> java.nio.file.Files.exists(dir.resolve("write.lock")));
-        await().atMost(ofSeconds(60)).pollDelay(ofSeconds(1)).until(() ->
+        await().atMost(ofSeconds(120)).until(() -> java.nio.file.Files.exists(dir.resolve("write.lock")));
+        await().atMost(ofSeconds(120)).pollDelay(ofSeconds(1)).until(() ->
                 given().get("/q/metrics").asString().contains("tailaudit_index_rebuilding 0.0"));
         JsonPath after = awaitHits(word, 30);
         assertThat(after.getList("hits.trace_id")).containsExactlyElementsOf(before.getList("hits.trace_id"));
@@ -159,7 +159,7 @@ class SearchTest {
     }
 
     private static JsonPath awaitHits(String q, int n) {
-        await().atMost(ofSeconds(60)).until(() -> search(q).getLong("total") == n);
+        await().atMost(ofSeconds(120)).until(() -> search(q).getLong("total") == n);
         return given().queryParam("q", q).queryParam("limit", "100").get("/api/v1/search").then().statusCode(200)
                 .extract().jsonPath();
     }

@@ -35,7 +35,7 @@ class TextlessTaskTest {
         String before = "platypus" + UUID.randomUUID().toString().substring(0, 6);
         Trace first = Traces.ok(task).input("private " + before + " details").output("reply " + before).build();
         Kafka.send(first);
-        await().atMost(ofSeconds(60)).until(() -> search(before) == 1);
+        await().atMost(ofSeconds(120)).until(() -> search(before) == 1);
 
         given().contentType("application/json").body("{\"store_text\": false}").put("/api/v1/tasks/" + task + "/settings")
                 .then().statusCode(200).body("store_text", equalTo(false)).body("overridden", hasItem("store_text"));
@@ -44,7 +44,7 @@ class TextlessTaskTest {
                 + " OR output_text IS NOT NULL)", task)).isZero();
         assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ?", task)).isEqualTo(1);
         // and dropped from the index within seconds
-        await().atMost(ofSeconds(30)).until(() -> search(before) == 0);
+        await().atMost(ofSeconds(120)).until(() -> search(before) == 0);
 
         String after = "wombat" + UUID.randomUUID().toString().substring(0, 6);
         Trace second = Traces.ok(task).input("private " + after + " details").output("reply " + after).build();
@@ -52,7 +52,7 @@ class TextlessTaskTest {
         String bad = UUID.randomUUID().toString();
         Kafka.send(Kafka.TOPIC, bad, Kafka.utf8("{\"trace_id\":\"" + bad + "\",\"task\":\"" + task
                 + "\",\"input\":\"dead " + after + "\"}"));
-        await().atMost(ofSeconds(60)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 2
+        await().atMost(ofSeconds(120)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 2
                 && Db.count("SELECT count(*) FROM dead_letter WHERE record_key = ?", bad) == 1);
         assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ? AND (input_text IS NOT NULL"
                 + " OR output_text IS NOT NULL)", task)).isZero();
@@ -62,7 +62,7 @@ class TextlessTaskTest {
         // a marker of another task indexed after the second trace: the index has read past it
         String marker = "marker" + UUID.randomUUID().toString().substring(0, 6);
         Kafka.send(Traces.ok(Traces.uniqueTask("textless-marker")).input(marker).build());
-        await().atMost(ofSeconds(60)).until(() -> search(marker) == 1);
+        await().atMost(ofSeconds(120)).until(() -> search(marker) == 1);
         assertThat(search(after)).isZero();
         given().get("/api/v1/traces/" + second.traceId()).then().statusCode(200)
                 .body("has_text", equalTo(false));
@@ -77,7 +77,7 @@ class TextlessTaskTest {
                 .put("/api/v1/tasks/" + task + "/settings").then().statusCode(200).body("store_text", equalTo(true));
         String again = "numbat" + UUID.randomUUID().toString().substring(0, 6);
         Kafka.send(Traces.ok(task).input("public " + again).build());
-        await().atMost(ofSeconds(60)).until(() -> search(again) == 1);
+        await().atMost(ofSeconds(120)).until(() -> search(again) == 1);
         assertThat(search(before)).isZero();
     }
 
