@@ -5,6 +5,7 @@
 #   src/bench/run.sh StartupBenchmark [demo]
 #   src/bench/run.sh TaskApiBenchmark [traces] [requests]
 #   src/bench/run.sh IndexBenchmark [traces]
+#   src/bench/run.sh LedgerCostBenchmark [events per run] [runs per setting]
 #   src/bench/run.sh LatencySketchBenchmark
 #   src/bench/run.sh AlertBenchmark [trials]
 #   src/bench/run.sh RedactionBenchmark [seconds per measurement]
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 IngestBenchmark|IndexBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
+  echo "usage: $0 IngestBenchmark|IndexBenchmark|LedgerCostBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
   exit 2
 fi
 name=$1

@@ -39,6 +39,14 @@ public final class TailAuditClient implements AutoCloseable {
         return sender.offer(feedback);
     }
 
+    /**
+     * This client's producer id, stamped on every event with its sequence number (the server's ledger of what
+     * it stored per producer); a new client, after a restart too, has a new one.
+     */
+    public String producerId() {
+        return sender.producerId();
+    }
+
     /** Counters since creation; cheap, callable from any thread. */
     public ClientStats stats() {
         return sender.stats();

@@ -26,7 +26,16 @@ public final class EventWriter {
     private EventWriter() {
     }
 
+    /** An event's place in its producer's sequence: which client sent it, and its number there. */
+    public record Stamp(String producerId, long seq) {
+    }
+
     public static byte[] write(Trace t) {
+        return write(t, null);
+    }
+
+    /** The trace as JSON, with its producer stamp when {@code stamp} is not null. */
+    public static byte[] write(Trace t, Stamp stamp) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -61,6 +70,7 @@ public final class EventWriter {
                 }
                 g.writeEndObject();
             }
+            stamp(g, stamp);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -69,6 +79,11 @@ public final class EventWriter {
     }
 
     public static byte[] write(Feedback f) {
+        return write(f, null);
+    }
+
+    /** The feedback event as JSON, with its producer stamp when {@code stamp} is not null. */
+    public static byte[] write(Feedback f, Stamp stamp) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(192);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -85,11 +100,21 @@ public final class EventWriter {
             }
             optional(g, "quality", f.quality());
             optional(g, "label", f.label());
+            stamp(g, stamp);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static void stamp(JsonGenerator g, Stamp stamp) throws IOException {
+        if (stamp != null) {
+            g.writeObjectFieldStart("producer");
+            g.writeStringField("id", stamp.producerId());
+            g.writeNumberField("seq", stamp.seq());
+            g.writeEndObject();
+        }
     }
 
     private static void writeDeployment(JsonGenerator g, Deployment d) throws IOException {

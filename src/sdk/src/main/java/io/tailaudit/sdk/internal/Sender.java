@@ -46,6 +46,8 @@ public final class Sender {
     private final Function<TailAuditConfig, Producer<String, byte[]>> producerFactory;
     private final ArrayBlockingQueue<Object> queue;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> flushRequests = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+    private final String producerId;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder sent = new LongAdder();
@@ -66,6 +68,9 @@ public final class Sender {
 
     Sender(TailAuditConfig config, Function<TailAuditConfig, Producer<String, byte[]>> producerFactory) {
         this.config = config;
+        // the contract's producer id: [A-Za-z0-9._:-], at most 64 characters
+        String prefix = config.clientId().replaceAll("[^A-Za-z0-9._-]", "_");
+        this.producerId = prefix.substring(0, Math.min(prefix.length(), 27)) + ":" + java.util.UUID.randomUUID();
         this.producerFactory = producerFactory;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.thread = new Thread(this::run, "tailaudit-sdk-sender");
@@ -73,14 +78,27 @@ public final class Sender {
         this.thread.start();
     }
 
-    /** Caller's thread: never blocks, never throws. */
+    /**
+     * Caller's thread: never blocks, never throws. Every call takes the next number of this client's
+     * sequence, a dropped event too: the server's ledger then shows the drop as a gap.
+     */
     public boolean offer(Object event) {
-        if (event == null || closing || !queue.offer(event)) {
+        long seq = sequence.getAndIncrement();
+        if (event == null || closing || !queue.offer(new Stamped(event, seq))) {
             dropped.increment();
             return false;
         }
         accepted.increment();
         return true;
+    }
+
+    /** An event and its number in this client's sequence. */
+    private record Stamped(Object event, long seq) {
+    }
+
+    /** This client's producer id: new for each client, so a restart starts a new sequence, not a gap. */
+    public String producerId() {
+        return producerId;
     }
 
     public ClientStats stats() {
@@ -188,7 +206,10 @@ public final class Sender {
             try {
                 long now = System.nanoTime();
                 boolean rewinding = firstFailed != Long.MAX_VALUE;
-                boolean canSend = !rewinding && now >= retryAt && sendAt < spool.end()
+                if (producer == null && !rewinding && now >= retryAt && sendAt < spool.end()) {
+                    producer = producerOrNull();            // built on its own thread: null until it is
+                }
+                boolean canSend = producer != null && !rewinding && now >= retryAt && sendAt < spool.end()
                         && inFlight.size() < MAX_IN_FLIGHT && inFlightBytes < MAX_IN_FLIGHT_BYTES;
                 // 1. the queue into the spool
                 Object first = canSend ? queue.poll() : queue.poll(20, TimeUnit.MILLISECONDS);
@@ -211,6 +232,7 @@ public final class Sender {
                         }
                     }
                     batch.clear();
+                    spool.flush();                      // one write for the batch
                 }
                 if (unsynced && config.spoolFsync() == TailAuditConfig.SpoolFsync.ALWAYS) {
                     spool.sync();
@@ -247,12 +269,10 @@ public final class Sender {
                     backoffMs = Math.min(backoffMs * 2, 10_000);
                 }
                 // 3. the spool to Kafka, in order
-                if (firstFailed == Long.MAX_VALUE && System.nanoTime() >= retryAt && sendAt < spool.end()
-                        && inFlight.size() < MAX_IN_FLIGHT && inFlightBytes < MAX_IN_FLIGHT_BYTES) {
-                    if (producer == null) {
-                        producer = producerOrNull();
-                    }
-                    for (Spool.Entry e : producer == null ? List.<Spool.Entry>of() : spool.read(sendAt, Math.min(DRAIN_MAX, MAX_IN_FLIGHT - inFlight.size()))) {
+                if (producer != null && firstFailed == Long.MAX_VALUE && System.nanoTime() >= retryAt
+                        && sendAt < spool.end() && inFlight.size() < MAX_IN_FLIGHT
+                        && inFlightBytes < MAX_IN_FLIGHT_BYTES) {
+                    for (Spool.Entry e : spool.read(sendAt, Math.min(DRAIN_MAX, MAX_IN_FLIGHT - inFlight.size()))) {
                         long position = e.position();
                         inFlight.put(position, e.next());
                         inFlightBytes += e.next() - position;
@@ -428,12 +448,14 @@ public final class Sender {
         });
     }
 
-    private ProducerRecord<String, byte[]> toRecord(Object event) {
-        if (event instanceof Trace t) {
-            return new ProducerRecord<>(config.topic(), t.traceId(), EventWriter.write(prepareText(t)));
+    private ProducerRecord<String, byte[]> toRecord(Object queued) {
+        Stamped s = (Stamped) queued;
+        EventWriter.Stamp stamp = new EventWriter.Stamp(producerId, s.seq());
+        if (s.event() instanceof Trace t) {
+            return new ProducerRecord<>(config.topic(), t.traceId(), EventWriter.write(prepareText(t), stamp));
         }
-        Feedback f = (Feedback) event;
-        return new ProducerRecord<>(config.topic(), f.traceId(), EventWriter.write(f));
+        Feedback f = (Feedback) s.event();
+        return new ProducerRecord<>(config.topic(), f.traceId(), EventWriter.write(f, stamp));
     }
 
     private Trace prepareText(Trace t) {

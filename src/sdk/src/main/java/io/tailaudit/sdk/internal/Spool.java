@@ -45,6 +45,9 @@ final class Spool implements AutoCloseable {
     private final FileLock lock;
     private final FileChannel ackedChannel;
     private final ByteBuffer ackedBuffer = ByteBuffer.allocate(8);
+    private static final int BUFFER = 256 * 1024;
+    /** Appended records not written to the segment yet. */
+    private ByteBuffer pending = ByteBuffer.allocate(BUFFER);
     private volatile FileChannel writer;
     private long writerStart;
     private long end;
@@ -102,7 +105,7 @@ final class Spool implements AutoCloseable {
         return new Spool(dir, maxBytes, segmentBytes);
     }
 
-    /** The position the next record is appended at. */
+    /** The position after the last record written (appended records are written by {@link #flush}). */
     long end() {
         return end;
     }
@@ -112,12 +115,15 @@ final class Spool implements AutoCloseable {
         return acked;
     }
 
-    /** Bytes not acknowledged yet. */
+    /** Bytes not acknowledged yet, buffered ones included. */
     long backlog() {
-        return end - acked;
+        return end + pending.position() - acked;
     }
 
-    /** Appends one record; false when it would take the journal past its size limit (nothing is written). */
+    /**
+     * Appends one record to the write buffer ({@link #flush} writes it to the segment); false when it would
+     * take the journal past its size limit (nothing is taken).
+     */
     boolean append(String key, byte[] value) throws IOException {
         byte[] k = key == null ? new byte[0] : key.getBytes(StandardCharsets.UTF_8);
         int payload = 2 + k.length + value.length;
@@ -125,27 +131,48 @@ final class Spool implements AutoCloseable {
             throw new IOException("an event of " + payload + " bytes is larger than the spool takes");
         }
         int size = HEADER + payload;
-        if (end + size - segments.firstKey() > maxBytes) {
+        long tail = end + pending.position();
+        if (tail + size - segments.firstKey() > maxBytes) {
             return false;
         }
-        if (end > writerStart && end - writerStart + size > segmentBytes) {
+        if (tail > writerStart && tail - writerStart + size > segmentBytes) {
+            flush();
             roll();
         }
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.putInt(payload).putInt(0).putShort((short) k.length).put(k).put(value);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), HEADER, payload);
-        b.putInt(4, (int) crc.getValue());
-        b.flip();
-        while (b.hasRemaining()) {
-            writer.write(b);
+        if (pending.remaining() < size) {
+            flush();
+            if (pending.capacity() < size) {
+                pending = ByteBuffer.allocate(size);
+            }
         }
-        end += size;
+        int at = pending.position();
+        pending.putInt(payload).putInt(0).putShort((short) k.length).put(k).put(value);
+        CRC32C crc = new CRC32C();
+        crc.update(pending.array(), at + HEADER, payload);
+        pending.putInt(at + 4, (int) crc.getValue());
         return true;
     }
 
-    /** Makes what was appended durable on the device (fsync). */
+    /** Writes the buffered records to the segment (one write for many); only then can they be read. */
+    void flush() throws IOException {
+        if (pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        long written = 0;
+        while (pending.hasRemaining()) {
+            written += writer.write(pending);
+        }
+        end += written;
+        pending.clear();
+        if (pending.capacity() > BUFFER) {
+            pending = ByteBuffer.allocate(BUFFER);
+        }
+    }
+
+    /** Writes what was appended and makes it durable on the device (fsync). */
     void sync() throws IOException {
+        flush();
         writer.force(false);
     }
 
@@ -236,6 +263,7 @@ final class Spool implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            flush();
             if (reader != null) {
                 reader.close();
             }

@@ -54,6 +54,8 @@ class SpoolTest {
             for (int i = 0; i < 2_000; i++) {
                 assertThat(s.append("t-" + i, value(i))).isTrue();
             }
+            assertThat(readAll(s, s.acked())).as("appended, not written yet").hasSizeLessThan(2_000);
+            s.flush();
             List<Spool.Entry> all = readAll(s, s.acked());
             assertThat(all).hasSize(2_000);
             for (int i = 0; i < all.size(); i++) {
@@ -79,6 +81,7 @@ class SpoolTest {
             for (int i = 0; i < 300; i++) {
                 s.append("t-" + i, value(i));
             }
+            s.flush();
             third = readAll(s, 0).get(100).position();
             s.ack(third, true);
         }
@@ -88,6 +91,7 @@ class SpoolTest {
             assertThat(rest).hasSize(200);
             assertThat(rest.get(0).key()).isEqualTo("t-100");
             s.append("t-300", value(300));
+            s.flush();
             assertThat(readAll(s, s.acked())).hasSize(201);
         }
     }
@@ -113,6 +117,7 @@ class SpoolTest {
             assertThat(kept).hasSize(9);
             assertThat(kept.get(8).key()).isEqualTo("t-8");
             s.append("t-9", value(9));
+            s.flush();
             assertThat(readAll(s, 0)).hasSize(10);
         }
         // a flipped byte ends the valid journal there, as Kafka's own log recovery does: what precedes it is kept
@@ -132,6 +137,7 @@ class SpoolTest {
                 taken++;
             }
             assertThat(taken).isBetween(3_000, 5_000);
+            s.flush();
             assertThat(s.end()).isLessThanOrEqualTo(MB);
             s.ack(s.end(), false);
             assertThat(s.append("again", value(0))).isTrue();

@@ -35,7 +35,13 @@ public enum AlertMetric {
             "share of recent inputs novel against the task's reference inputs"),
     DLQ_RATE("dlq_rate", true, Kind.VALUE, "dead letters per minute over the window"),
     CONSUMER_LAG("consumer_lag", true, Kind.VALUE, "records produced to the trace topic and not yet consumed"),
-    ROLLUP_LAG("rollup_lag", true, Kind.VALUE, "seconds the oldest pending rollup has waited to be folded");
+    ROLLUP_LAG("rollup_lag", true, Kind.VALUE, "seconds the oldest pending rollup has waited to be folded"),
+    /**
+     * Events missing from the producers' sequences (the reconciliation ledger) in gaps open past the grace
+     * period, over the producers seen in the window: events lost between an SDK and the store.
+     */
+    PRODUCER_GAP("producer_gap", true, Kind.VALUE,
+            "events missing from producers' sequences in gaps open past the grace period");
 
     /**
      * RATE: a proportion with its Wilson interval, firing when the interval's lower bound is above the

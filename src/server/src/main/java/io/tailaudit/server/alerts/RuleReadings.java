@@ -7,6 +7,7 @@ import io.tailaudit.server.analytics.TaskListCache;
 import io.tailaudit.server.analytics.TaskViews;
 import io.tailaudit.server.index.ScopeDrifts;
 import io.tailaudit.server.ingest.IngestService;
+import io.tailaudit.server.ingest.Producers;
 import io.tailaudit.server.rollup.RollupCompactor;
 import io.tailaudit.server.settings.TaskSettingsService;
 import io.tailaudit.server.tail.ScopeDrift;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +51,7 @@ class RuleReadings {
     private final TaskAnalytics analytics;
     private final TaskSettingsService settings;
     private final IngestService ingest;
+    private final Producers producers;
     private final RollupCompactor compactor;
     private final AlertsConfig config;
     private final ScopeDrifts scope;
@@ -62,8 +65,9 @@ class RuleReadings {
     private volatile boolean stopping;
 
     RuleReadings(TaskListCache lists, TaskAnalytics analytics, TaskSettingsService settings, IngestService ingest,
-                 RollupCompactor compactor, AlertsConfig config, ScopeDrifts scope) {
+                 RollupCompactor compactor, AlertsConfig config, ScopeDrifts scope, Producers producers) {
         this.scope = scope;
+        this.producers = producers;
         this.lists = lists;
         this.analytics = analytics;
         this.settings = settings;
@@ -359,6 +363,16 @@ class RuleReadings {
                     }
                     value = s.lagRecords();
                     summary = count(value) + " trace records wait to be consumed";
+                }
+                case PRODUCER_GAP -> {
+                    Producers.Ledger ledger = producers.since(now.minus(TaskListCache.WINDOWS.get(rule.window())));
+                    value = ledger.overdueMissing();
+                    List<String> lost = ledger.producers().stream().filter(p -> p.overdueMissing() > 0)
+                            .map(p -> p.producerId() + " (" + count(p.overdueMissing()) + ")").limit(3).toList();
+                    summary = value == 0 ? "no producer has a gap past the " + ledger.grace().toMinutes()
+                            + "-minute grace period" : count(value) + " events lost by " + String.join(", ", lost)
+                            + (lost.size() < ledger.producers().stream().filter(p -> p.overdueMissing() > 0).count()
+                            ? " and others" : "");
                 }
                 case ROLLUP_LAG -> {
                     value = compactor.lagSeconds();

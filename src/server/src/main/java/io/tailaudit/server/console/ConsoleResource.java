@@ -15,6 +15,7 @@ import io.tailaudit.server.analytics.TaskViews.TaskList;
 import io.tailaudit.server.analytics.TaskViews.TaskSummary;
 import io.tailaudit.server.ingest.DeadLetter;
 import io.tailaudit.server.ingest.DeadLetterRepository;
+import io.tailaudit.server.ingest.Producers;
 import io.tailaudit.server.security.Roles;
 import io.tailaudit.server.trace.TraceCursor;
 import io.tailaudit.server.trace.TraceFilter;
@@ -144,6 +145,9 @@ public class ConsoleResource {
 
         static native TemplateInstance dlq(Frame frame, List<DeadLetterRow> items, Map<String, Long> counts,
                                            Long next, String reason);
+
+        static native TemplateInstance producers(Frame frame, Producers.Ledger ledger, String window,
+                                                 List<String> windows);
     }
 
     private final TaskListCache lists;
@@ -152,9 +156,11 @@ public class ConsoleResource {
     private final DeadLetterRepository deadLetters;
     private final TaskServices services;
     private final SecurityIdentity identity;
+    private final Producers producers;
 
     ConsoleResource(TaskListCache lists, TaskAnalytics analytics, TraceQueries traces, DeadLetterRepository deadLetters,
-                    TaskServices services, SecurityIdentity identity) {
+                    TaskServices services, SecurityIdentity identity, Producers producers) {
+        this.producers = producers;
         this.lists = lists;
         this.analytics = analytics;
         this.traces = traces;
@@ -385,6 +391,15 @@ public class ConsoleResource {
         List<DeadLetterRow> items = rows.stream().map(d -> DeadLetterRow.of(d, textReader)).toList();
         return Templates.dlq(frame("Dead letters", "dlq", null), items, deadLetters.countsByReason(), next,
                 blank(reason));
+    }
+
+    @GET
+    @Path("producers")
+    @Operation(hidden = true)
+    public TemplateInstance producers(@QueryParam("window") String w) {
+        String name = window(w);
+        return Templates.producers(frame("Producers", "producers", name),
+                producers.since(Instant.now().minus(io.tailaudit.server.tail.Windows.LENGTHS.get(name))), name, WINDOWS);
     }
 
     static String blank(String s) {

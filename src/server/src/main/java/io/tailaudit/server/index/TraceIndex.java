@@ -198,10 +198,7 @@ public class TraceIndex {
         } catch (IOException | RuntimeException e) {
             LOG.debugf("search index: the lost index did not close cleanly: %s", e.getMessage());
         }
-        open();
-        if (!rebuilding.get()) {
-            rebuildInBackground();
-        }
+        open();        // a new folder: rebuilt in the background
     }
 
     /** Whether this replica holds the index: it has the index role and the index is open. */
@@ -218,9 +215,13 @@ public class TraceIndex {
      * {@link #commit}.
      */
     void write(List<TraceQueries.Indexable> stored) throws IOException {
+        write(writer, stored);
+    }
+
+    private void write(IndexWriter w, List<TraceQueries.Indexable> stored) throws IOException {
         synchronized (writes) {
             for (TraceQueries.Indexable t : stored) {
-                writer.updateDocument(new Term(ID, t.traceId()), document(t, textless.contains(t.task())));
+                w.updateDocument(new Term(ID, t.traceId()), document(t, textless.contains(t.task())));
             }
         }
     }
@@ -256,22 +257,35 @@ public class TraceIndex {
         if (!rebuilding.compareAndSet(false, true)) {
             return;
         }
+        IndexWriter w = writer;
+        try {
+            rebuildInto(w);
+        } finally {
+            rebuilding.set(false);
+        }
+        if (!stopping && writer != w) {
+            // the folder was lost meanwhile and the index opened afresh: what was written went to the old one
+            rebuild();
+        }
+    }
+
+    private void rebuildInto(IndexWriter w) {
         long start = System.nanoTime();
         long n = 0;
         try {
             LOG.info("search index: rebuilding from PostgreSQL");
-            writer.deleteAll();
+            w.deleteAll();
             Instant at = Instant.EPOCH;
             String id = "";
-            while (!stopping) {
+            while (!stopping && writer == w) {
                 List<TraceQueries.Indexable> page = traces.indexableAfter(at, id, REBUILD_PAGE);
                 if (page.isEmpty()) {
                     break;
                 }
-                write(page);
+                write(w, page);
                 n += page.size();
                 if (n % (10 * REBUILD_PAGE) == 0) {
-                    commit();
+                    w.commit();
                 }
                 rebuilt.increment(page.size());
                 TraceQueries.Indexable last = page.get(page.size() - 1);
@@ -281,16 +295,14 @@ public class TraceIndex {
                     LOG.infof("search index: rebuilt %,d traces, up to %s", n, at);
                 }
             }
-            commit();
+            w.commit();
             searchers.maybeRefresh();
             LOG.infof("search index: rebuilt %,d traces in %.1f s", n, (System.nanoTime() - start) / 1e9);
         } catch (IOException | RuntimeException e) {
-            if (!stopping) {
+            if (!stopping && writer == w) {
                 LOG.errorf("search index rebuild stopped after %,d traces: %s (it restarts with the next start)", n,
                         e.getMessage());
             }
-        } finally {
-            rebuilding.set(false);
         }
     }
 

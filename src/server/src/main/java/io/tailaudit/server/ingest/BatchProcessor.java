@@ -59,14 +59,15 @@ final class BatchProcessor implements AutoCloseable {
         // one thread: this overlaps the previous batch's store, and the other core belongs to PostgreSQL
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
-        ParsedEvent[] parsed = new ParsedEvent[polled.size()];
+        EventParser.Parsed[] parsed = new EventParser.Parsed[polled.size()];
         for (int i = 0; i < parsed.length; i++) {
-            parsed[i] = parser.parse(polled.get(i).value());
+            parsed[i] = parser.parseStamped(polled.get(i).value());
         }
         List<IncomingRecord> traces = new ArrayList<>(records.count());
         List<IncomingRecord> feedback = new ArrayList<>();
         List<IncomingRecord> rejected = new ArrayList<>();
         Map<String, TraceRow> seen = new HashMap<>();
+        List<ProducerStamp> copies = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         Map<TopicPartition, Long> first = new HashMap<>();
         for (int i = 0; i < parsed.length; i++) {
@@ -74,7 +75,8 @@ final class BatchProcessor implements AutoCloseable {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             first.putIfAbsent(tp, r.offset());
             commit.put(tp, new OffsetAndMetadata(r.offset() + 1));
-            IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parsed[i]);
+            IncomingRecord in = new IncomingRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
+                    parsed[i].event(), parsed[i].stamp());
             switch (in.event()) {
                 case ParsedTrace(TraceRow t) -> {
                     TraceRow earlier = seen.putIfAbsent(t.traceId(), t);
@@ -83,14 +85,16 @@ final class BatchProcessor implements AutoCloseable {
                     } else if (earlier.contentHash() != t.contentHash()) {
                         rejected.add(in.withEvent(new Rejection(Rejection.DUPLICATE_TRACE_ID_CONFLICT, "$.trace_id",
                                 "trace_id was already stored with different content; the first version stands")));
+                    } else if (in.stamp() != null) {
+                        copies.add(in.stamp());     // the same trace again: stored once, accounted for in the ledger
                     }
                 }
                 case ParsedFeedback f -> feedback.add(in);
                 case Rejection x -> rejected.add(in);
             }
         }
-        return new PreparedBatch(records.count(), BatchWriter.TracePayload.of(traces, clock.instant(), writer.textless()), feedback,
-                rejected, commit, first);
+        return new PreparedBatch(records.count(), BatchWriter.TracePayload.of(traces, clock.instant(), writer.textless())
+                .withCopies(copies), feedback, rejected, commit, first);
     }
 
     void store(PreparedBatch batch) throws RetryableBatchException {
@@ -189,7 +193,7 @@ final class BatchProcessor implements AutoCloseable {
             LOG.debugf("ingest dead letter row failed, storing coordinates only offset=%s-%d@%d error=%s", r.topic(),
                     r.partition(), r.offset(), again);
             IncomingRecord bare = new IncomingRecord(r.topic(), r.partition(), r.offset(), null, new byte[0],
-                    rejected.event());
+                    rejected.event(), r.stamp());
             try {
                 writeInOneTransaction(BatchWriter.TracePayload.of(List.of(), now), List.of(), List.of(bare), now);
                 return List.of(rejected);

@@ -45,6 +45,8 @@ final class BatchWriter {
     private final TextRedactor redactor;
     private final CohortValues cohorts;
     private volatile Set<String> textless = Set.of();
+    /** Whether the producer ledger is kept ({@code tailaudit.ingest.ledger}). */
+    private final boolean ledger;
 
     /** Builds a batch's rollups while the writer streams its COPY; idle otherwise. */
     private final Executor rollupBuilder = Executors.newSingleThreadExecutor(r -> {
@@ -53,9 +55,10 @@ final class BatchWriter {
         return t;
     });
 
-    BatchWriter(TextRedactor redactor, CohortValues cohorts) {
+    BatchWriter(TextRedactor redactor, CohortValues cohorts, boolean ledger) {
         this.redactor = redactor;
         this.cohorts = cohorts;
+        this.ledger = ledger;
     }
 
     /**
@@ -63,11 +66,13 @@ final class BatchWriter {
      * write itself only streams it. {@code receivedAt} is when ingest read them; the rows of tasks in
      * {@code textless} (tasks that store no text, as last known) carry none.
      */
-    record TracePayload(List<IncomingRecord> traces, TraceStore.Payload rows, Set<String> textless) {
+    record TracePayload(List<IncomingRecord> traces, TraceStore.Payload rows, Set<String> textless,
+                        List<ProducerStamp> copies) {
 
         TracePayload {
             traces = List.copyOf(traces);
             textless = Set.copyOf(textless);
+            copies = List.copyOf(copies);
         }
 
         static TracePayload of(List<IncomingRecord> traces, Instant receivedAt) {
@@ -76,7 +81,13 @@ final class BatchWriter {
 
         static TracePayload of(List<IncomingRecord> traces, Instant receivedAt, Set<String> textless) {
             return new TracePayload(traces, TraceStore.Payload.of(traces.stream().map(IncomingRecord::trace)
-                    .map(t -> textless.contains(t.task()) ? t.withoutText() : t).toList(), receivedAt), textless);
+                    .map(t -> textless.contains(t.task()) ? t.withoutText() : t).toList(), receivedAt), textless,
+                    List.of());
+        }
+
+        /** With the stamps of identical copies of these traces in the same batch (stored once, accounted for). */
+        TracePayload withCopies(List<ProducerStamp> stamps) {
+            return new TracePayload(traces, rows, textless, stamps);
         }
 
         /** This payload as the tasks that store no text are now: itself, or built again where one changed. */
@@ -84,7 +95,7 @@ final class BatchWriter {
             for (IncomingRecord r : traces) {
                 String task = r.trace().task();
                 if (now.contains(task) != textless.contains(task)) {
-                    return of(traces, rows.receivedAt(), now);
+                    return of(traces, rows.receivedAt(), now).withCopies(copies);
                 }
             }
             return this;
@@ -139,6 +150,9 @@ final class BatchWriter {
         dead.addAll(conflicts);
         if (!dead.isEmpty()) {
             insertDeadLetters(c, dead, receivedAt, silent);
+        }
+        if (ledger) {
+            ProducerLedger.append(c, receivedAt, exact, conflicts, feedback, dead);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debugf("batch written traces=%d feedback=%d dead=%d traces_ms=%.1f feedback_ms=%.1f dead_ms=%.1f",

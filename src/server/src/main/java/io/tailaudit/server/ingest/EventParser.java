@@ -81,17 +81,28 @@ final class EventParser {
     private static final List<JsonPointer> INTEGERS = pointers("/usage/input_tokens", "/usage/output_tokens",
             "/usage/context_tokens", "/outcome/retries", "/step");
 
-    ParsedEvent parse(byte[] value) {
-        try {
-            return parseOrReject(value);
-        } catch (RuntimeException | StackOverflowError e) {
-            // a record must never stop ingest, not even through a bug here: it goes to the DLQ instead
-            return new Rejection(Rejection.SCHEMA_VIOLATION, "$", "the record could not be validated: "
-                    + e.getClass().getSimpleName());
-        }
+    /** What a record parsed to, and its producer stamp when it is JSON with a well-formed one. */
+    record Parsed(ParsedEvent event, ProducerStamp stamp) {
     }
 
-    private ParsedEvent parseOrReject(byte[] value) {
+    ParsedEvent parse(byte[] value) {
+        return parseStamped(value).event();
+    }
+
+    Parsed parseStamped(byte[] value) {
+        ProducerStamp[] stamp = new ProducerStamp[1];
+        ParsedEvent event;
+        try {
+            event = parseOrReject(value, stamp);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a record must never stop ingest, not even through a bug here: it goes to the DLQ instead
+            event = new Rejection(Rejection.SCHEMA_VIOLATION, "$", "the record could not be validated: "
+                    + e.getClass().getSimpleName());
+        }
+        return new Parsed(event, stamp[0]);
+    }
+
+    private ParsedEvent parseOrReject(byte[] value, ProducerStamp[] stamp) {
         if (value == null || value.length == 0) {
             return new Rejection(Rejection.MALFORMED_JSON, "$", "empty record value");
         }
@@ -106,6 +117,7 @@ final class EventParser {
         if (node == null || node.isMissingNode()) {
             return new Rejection(Rejection.MALFORMED_JSON, "$", "no JSON value");
         }
+        stamp[0] = ProducerStamp.of(node.get("producer"));      // before validation: a rejected event counts too
         Set<ValidationMessage> errors = SCHEMA.validate(node, NO_ANNOTATIONS);
         if (!errors.isEmpty()) {
             return reject(errors.iterator().next());

@@ -55,6 +55,20 @@ public interface IngestConfig {
     @WithDefault("5000")
     int batchSize();
 
+    /**
+     * Whether ingest keeps the reconciliation ledger of stamped events (per producer and hour, the sequence
+     * numbers stored and dead-lettered): {@code GET /api/v1/producers}.
+     */
+    @WithDefault("true")
+    boolean ledger();
+
+    /**
+     * How long a gap in a producer's sequence may stay open before it counts as lost: a producer's events
+     * reach the topic's partitions, and ingest, in any order.
+     */
+    @WithDefault("10m")
+    Duration ledgerGrace();
+
     /** How long one poll may block waiting for records. */
     @WithDefault("500ms")
     Duration pollTimeout();

@@ -173,7 +173,8 @@ public class IngestService implements io.tailaudit.server.rollup.IngestBacklog {
     IngestLoop newLoop(String topic, String groupId, Runnable afterDatabaseCommit) {
         TextRedactor redactor = new TextRedactor(config.maxTextChars());
         EventParser parser = new EventParser(redactor, clock, partitions.retention(), config.futureTolerance());
-        BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor, new CohortValues(rollup.cohortValues())), partitions,
+        BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor,
+                new CohortValues(rollup.cohortValues()), config.ledger()), partitions,
                 new DeadLetterPublisher(kafka, config.dlqTopic()), metrics, clock);
         return new IngestLoop(new KafkaConsumer<>(consumerConfig(groupId), new StringDeserializer(), new ByteArrayDeserializer()),
                 processor, topic, config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);

@@ -97,7 +97,7 @@ class HostileRecordTest {
         TextRedactor redactor = new TextRedactor(config.maxTextChars());
         Clock clock = Clock.systemUTC();
         return new BatchProcessor(dataSource, new EventParser(redactor, clock, partitions.retention(), config.futureTolerance()),
-                new BatchWriter(redactor, new CohortValues(rollup.cohortValues())), partitions,
+                new BatchWriter(redactor, new CohortValues(rollup.cohortValues()), true), partitions,
                 new DeadLetterPublisher(kafka, config.dlqTopic()), new IngestMetrics(registry), clock);
     }
 

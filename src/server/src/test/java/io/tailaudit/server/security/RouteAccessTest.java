@@ -79,6 +79,8 @@ class RouteAccessTest {
         TABLE.put("GET /api/v1/traces", SIGNED_IN);
         TABLE.put("GET /api/v1/traces/{traceId}", SIGNED_IN);
         TABLE.put("GET /api/v1/dlq", SIGNED_IN);
+        TABLE.put("GET /api/v1/producers", SIGNED_IN);
+        TABLE.put("GET /producers", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}", SIGNED_IN);
         TABLE.put("GET /api/v1/tasks/{task}/worst", SIGNED_IN);
