@@ -129,6 +129,11 @@ public final class LedgerCostBenchmark {
                 try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(traces), 0) FROM task_volume_daily")) {
                     rs.next();
                     rows = rs.getLong(1);
+                } catch (java.sql.SQLException e) {
+                    if (!"42P01".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    rows = 0;          // the first server has not migrated the schema yet
                 }
                 long now = System.nanoTime();
                 if (rows > before && first < 0) {

@@ -46,4 +46,11 @@ public interface IndexConfig {
     /** The reference period from a task's first trace (DESIGN: 7 x 24 h). */
     @WithDefault("7d")
     Duration referencePeriod();
+
+    /**
+     * Heap for the tasks' analysed references kept between drift refreshes, in MiB; a reference that does not
+     * fit is analysed again at each refresh (slower, same result).
+     */
+    @WithDefault("64")
+    int referenceCacheMb();
 }

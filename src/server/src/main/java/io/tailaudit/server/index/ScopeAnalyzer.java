@@ -7,7 +7,7 @@ import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.en.EnglishPossessiveFilter;
 import org.apache.lucene.analysis.en.PorterStemFilter;
-import org.apache.lucene.analysis.pattern.PatternReplaceFilter;
+import org.apache.lucene.analysis.TokenFilter;
 import org.apache.lucene.analysis.standard.StandardTokenizer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * How inputs become terms for scope drift and search: Lucene's standard tokenizer, lower case, English
@@ -24,14 +23,12 @@ import java.util.regex.Pattern;
  */
 final class ScopeAnalyzer extends Analyzer {
 
-    private static final Pattern DIGITS = Pattern.compile(".*\\d.*");
-
     @Override
     protected TokenStreamComponents createComponents(String field) {
         StandardTokenizer source = new StandardTokenizer();
         TokenStream s = new EnglishPossessiveFilter(source);
         s = new LowerCaseFilter(s);
-        s = new PatternReplaceFilter(s, DIGITS, "0", true);
+        s = new NumbersAsZero(s);
         s = new StopFilter(s, EnglishAnalyzer.ENGLISH_STOP_WORDS_SET);
         s = new PorterStemFilter(s);
         return new TokenStreamComponents(source, s);
@@ -51,5 +48,33 @@ final class ScopeAnalyzer extends Analyzer {
             throw new UncheckedIOException(e);   // a StringReader does not fail
         }
         return out;
+    }
+
+    /**
+     * A token holding an ASCII digit becomes {@code 0}: what {@code PatternReplaceFilter(".*\\d.*", "0")}
+     * did, without a regular expression per token (it was half the cost of a drift refresh).
+     */
+    static final class NumbersAsZero extends TokenFilter {
+
+        private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+
+        NumbersAsZero(TokenStream in) {
+            super(in);
+        }
+
+        @Override
+        public boolean incrementToken() throws IOException {
+            if (!input.incrementToken()) {
+                return false;
+            }
+            char[] b = term.buffer();
+            for (int i = 0, n = term.length(); i < n; i++) {
+                if (b[i] >= '0' && b[i] <= '9') {
+                    term.setEmpty().append('0');
+                    break;
+                }
+            }
+            return true;
+        }
     }
 }

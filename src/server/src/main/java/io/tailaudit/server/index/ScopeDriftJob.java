@@ -132,6 +132,9 @@ public class ScopeDriftJob {
         } finally {
             pool.shutdownNow();
         }
+        java.util.Set<String> kept = new java.util.HashSet<>(first.keySet());
+        kept.removeAll(textless);
+        forget(kept);
         double millis = (System.nanoTime() - start) / 1e6;
         last.set(new double[] {millis / 1e3, first.size(), measured.get(), clock.instant().getEpochSecond()});
         LOG.debugf("scope drift refreshed tasks=%d measured=%d references=%d threads=%d ms=%.0f", first.size(),
@@ -173,15 +176,14 @@ public class ScopeDriftJob {
             references++;
         }
         ScopeDrifts.Reference ref = reference.get();
-        ScopeReference scope = ref.texts() >= ScopeDrift.MIN_TEXTS
-                ? ScopeReference.of(drifts.referenceTexts(task)) : null;
+        boolean enough = ref.texts() >= ScopeDrift.MIN_TEXTS;
         Instant end = Windows.end(now);
         // each window's inputs after the reference period; windows starting inside it read the same span
         Map<String, TraceIndex.Span> spans = new java.util.LinkedHashMap<>();
         for (String w : Windows.NAMES) {
             Instant from = end.minus(Windows.LENGTHS.get(w));
             Instant after = from.isBefore(ref.to()) ? ref.to() : from;
-            if (scope == null) {
+            if (!enough) {
                 save(task, w, now, from, end, ScopeDrift.notMeasured(String.format(Locale.ROOT,
                         "only %d reference inputs with text (at least %d needed)", ref.texts(), ScopeDrift.MIN_TEXTS)),
                         List.of());
@@ -202,7 +204,13 @@ public class ScopeDriftJob {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("the search index could not be read", e);
         }
-        Map<String, Double> scored = new java.util.HashMap<>();
+        // what the last refresh scored against the same reference is not scored again (samples change slowly)
+        Scored before = cache.get(task);
+        if (before != null && !before.builtAt().equals(ref.builtAt())) {
+            before = null;
+        }
+        ScopeReference[] scope = {before == null ? null : before.reference()};
+        Map<Long, Double> scored = new java.util.HashMap<>();
         for (Map.Entry<String, TraceIndex.Span> e : spans.entrySet()) {
             String w = e.getKey();
             Instant from = end.minus(Windows.LENGTHS.get(w));
@@ -215,7 +223,18 @@ public class ScopeDriftJob {
             }
             List<ScopeDrifts.Example> novel = new ArrayList<>();
             for (TraceQueries.Input in : sample.inputs()) {
-                double similarity = scored.computeIfAbsent(in.traceId(), x -> scope.similarity(in.text()));
+                long hash = TraceIndex.sampleHash(in.traceId());
+                Double similarity = scored.get(hash);
+                if (similarity == null) {
+                    similarity = before == null ? null : before.similarity(hash);
+                    if (similarity == null) {
+                        if (scope[0] == null) {
+                            scope[0] = ScopeReference.of(drifts.referenceTexts(task));
+                        }
+                        similarity = scope[0].similarity(in.text());
+                    }
+                    scored.put(hash, similarity);
+                }
                 if (similarity < ScopeReference.NOVEL_BELOW) {
                     novel.add(new ScopeDrifts.Example(in.traceId(), in.text(), similarity));
                 }
@@ -227,7 +246,53 @@ public class ScopeDriftJob {
                     ref.texts(), Optional.empty()), examples);
             measured++;
         }
+        remember(task, ref.builtAt(), before, scope[0], scored);
         return new int[] {measured, references};
+    }
+
+    /**
+     * A task's scoring state as of its reference: the analysed reference (kept while the cache budget
+     * allows) and the similarities of the last refresh's sampled inputs, by sample hash (sorted).
+     */
+    private record Scored(Instant builtAt, ScopeReference reference, long bytes, long[] hashes, double[] similarities) {
+
+        Double similarity(long hash) {
+            int i = java.util.Arrays.binarySearch(hashes, hash);
+            return i >= 0 ? similarities[i] : null;
+        }
+    }
+
+    private final Map<String, Scored> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    private void remember(String task, Instant builtAt, Scored before, ScopeReference scope, Map<Long, Double> scored) {
+        long[] hashes = scored.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] similarities = new double[hashes.length];
+        for (int i = 0; i < hashes.length; i++) {
+            similarities[i] = scored.get(hashes[i]);
+        }
+        ScopeReference keep = null;
+        long bytes = 0;
+        if (scope != null) {
+            long freed = before != null && before.reference() == scope ? before.bytes() : 0;
+            if (cachedBytes.get() - freed + scope.bytes() <= config.referenceCacheMb() * 1024L * 1024) {
+                keep = scope;
+                bytes = scope.bytes();
+            }
+        }
+        Scored old = cache.put(task, new Scored(builtAt, keep, bytes, hashes, similarities));
+        cachedBytes.addAndGet(bytes - (old == null ? 0 : old.bytes()));
+    }
+
+    private void forget(java.util.Collection<String> keep) {
+        cache.keySet().removeIf(task -> {
+            if (keep.contains(task)) {
+                return false;
+            }
+            Scored s = cache.get(task);
+            cachedBytes.addAndGet(-(s == null ? 0 : s.bytes()));
+            return true;
+        });
     }
 
     /** Pins a task's reference to [from, to): its inputs of that window replace the reference. */

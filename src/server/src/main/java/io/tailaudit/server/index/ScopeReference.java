@@ -32,6 +32,7 @@ public final class ScopeReference {
     private final ScopeAnalyzer analyzer = new ScopeAnalyzer();
     private final Map<String, int[]> postings;
     private final int size;
+    private final long bytes;
 
     private ScopeReference(List<String> texts) {
         Map<String, List<Integer>> building = new HashMap<>();
@@ -41,8 +42,18 @@ public final class ScopeReference {
             }
         }
         postings = new HashMap<>(building.size() * 2);
-        building.forEach((t, ids) -> postings.put(t, ids.stream().mapToInt(Integer::intValue).toArray()));
+        long b = 64;
+        for (Map.Entry<String, List<Integer>> e : building.entrySet()) {
+            postings.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).toArray());
+            b += 48 + 40 + 2L * e.getKey().length() + 16 + 4L * e.getValue().size();
+        }
+        bytes = b;
         size = texts.size();
+    }
+
+    /** About how many bytes of heap it holds. */
+    long bytes() {
+        return bytes;
     }
 
     /** The reference of these (redacted) input texts. */
