@@ -10,7 +10,7 @@
 #   src/bench/run.sh AlertBenchmark [trials]
 #   src/bench/run.sh RedactionBenchmark [seconds per measurement]
 #   src/bench/run.sh CrashRestartBenchmark [kills] [static|dynamic]
-# Build first: mvn -B install -DskipTests -pl src/sdk,src/server && mvn -B package -pl src/bench
+# Build first, from the repository root: mvn -B -ntp package -DskipTests (every module, the bench last)
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -23,7 +23,7 @@ shift
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jar=$(ls "$bench_dir"/target/tailaudit-bench-*.jar 2>/dev/null | grep -v -e '-sources' -e '-javadoc' | head -n 1 || true)
 if [[ -z "$jar" || ! -d "$bench_dir/target/lib" ]]; then
-  echo "the bench module is not packaged: run mvn -B package -pl src/bench from the repository root" >&2
+  echo "the bench module is not packaged: run mvn -B -ntp package -DskipTests from the repository root" >&2
   exit 1
 fi
 

@@ -47,7 +47,7 @@ final class ServerProcess implements AutoCloseable {
         Path jar = repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the server is not built: " + jar + " is missing; build it with"
-                    + " mvn -B install -DskipTests -pl src/sdk,src/server");
+                    + " mvn -B -ntp package -DskipTests from the repository root");
         }
         return jar;
     }
