@@ -26,9 +26,11 @@ final class EmbeddedDatabase implements AutoCloseable {
     static final String DATABASE = "tailaudit";
     static final String USER = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    private volatile EmbeddedPostgres postgres;
+    private final Path dataDirectory;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
         this.postgres = postgres;
     }
 
@@ -39,7 +41,20 @@ final class EmbeddedDatabase implements AutoCloseable {
     public static EmbeddedDatabase start(Path dataDirectory) throws IOException {
         Files.createDirectories(dataDirectory.toAbsolutePath().getParent());
         stopOrphanPostmaster(dataDirectory);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres pg = postmaster(dataDirectory, 0);
+        EmbeddedDatabase db = new EmbeddedDatabase(pg, dataDirectory);
+        db.createDatabaseIfMissing();
+        LOG.infof("embedded postgresql started port=%d data=%s", pg.getPort(), dataDirectory.toAbsolutePath());
+        return db;
+    }
+
+    /** The postmaster on {@code dataDirectory}; port 0 picks a free one. */
+    private static EmbeddedPostgres postmaster(Path dataDirectory, int port) throws IOException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        if (port > 0) {
+            b.setPort(port);
+        }
+        return b
                 .setDataDirectory(dataDirectory.toAbsolutePath())
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
@@ -51,10 +66,19 @@ final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("max_wal_size", "2GB")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
-        EmbeddedDatabase db = new EmbeddedDatabase(pg);
-        db.createDatabaseIfMissing();
-        LOG.infof("embedded postgresql started port=%d data=%s", pg.getPort(), dataDirectory.toAbsolutePath());
-        return db;
+    }
+
+    /** Stops the postmaster (a fast shutdown: sessions are ended), as an outage does; {@link #startAgain} ends it. */
+    public void stopPostmaster() throws IOException {
+        postgres.close();
+        LOG.info("embedded postgresql stopped (outage)");
+    }
+
+    /** Starts the postmaster again on the same directory and port. */
+    public void startAgain() throws IOException {
+        int port = postgres.getPort();
+        postgres = postmaster(dataDirectory, port);
+        LOG.infof("embedded postgresql started again port=%d", port);
     }
 
     public String jdbcUrl() {

@@ -41,6 +41,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 "kafka.bootstrap.servers", kafka.bootstrapServers());
     }
 
+    /** Stops PostgreSQL's postmaster, as an outage does (tests). */
+    public void stopDatabase() throws IOException {
+        database.stopPostmaster();
+    }
+
+    /** Starts it again on the same directory and port (tests). */
+    public void startDatabaseAgain() throws IOException {
+        database.startAgain();
+    }
+
     public String jdbcUrl() {
         return database.jdbcUrl();
     }

@@ -14,8 +14,14 @@ import java.util.stream.Stream;
 /** Starts a real PostgreSQL and a real Kafka broker for the test run, in a fresh directory under target/. */
 public class EmbeddedPlatformResource implements QuarkusTestResourceLifecycleManager {
 
+    private static volatile EmbeddedPlatform running;
     private EmbeddedPlatform platform;
     private Path dir;
+
+    /** The platform the tests run against (outage tests stop and start its database). */
+    public static EmbeddedPlatform platform() {
+        return running;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -24,6 +30,7 @@ public class EmbeddedPlatformResource implements QuarkusTestResourceLifecycleMan
             Files.createDirectories(target);
             dir = Files.createTempDirectory(target.toAbsolutePath(), "test-platform-");
             platform = EmbeddedPlatform.start(dir);
+            running = platform;
             // the JSON API asks for credentials: the tests call it as the demo admin unless they say otherwise
             io.restassured.RestAssured.authentication = io.restassured.RestAssured.preemptive().basic("admin", "admin");
             Map<String, String> config = new java.util.HashMap<>(platform.config());
