@@ -116,11 +116,15 @@ public class RollupCompactor {
                 more = compactOnce(due);
             } while (more && !stopping);
         } catch (SQLException e) {
-            if (!stopping) {
+            if (stopping) {
+                // the pool closed under a running fold: it rolled back, its deltas wait for the next start
+                LOG.debugf("compaction stopped by shutdown: %s", e.getMessage());
+            } else if (io.tailaudit.server.db.DatabaseFailure.of(e).isPresent()) {
+                // the database is away or too slow: the fold rolled back and the next run folds the same entries
+                LOG.warnf("rollups not folded, the database is unavailable; next run retries: %s", e.getMessage());
+            } else {
                 throw e;
             }
-            // the pool closed under a running fold: it rolled back, its deltas wait for the next start
-            LOG.debugf("compaction stopped by shutdown: %s", e.getMessage());
         }
     }
 
