@@ -161,8 +161,7 @@ public final class LedgerCostBenchmark {
     /** How many of the producer's numbers the ledger holds as stored. */
     private static long accounted(String jdbcUrl, String producer) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(
-                "SELECT coalesce(sum(upper(r) - lower(r)), 0) FROM (SELECT unnest(range_agg(stored)) AS r"
-                        + " FROM producer_ledger WHERE producer_id = ?) x")) {
+                "SELECT coalesce(sum(bit_count(stored)), 0) FROM producer_ledger WHERE producer_id = ?")) {
             ps.setString(1, producer);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -333,13 +333,7 @@ public final class Sender {
             }
         }
         // what the producer still holds stays in the spool: the next client on it sends it again
-        if (producer != null) {
-            try {
-                producer.close(Duration.ZERO);
-            } catch (RuntimeException e) {
-                LOG.debug("tailaudit sdk producer close failed", e);
-            }
-        }
+        closeNow(producer);
         long[] c;
         while ((c = completions.poll()) != null) {
             if (c[1] == 1) {
@@ -352,10 +346,7 @@ public final class Sender {
             LOG.debug("tailaudit sdk spool position not saved", e);
         }
         spooled = spool.backlog();
-        CompletableFuture<Void> f;
-        while ((f = flushRequests.poll()) != null) {
-            f.completeExceptionally(new IllegalStateException("client closed"));
-        }
+        failFlushes();
     }
 
     /** With the spool: the producer is built on a thread of its own, so the queue keeps draining meanwhile. */
@@ -416,6 +407,12 @@ public final class Sender {
         }
         // close() interrupted us after its flush timed out: what is still unsent is given up, quietly
         Thread.interrupted();
+        closeNow(producer);
+        failFlushes();
+    }
+
+    /** Closes the producer without waiting for what it still holds. */
+    private static void closeNow(Producer<String, byte[]> producer) {
         if (producer != null) {
             try {
                 producer.close(Duration.ZERO);
@@ -423,6 +420,10 @@ public final class Sender {
                 LOG.debug("tailaudit sdk producer close failed", e);
             }
         }
+    }
+
+    /** The client closed: a flush still waiting will not happen. */
+    private void failFlushes() {
         CompletableFuture<Void> f;
         while ((f = flushRequests.poll()) != null) {
             f.completeExceptionally(new IllegalStateException("client closed"));

@@ -69,6 +69,10 @@ public interface IngestConfig {
     @WithDefault("10m")
     Duration ledgerGrace();
 
+    /** How often the producers' gaps are checked (and each new one's first sighting recorded). */
+    @WithDefault("30s")
+    Duration ledgerCheckEvery();
+
     /** How long one poll may block waiting for records. */
     @WithDefault("500ms")
     Duration pollTimeout();

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,18 +14,22 @@ import java.util.TreeMap;
 
 /**
  * Writes a batch's part of the reconciliation ledger ({@code producer_ledger}) in the batch's transaction:
- * per producer, the sequence numbers of the events it stored (new traces, identical copies and
- * redeliveries, feedback) and of those it dead-lettered, as ranges, into the row of the hour of receipt.
- * The union is idempotent, so a replayed batch changes nothing. Rows are written in producer order, so two
- * ingest replicas wait for each other's row locks instead of deadlocking.
+ * per producer, a bit for the sequence number of each event it stored (new traces, identical copies and
+ * redeliveries, feedback) and of each it dead-lettered, ORed into the producer's blocks of
+ * {@value #BLOCK} numbers. A batch touches a few blocks of fixed size however its events interleave across
+ * partitions, and the OR is idempotent, so a replayed batch changes nothing. Rows are written in
+ * (producer, block) order, so two ingest replicas wait for each other's row locks instead of deadlocking.
  */
 final class ProducerLedger {
 
+    /** Sequence numbers per row. */
+    static final int BLOCK = 4096;
+
     private static final String UPSERT = """
-            INSERT INTO producer_ledger (producer_id, hour, stored, dead, first_seen, last_seen)
-            VALUES (?, ?, ?::int8multirange, ?::int8multirange, ?, ?)
-            ON CONFLICT (producer_id, hour) DO UPDATE SET stored = producer_ledger.stored + excluded.stored,
-                dead = producer_ledger.dead + excluded.dead,
+            INSERT INTO producer_ledger (producer_id, block, stored, dead, first_seen, last_seen)
+            VALUES (?, ?, ?::bit(4096), ?::bit(4096), ?, ?)
+            ON CONFLICT (producer_id, block) DO UPDATE SET stored = producer_ledger.stored | excluded.stored,
+                dead = producer_ledger.dead | excluded.dead,
                 last_seen = greatest(producer_ledger.last_seen, excluded.last_seen)""";
 
     private ProducerLedger() {
@@ -60,22 +63,34 @@ final class ProducerLedger {
         if (stored.isEmpty() && deadSeqs.isEmpty()) {
             return;
         }
-        Set<String> producers = new java.util.TreeSet<>(stored.keySet());
-        producers.addAll(deadSeqs.keySet());
-        Timestamp hour = Timestamp.from(receivedAt.truncatedTo(ChronoUnit.HOURS));
+        // (producer, block) -> {stored bits, dead bits}, in key order
+        Map<String, Map<Long, char[][]>> blocks = new TreeMap<>();
+        stored.forEach((p, seqs) -> seqs.forEach(q -> bits(blocks, p, q)[0][(int) (q % BLOCK)] = '1'));
+        deadSeqs.forEach((p, seqs) -> seqs.forEach(q -> bits(blocks, p, q)[1][(int) (q % BLOCK)] = '1'));
         Timestamp at = Timestamp.from(receivedAt);
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            for (String p : producers) {
-                ps.setString(1, p);
-                ps.setTimestamp(2, hour);
-                ps.setString(3, multirange(stored.getOrDefault(p, List.of())));
-                ps.setString(4, multirange(deadSeqs.getOrDefault(p, List.of())));
-                ps.setTimestamp(5, at);
-                ps.setTimestamp(6, at);
-                ps.addBatch();
+            for (Map.Entry<String, Map<Long, char[][]>> p : blocks.entrySet()) {
+                for (Map.Entry<Long, char[][]> b : p.getValue().entrySet()) {
+                    ps.setString(1, p.getKey());
+                    ps.setLong(2, b.getKey());
+                    ps.setString(3, new String(b.getValue()[0]));
+                    ps.setString(4, new String(b.getValue()[1]));
+                    ps.setTimestamp(5, at);
+                    ps.setTimestamp(6, at);
+                    ps.addBatch();
+                }
             }
             ps.executeBatch();
         }
+    }
+
+    private static char[][] bits(Map<String, Map<Long, char[][]>> blocks, String producer, long seq) {
+        return blocks.computeIfAbsent(producer, k -> new TreeMap<>()).computeIfAbsent(seq / BLOCK, k -> {
+            char[][] b = {new char[BLOCK], new char[BLOCK]};
+            java.util.Arrays.fill(b[0], '0');
+            java.util.Arrays.fill(b[1], '0');
+            return b;
+        });
     }
 
     private static void add(Map<String, List<Long>> into, ProducerStamp s) {
@@ -87,27 +102,5 @@ final class ProducerLedger {
 
     private static Coordinates coordinates(IncomingRecord r) {
         return new Coordinates(r.topic(), r.partition(), r.offset());
-    }
-
-    /** Sequence numbers as a PostgreSQL multirange literal of half-open ranges: {@code {[0,5),[7,9)}}. */
-    static String multirange(List<Long> seqs) {
-        if (seqs.isEmpty()) {
-            return "{}";
-        }
-        long[] s = seqs.stream().mapToLong(Long::longValue).sorted().toArray();
-        StringBuilder b = new StringBuilder("{");
-        long from = s[0];
-        long to = s[0] + 1;
-        for (int i = 1; i < s.length; i++) {
-            if (s[i] <= to) {
-                to = Math.max(to, s[i] + 1);
-            } else {
-                b.append('[').append(from).append(',').append(to).append("),");
-                from = s[i];
-                to = s[i] + 1;
-            }
-        }
-        b.append('[').append(from).append(',').append(to).append(")}");
-        return b.toString();
     }
 }

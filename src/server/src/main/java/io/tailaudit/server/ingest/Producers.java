@@ -1,7 +1,10 @@
 package io.tailaudit.server.ingest;
 
+import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.db.StorageException;
+import io.tailaudit.server.trace.PartitionManager;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -13,50 +16,43 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the reconciliation ledger: per producer active in a window, what it numbered (0 to its highest
- * sequence number), what ingest stored and dead-lettered, and the gaps: numbers that never arrived. A gap is
- * overdue once the first event numbered after it was stored more than the grace period ago (events of one
- * producer reach the partitions, and ingest, in any order); an overdue gap is an event lost between the
- * producer and the store. A producer takes a new id when it restarts, so a restart is not a gap; what a
- * producer lost after its last stored event shows only as its own counters ({@code ClientStats.dropped}).
+ * sequence number), what ingest stored and dead-lettered, and the gaps: numbers that never arrived. Events
+ * of one producer reach the topic's partitions, and ingest, in any order, so a gap is first only pending;
+ * {@link #check} records when each gap was first seen ({@code producer_gap}), and one still open the grace
+ * period after that is overdue: an event lost between the producer and the store. A producer takes a new id
+ * when it restarts, so a restart is not a gap; what a producer lost after its last stored event shows only
+ * in its own counters ({@code ClientStats.dropped}).
  */
 @ApplicationScoped
 public class Producers {
 
+    private static final Logger LOG = Logger.getLogger(Producers.class);
     /** Gaps listed per producer, at most; the counts cover all of them. */
     static final int MAX_GAPS = 100;
+    /** Gaps tracked per producer, at most (a producer dropping every other event has millions). */
+    static final int MAX_TRACKED = 1_000;
 
     private final DataSource dataSource;
     private final Clock clock;
-    private final Duration grace;
-    private final io.tailaudit.server.trace.PartitionManager partitions;
+    private final IngestConfig config;
+    private final PartitionManager partitions;
 
-    Producers(DataSource dataSource, Clock clock, IngestConfig config,
-              io.tailaudit.server.trace.PartitionManager partitions) {
+    Producers(DataSource dataSource, Clock clock, IngestConfig config, PartitionManager partitions) {
         this.dataSource = dataSource;
         this.clock = clock;
-        this.grace = config.ledgerGrace();
+        this.config = config;
         this.partitions = partitions;
     }
 
-    /** The ledger keeps a producer's hours as long as the traces are kept. */
-    @io.quarkus.scheduler.Scheduled(every = "1h", delayed = "5m",
-            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.quarkus.scheduler.Scheduled.ApplicationNotRunning.class)
-    void expire() {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM producer_ledger WHERE last_seen < ?")) {
-            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(partitions.retention())));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            org.jboss.logging.Logger.getLogger(Producers.class).warnf("producer ledger not expired: %s", e.getMessage());
-        }
-    }
-
-    /** Sequence numbers [from, to) that never arrived; {@code openSince}: when a later one was first stored. */
+    /** Sequence numbers [from, to) that never arrived; {@code openSince}: when the gap was first seen. */
     public record Gap(long from, long to, Instant openSince, boolean overdue) {
         public long missing() {
             return to - from;
@@ -89,77 +85,183 @@ public class Producers {
     public Ledger since(Instant since) {
         Instant now = clock.instant();
         List<Producer> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT producer_id, stored::text, dead::text, first_seen, last_seen FROM producer_ledger
-                 WHERE producer_id IN (SELECT producer_id FROM producer_ledger WHERE last_seen >= ?)
-                 ORDER BY producer_id, hour""")) {
-            ps.setTimestamp(1, Timestamp.from(since));
-            try (ResultSet rs = ps.executeQuery()) {
-                String current = null;
-                List<Row> rows = new ArrayList<>();
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    if (current != null && !current.equals(id)) {
-                        out.add(producer(current, rows, now));
-                        rows = new ArrayList<>();
-                    }
-                    current = id;
-                    rows.add(new Row(Ranges.parse(rs.getString(2)), Ranges.parse(rs.getString(3)),
-                            rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant()));
-                }
-                if (current != null) {
-                    out.add(producer(current, rows, now));
-                }
-            }
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, Bits> bits = read(c, since);
+            Map<String, List<long[]>> tracked = tracked(c, bits.keySet());
+            bits.forEach((id, b) -> out.add(producer(id, b, tracked.getOrDefault(id, List.of()), now)));
         } catch (SQLException e) {
             throw new StorageException(e);
         }
-        return new Ledger(since, grace, out);
+        return new Ledger(since, config.ledgerGrace(), out);
     }
 
-    private record Row(List<long[]> stored, List<long[]> dead, Instant firstSeen, Instant lastSeen) {
-        long highest() {
-            long h = 0;
-            for (long[] r : stored) {
-                h = Math.max(h, r[1]);
+    /**
+     * Records the gaps of every producer seen within the grace period and a day, keeping when each was
+     * first seen; a gap that closed is forgotten. Runs on ingest replicas.
+     */
+    @Scheduled(every = "{tailaudit.ingest.ledger-check-every}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void check() {
+        if (!config.enabled() || !config.ledger()) {
+            return;
+        }
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<String, Bits> bits = read(c, now.minus(config.ledgerGrace()).minus(Duration.ofDays(1)));
+                Map<String, List<long[]>> tracked = tracked(c, bits.keySet());
+                try (PreparedStatement del = c.prepareStatement("DELETE FROM producer_gap WHERE producer_id = ?");
+                     PreparedStatement ins = c.prepareStatement(
+                             "INSERT INTO producer_gap (producer_id, from_seq, to_seq, first_seen) VALUES (?, ?, ?, ?)")) {
+                    for (Map.Entry<String, Bits> e : bits.entrySet()) {
+                        del.setString(1, e.getKey());
+                        del.addBatch();
+                        List<long[]> before = tracked.getOrDefault(e.getKey(), List.of());
+                        int n = 0;
+                        for (long[] g : e.getValue().gaps()) {
+                            if (n++ == MAX_TRACKED) {
+                                break;
+                            }
+                            Instant first = firstSeen(before, g);
+                            ins.setString(1, e.getKey());
+                            ins.setLong(2, g[0]);
+                            ins.setLong(3, g[1]);
+                            ins.setTimestamp(4, Timestamp.from(first == null ? now : first));
+                            ins.addBatch();
+                        }
+                    }
+                    del.executeBatch();
+                    ins.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            for (long[] r : dead) {
-                h = Math.max(h, r[1]);
-            }
-            return h;
+        } catch (SQLException e) {
+            LOG.warnf("producer gaps not checked, next run retries: %s", e.getMessage());
         }
     }
 
-    private Producer producer(String id, List<Row> rows, Instant now) {
-        List<long[]> stored = new ArrayList<>();
-        List<long[]> dead = new ArrayList<>();
-        Instant first = rows.get(0).firstSeen();
-        Instant last = rows.get(0).lastSeen();
-        for (Row r : rows) {
-            stored.addAll(r.stored());
-            dead.addAll(r.dead());
-            first = r.firstSeen().isBefore(first) ? r.firstSeen() : first;
-            last = r.lastSeen().isAfter(last) ? r.lastSeen() : last;
+    /** The ledger keeps a producer's blocks as long as the traces are kept. */
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void expire() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM producer_ledger WHERE last_seen < ?")) {
+            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(partitions.retention())));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warnf("producer ledger not expired: %s", e.getMessage());
         }
-        List<long[]> s = Ranges.union(stored);
-        List<long[]> d = Ranges.minus(Ranges.union(dead), s);
-        List<long[]> all = new ArrayList<>(s);
-        all.addAll(d);
-        all = Ranges.union(all);
-        long expected = all.isEmpty() ? 0 : all.get(all.size() - 1)[1];
-        List<long[]> holes = Ranges.minus(List.<long[]>of(new long[] {0, expected}), all);
+    }
+
+    /** A producer's stored and dead-lettered numbers, and when it was first and last seen. */
+    private record Bits(BitSet stored, BitSet dead, Instant firstSeen, Instant lastSeen) {
+
+        /** The highest number + 1. */
+        long expected() {
+            BitSet all = (BitSet) stored.clone();
+            all.or(dead);
+            return all.length();
+        }
+
+        List<long[]> gaps() {
+            BitSet all = (BitSet) stored.clone();
+            all.or(dead);
+            List<long[]> out = new ArrayList<>();
+            int end = all.length();
+            for (int from = all.nextClearBit(0); from < end; ) {
+                int to = all.nextSetBit(from);
+                out.add(new long[] {from, to});
+                from = all.nextClearBit(to);
+            }
+            return out;
+        }
+    }
+
+    private static Map<String, Bits> read(Connection c, Instant since) throws SQLException {
+        Map<String, Bits> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT producer_id, block, stored::text, dead::text, first_seen, last_seen FROM producer_ledger
+                 WHERE producer_id IN (SELECT producer_id FROM producer_ledger WHERE last_seen >= ?)
+                 ORDER BY producer_id, block""")) {
+            ps.setTimestamp(1, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long block = rs.getLong(2);
+                    if (block > Integer.MAX_VALUE / ProducerLedger.BLOCK) {
+                        continue;            // past what a BitSet holds: 8.8 billion events from one client
+                    }
+                    Instant first = rs.getTimestamp(5).toInstant();
+                    Instant last = rs.getTimestamp(6).toInstant();
+                    Bits b = out.get(rs.getString(1));
+                    if (b == null) {
+                        b = new Bits(new BitSet(), new BitSet(), first, last);
+                    } else {
+                        b = new Bits(b.stored(), b.dead(), first.isBefore(b.firstSeen()) ? first : b.firstSeen(),
+                                last.isAfter(b.lastSeen()) ? last : b.lastSeen());
+                    }
+                    set(b.stored(), block, rs.getString(3));
+                    set(b.dead(), block, rs.getString(4));
+                    out.put(rs.getString(1), b);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void set(BitSet into, long block, String bits) {
+        int base = (int) block * ProducerLedger.BLOCK;
+        for (int i = bits.indexOf('1'); i >= 0; i = bits.indexOf('1', i + 1)) {
+            into.set(base + i);
+        }
+    }
+
+    /** The gaps {@link #check} recorded: {from, to, first seen (epoch ms)}. */
+    private static Map<String, List<long[]>> tracked(Connection c, java.util.Collection<String> producers)
+            throws SQLException {
+        Map<String, List<long[]>> out = new HashMap<>();
+        if (producers.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT producer_id, from_seq, to_seq, first_seen FROM producer_gap WHERE producer_id = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("text", producers.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new long[] {rs.getLong(2),
+                            rs.getLong(3), rs.getTimestamp(4).toInstant().toEpochMilli()});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** When the earliest recorded gap overlapping {@code g} was first seen; null when none was recorded. */
+    private static Instant firstSeen(List<long[]> tracked, long[] g) {
+        Long first = null;
+        for (long[] t : tracked) {
+            if (t[0] < g[1] && g[0] < t[1] && (first == null || t[2] < first)) {
+                first = t[2];
+            }
+        }
+        return first == null ? null : Instant.ofEpochMilli(first);
+    }
+
+    private Producer producer(String id, Bits b, List<long[]> tracked, Instant now) {
+        long expected = b.expected();
+        BitSet deadOnly = (BitSet) b.dead().clone();
+        deadOnly.andNot(b.stored());
         List<Gap> gaps = new ArrayList<>();
         long missing = 0;
         long overdue = 0;
+        List<long[]> holes = b.gaps();
         for (long[] h : holes) {
-            // opened when the first event numbered after it was stored: the earliest row holding one
-            Instant since = null;
-            for (Row r : rows) {
-                if (r.highest() > h[1] && (since == null || r.firstSeen().isBefore(since))) {
-                    since = r.firstSeen();
-                }
-            }
-            boolean late = since != null && since.plus(grace).isBefore(now);
+            Instant since = firstSeen(tracked, h);
+            boolean late = since != null && !since.plus(config.ledgerGrace()).isAfter(now);
             missing += h[1] - h[0];
             overdue += late ? h[1] - h[0] : 0;
             if (gaps.size() < MAX_GAPS) {
@@ -167,73 +269,7 @@ public class Producers {
             }
         }
         String state = holes.isEmpty() ? "complete" : overdue > 0 ? "gap" : "pending";
-        return new Producer(id, first, last, expected, Ranges.size(s), Ranges.size(d), missing, overdue, holes.size(),
-                gaps, state);
-    }
-
-    /** Half-open ranges of sequence numbers, as PostgreSQL writes a multirange: {@code {[0,5),[7,9)}}. */
-    static final class Ranges {
-
-        private Ranges() {
-        }
-
-        static List<long[]> parse(String multirange) {
-            List<long[]> out = new ArrayList<>();
-            String body = multirange.substring(1, multirange.length() - 1).trim();
-            if (body.isEmpty()) {
-                return out;
-            }
-            for (String part : body.split("\\),")) {
-                String r = part.replace("[", "").replace(")", "").trim();
-                int comma = r.indexOf(',');
-                out.add(new long[] {Long.parseLong(r.substring(0, comma).trim()), Long.parseLong(r.substring(comma + 1)
-                        .trim())});
-            }
-            return out;
-        }
-
-        static List<long[]> union(List<long[]> ranges) {
-            List<long[]> sorted = new ArrayList<>(ranges);
-            sorted.sort((a, b) -> Long.compare(a[0], b[0]));
-            List<long[]> out = new ArrayList<>();
-            for (long[] r : sorted) {
-                if (!out.isEmpty() && r[0] <= out.get(out.size() - 1)[1]) {
-                    long[] last = out.get(out.size() - 1);
-                    last[1] = Math.max(last[1], r[1]);
-                } else {
-                    out.add(new long[] {r[0], r[1]});
-                }
-            }
-            return out;
-        }
-
-        /** {@code a} without {@code b}; both unions (sorted, disjoint). */
-        static List<long[]> minus(List<long[]> a, List<long[]> b) {
-            List<long[]> out = new ArrayList<>();
-            for (long[] r : a) {
-                long from = r[0];
-                for (long[] x : b) {
-                    if (x[1] <= from || x[0] >= r[1]) {
-                        continue;
-                    }
-                    if (x[0] > from) {
-                        out.add(new long[] {from, x[0]});
-                    }
-                    from = Math.max(from, x[1]);
-                }
-                if (from < r[1]) {
-                    out.add(new long[] {from, r[1]});
-                }
-            }
-            return out;
-        }
-
-        static long size(List<long[]> ranges) {
-            long n = 0;
-            for (long[] r : ranges) {
-                n += r[1] - r[0];
-            }
-            return n;
-        }
+        return new Producer(id, b.firstSeen(), b.lastSeen(), expected, b.stored().cardinality(),
+                deadOnly.cardinality(), missing, overdue, holes.size(), gaps, state);
     }
 }

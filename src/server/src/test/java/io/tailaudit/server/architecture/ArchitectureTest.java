@@ -126,7 +126,7 @@ class ArchitectureTest {
             Map.entry("task_volume_daily", "trace"),
             Map.entry("tail_rollup", "rollup"), Map.entry("tail_rollup_pending", "rollup"),
             Map.entry("tail_rollup_delta", "rollup"), Map.entry("tail_cohort_value", "rollup"),
-            Map.entry("dead_letter", "ingest"), Map.entry("producer_ledger", "ingest"),
+            Map.entry("dead_letter", "ingest"), Map.entry("producer_ledger", "ingest"), Map.entry("producer_gap", "ingest"),
             Map.entry("task_settings", "settings"),
             Map.entry("model_price", "cost"), Map.entry("local_cost", "cost"),
             Map.entry("scope_reference", "index"), Map.entry("scope_reference_text", "index"),
