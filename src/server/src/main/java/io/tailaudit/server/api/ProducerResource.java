@@ -33,8 +33,8 @@ public class ProducerResource {
     @Operation(summary = "Every producer seen in the window: expected, stored and dead-lettered events and the gaps",
             description = "expected is the producer's highest sequence number + 1 (its numbers start at 0 and count"
                     + " every record() call, dropped ones too); a gap is a range of numbers never stored nor"
-                    + " dead-lettered, overdue once the grace period (tailaudit.ingest.ledger-grace) has passed"
-                    + " since a later number was stored")
+                    + " dead-lettered, overdue once it has stayed open the grace period (tailaudit.ingest.ledger-grace)"
+                    + " after it was first seen")
     public Producers.Ledger list(@Parameter(description = "1h, 24h, 7d (default) or 30d: producers last seen within it")
                                  @QueryParam("window") String window) {
         String w = Params.oneOf("window", window, Windows.LENGTHS.keySet()).orElse(Windows.DEFAULT);
