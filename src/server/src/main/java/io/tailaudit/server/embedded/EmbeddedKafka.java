@@ -29,12 +29,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
 
-    private final KafkaRaftServer server;
+    private volatile KafkaRaftServer server;
     private final String bootstrapServers;
+    private final KafkaConfig config;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, KafkaConfig config) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.config = config;
     }
 
     /** Formats {@code logDirectory} on first use (idempotent afterwards) and starts the broker. */
@@ -80,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.startup();
         String bootstrap = "127.0.0.1:" + port;
         LOG.infof("embedded kafka started bootstrap=%s log=%s", bootstrap, dir);
-        return new EmbeddedKafka(server, bootstrap);
+        return new EmbeddedKafka(server, bootstrap, config);
     }
 
     /** Formats a new log directory; an existing one (meta.properties present) keeps its cluster id. */
@@ -121,5 +123,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.shutdown();
         server.awaitShutdown();
         LOG.info("embedded kafka stopped");
+    }
+
+    /** Starts the broker again on its directory and ports after {@link #close} (tests of outages). */
+    public void startAgain() {
+        KafkaRaftServer again = new KafkaRaftServer(config, Time.SYSTEM);
+        again.startup();
+        server = again;
+        LOG.infof("embedded kafka started again bootstrap=%s", bootstrapServers);
     }
 }

@@ -51,6 +51,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
         database.startAgain();
     }
 
+    /** Stops the Kafka broker, as an outage does (tests). */
+    public void stopBroker() {
+        kafka.close();
+    }
+
+    /** Starts it again on the same directory and ports (tests). */
+    public void startBrokerAgain() {
+        kafka.startAgain();
+    }
+
     public String jdbcUrl() {
         return database.jdbcUrl();
     }
