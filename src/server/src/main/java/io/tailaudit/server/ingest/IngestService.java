@@ -171,12 +171,24 @@ public class IngestService implements io.tailaudit.server.rollup.IngestBacklog {
 
     /** Builds a loop over a fresh consumer; the crash test builds its own with a failing hook. */
     IngestLoop newLoop(String topic, String groupId, Runnable afterDatabaseCommit) {
+        return newLoop(topic, consumerConfig(groupId), afterDatabaseCommit);
+    }
+
+    /** A loop as another replica runs it: its own group.instance.id in the same group (the rebalance test). */
+    IngestLoop newReplicaLoop(String instanceId) {
+        Map<String, Object> props = consumerConfig(config.groupId());
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-ingest-" + instanceId);
+        return newLoop(config.topic(), props, () -> { });
+    }
+
+    private IngestLoop newLoop(String topic, Map<String, Object> consumer, Runnable afterDatabaseCommit) {
         TextRedactor redactor = new TextRedactor(config.maxTextChars());
         EventParser parser = new EventParser(redactor, clock, partitions.retention(), config.futureTolerance());
         BatchProcessor processor = new BatchProcessor(dataSource, parser, new BatchWriter(redactor,
                 new CohortValues(rollup.cohortValues()), config.ledger()), partitions,
                 new DeadLetterPublisher(kafka, config.dlqTopic()), metrics, clock);
-        return new IngestLoop(new KafkaConsumer<>(consumerConfig(groupId), new StringDeserializer(), new ByteArrayDeserializer()),
+        return new IngestLoop(new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),
                 processor, topic, config.pollTimeout(), config.maxRetryBackoff(), afterDatabaseCommit);
     }
 
