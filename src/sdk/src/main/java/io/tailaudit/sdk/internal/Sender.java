@@ -20,10 +20,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -46,7 +52,7 @@ public final class Sender {
     private final Function<TailAuditConfig, Producer<String, byte[]>> producerFactory;
     private final ArrayBlockingQueue<Object> queue;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> flushRequests = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
     private final String producerId;
     private final LongAdder accepted = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -70,7 +76,7 @@ public final class Sender {
         this.config = config;
         // the contract's producer id: [A-Za-z0-9._:-], at most 64 characters
         String prefix = config.clientId().replaceAll("[^A-Za-z0-9._-]", "_");
-        this.producerId = prefix.substring(0, Math.min(prefix.length(), 27)) + ":" + java.util.UUID.randomUUID();
+        this.producerId = prefix.substring(0, Math.min(prefix.length(), 27)) + ":" + UUID.randomUUID();
         this.producerFactory = producerFactory;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.thread = new Thread(this::run, "tailaudit-sdk-sender");
@@ -175,17 +181,17 @@ public final class Sender {
      */
     private void runSpooled(Spool spool) {
         Producer<String, byte[]> producer = null;
-        java.util.TreeMap<Long, Long> inFlight = new java.util.TreeMap<>();
+        TreeMap<Long, Long> inFlight = new TreeMap<>();
         long inFlightBytes = 0;
         long sendAt = spool.acked();
         long firstFailed = Long.MAX_VALUE;
         long retryAt = System.nanoTime();
         long backoffMs = 100;
         boolean unsynced = false;
-        java.util.concurrent.ScheduledExecutorService syncer = null;
+        ScheduledExecutorService syncer = null;
         if (config.spoolFsync() == TailAuditConfig.SpoolFsync.INTERVAL) {
             // on a thread of its own: an fsync that takes a while must not keep the queue from draining
-            syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            syncer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tailaudit-sdk-spool-fsync");
                 t.setDaemon(true);
                 return t;
@@ -365,7 +371,7 @@ public final class Sender {
         }
         try {
             return building.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             building = null;          // built again at the next attempt, after the backoff below
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }

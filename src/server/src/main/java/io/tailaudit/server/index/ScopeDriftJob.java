@@ -1,5 +1,7 @@
 package io.tailaudit.server.index;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tailaudit.server.settings.TaskSettingsService;
@@ -10,15 +12,32 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Measures every task's scope drift over each named window (DESIGN "Scope drift"), on replicas with the
@@ -46,24 +65,24 @@ public class ScopeDriftJob {
     private final Clock clock;
     private volatile boolean stopping;
     /** The last full refresh: seconds it took, tasks it read, windows it measured, when it ended (epoch s). */
-    private final java.util.concurrent.atomic.AtomicReference<double[]> last =
-            new java.util.concurrent.atomic.AtomicReference<>(new double[] {0, 0, 0, 0});
+    private final AtomicReference<double[]> last =
+            new AtomicReference<>(new double[] {0, 0, 0, 0});
 
     ScopeDriftJob(TraceQueries traces, TraceIndex index, ScopeDrifts drifts, TaskSettingsService settings,
-                  IndexConfig config, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+                  IndexConfig config, Clock clock, MeterRegistry registry) {
         this.traces = traces;
         this.index = index;
         this.drifts = drifts;
         this.settings = settings;
         this.config = config;
         this.clock = clock;
-        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.seconds", last, l -> l.get()[0])
+        Gauge.builder("tailaudit.index.drift.refresh.seconds", last, l -> l.get()[0])
                 .description("Duration of the last full scope-drift refresh (every task, every window)").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.tasks", last, l -> l.get()[1])
+        Gauge.builder("tailaudit.index.drift.refresh.tasks", last, l -> l.get()[1])
                 .description("Tasks the last scope-drift refresh read").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.measured", last, l -> l.get()[2])
+        Gauge.builder("tailaudit.index.drift.refresh.measured", last, l -> l.get()[2])
                 .description("Task x window drifts the last refresh measured").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("tailaudit.index.drift.refresh.end", last, l -> l.get()[3])
+        Gauge.builder("tailaudit.index.drift.refresh.end", last, l -> l.get()[3])
                 .description("When the last scope-drift refresh ended, epoch seconds").register(registry);
     }
 
@@ -103,14 +122,14 @@ public class ScopeDriftJob {
         long start = System.nanoTime();
         Instant now = clock.instant();
         Map<String, Instant> first = traces.firstTraces();
-        java.util.Set<String> textless = settings.textless();
+        Set<String> textless = settings.textless();
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), first.size()));
-        java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads,
+        AtomicInteger measured = new AtomicInteger();
+        AtomicInteger references = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads,
                 r -> new Thread(r, "tailaudit-scope-drift"));
         try {
-            List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+            List<Future<?>> work = new ArrayList<>();
             for (Map.Entry<String, Instant> t : first.entrySet()) {
                 work.add(pool.submit(() -> {
                     if (!stopping) {
@@ -120,10 +139,10 @@ public class ScopeDriftJob {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : work) {
+            for (Future<?> f : work) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
             }
@@ -132,7 +151,7 @@ public class ScopeDriftJob {
         } finally {
             pool.shutdownNow();
         }
-        java.util.Set<String> kept = new java.util.HashSet<>(first.keySet());
+        Set<String> kept = new HashSet<>(first.keySet());
         kept.removeAll(textless);
         forget(kept);
         double millis = (System.nanoTime() - start) / 1e6;
@@ -179,7 +198,7 @@ public class ScopeDriftJob {
         boolean enough = ref.texts() >= ScopeDrift.MIN_TEXTS;
         Instant end = Windows.end(now);
         // each window's inputs after the reference period; windows starting inside it read the same span
-        Map<String, TraceIndex.Span> spans = new java.util.LinkedHashMap<>();
+        Map<String, TraceIndex.Span> spans = new LinkedHashMap<>();
         for (String w : Windows.NAMES) {
             Instant from = end.minus(Windows.LENGTHS.get(w));
             Instant after = from.isBefore(ref.to()) ? ref.to() : from;
@@ -199,10 +218,10 @@ public class ScopeDriftJob {
         }
         Map<TraceIndex.Span, TraceQueries.InputSample> samples;
         try {
-            samples = index.inputSamples(task, List.copyOf(new java.util.LinkedHashSet<>(spans.values())),
+            samples = index.inputSamples(task, List.copyOf(new LinkedHashSet<>(spans.values())),
                     config.driftSample());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the search index could not be read", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the search index could not be read", e);
         }
         // what the last refresh scored against the same reference is not scored again (samples change slowly)
         Scored before = cache.get(task);
@@ -210,7 +229,7 @@ public class ScopeDriftJob {
             before = null;
         }
         ScopeReference[] scope = {before == null ? null : before.reference()};
-        Map<Long, Double> scored = new java.util.HashMap<>();
+        Map<Long, Double> scored = new HashMap<>();
         for (Map.Entry<String, TraceIndex.Span> e : spans.entrySet()) {
             String w = e.getKey();
             Instant from = end.minus(Windows.LENGTHS.get(w));
@@ -257,13 +276,13 @@ public class ScopeDriftJob {
     private record Scored(Instant builtAt, ScopeReference reference, long bytes, long[] hashes, double[] similarities) {
 
         Double similarity(long hash) {
-            int i = java.util.Arrays.binarySearch(hashes, hash);
+            int i = Arrays.binarySearch(hashes, hash);
             return i >= 0 ? similarities[i] : null;
         }
     }
 
-    private final Map<String, Scored> cache = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong cachedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<String, Scored> cache = new ConcurrentHashMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
 
     private void remember(String task, Instant builtAt, Scored before, ScopeReference scope, Map<Long, Double> scored) {
         long[] hashes = scored.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
@@ -284,7 +303,7 @@ public class ScopeDriftJob {
         cachedBytes.addAndGet(bytes - (old == null ? 0 : old.bytes()));
     }
 
-    private void forget(java.util.Collection<String> keep) {
+    private void forget(Collection<String> keep) {
         cache.keySet().removeIf(task -> {
             if (keep.contains(task)) {
                 return false;

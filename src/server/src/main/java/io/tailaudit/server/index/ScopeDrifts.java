@@ -1,14 +1,15 @@
 package io.tailaudit.server.index;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tailaudit.server.db.SingleValue;
 import io.tailaudit.server.db.StorageException;
 import io.tailaudit.server.tail.ScopeDrift;
 import jakarta.enterprise.context.ApplicationScoped;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.sql.DataSource;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +126,7 @@ public class ScopeDrifts {
      * Erases the text these tasks left in the scope tables (tasks that store no text from now on): their
      * references with their input texts, and the novel inputs kept as examples. Returns how many tasks had some.
      */
-    public int eraseText(java.util.Collection<String> tasks, Instant now) {
+    public int eraseText(Collection<String> tasks, Instant now) {
         if (tasks.isEmpty()) {
             return 0;
         }
@@ -133,7 +135,7 @@ public class ScopeDrifts {
             try (PreparedStatement refs = c.prepareStatement("DELETE FROM scope_reference WHERE task = ANY(?)");
                  PreparedStatement examples = c.prepareStatement("UPDATE scope_drift SET examples = '[]',"
                          + " computed_at = ? WHERE task = ANY(?) AND examples <> '[]'::jsonb")) {
-                java.sql.Array names = c.createArrayOf("text", tasks.toArray());
+                Array names = c.createArrayOf("text", tasks.toArray());
                 refs.setArray(1, names);
                 int n = refs.executeUpdate();
                 examples.setTimestamp(1, Timestamp.from(now));

@@ -19,13 +19,14 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.SegmentInfos;
-import org.apache.lucene.index.Term;
-import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -34,13 +35,15 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.Weight;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.jboss.logging.Logger;
 
@@ -50,11 +53,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,9 +94,9 @@ public class TraceIndex {
      * Segments keep the newest trace first, so a newest-first search stops after its page in each segment
      * instead of visiting every match; it is also the order searches sort by.
      */
-    static final org.apache.lucene.search.Sort NEWEST_FIRST = new org.apache.lucene.search.Sort(
-            new org.apache.lucene.search.SortField(AT, org.apache.lucene.search.SortField.Type.LONG, true),
-            new org.apache.lucene.search.SortField(ID, org.apache.lucene.search.SortField.Type.STRING));
+    static final Sort NEWEST_FIRST = new Sort(
+            new SortField(AT, SortField.Type.LONG, true),
+            new SortField(ID, SortField.Type.STRING));
     private static final int REBUILD_PAGE = 2_000;
     /** Text fields: stored for highlights, with offsets in the postings so highlighting re-analyses nothing. */
     private static final org.apache.lucene.document.FieldType TEXT = new org.apache.lucene.document.FieldType(
@@ -231,7 +237,7 @@ public class TraceIndex {
      * document of the tasks in {@code erase}; ordered with {@link #write}, so a document built before the
      * change is deleted and one built after it has no text.
      */
-    void withoutText(Set<String> textless, java.util.Collection<String> erase) throws IOException {
+    void withoutText(Set<String> textless, Collection<String> erase) throws IOException {
         synchronized (writes) {
             this.textless = Set.copyOf(textless);
             if (!erase.isEmpty()) {
@@ -398,10 +404,10 @@ public class TraceIndex {
                 }
             }
             // each chosen text once, in index order (stored fields are read block by block)
-            java.util.TreeMap<Long, TraceQueries.Input> texts = new java.util.TreeMap<>();
+            TreeMap<Long, TraceQueries.Input> texts = new TreeMap<>();
             picks.forEach(q -> q.forEach(p -> texts.put(p.key(), null)));
             Set<String> fields = Set.of(ID, INPUT);
-            org.apache.lucene.index.StoredFields stored = null;
+            StoredFields stored = null;
             int storedLeaf = -1;
             for (Map.Entry<Long, TraceQueries.Input> e : texts.entrySet()) {
                 int leaf = (int) (e.getKey() >>> 32);
@@ -412,7 +418,7 @@ public class TraceIndex {
                 Document d = stored.document((int) (long) e.getKey(), fields);
                 e.setValue(new TraceQueries.Input(d.get(ID), d.get(INPUT)));
             }
-            Map<Span, TraceQueries.InputSample> out = new java.util.HashMap<>();
+            Map<Span, TraceQueries.InputSample> out = new HashMap<>();
             for (int k = 0; k < n; k++) {
                 List<Pick> chosen = new ArrayList<>(picks.get(k));
                 chosen.sort(Comparator.comparingLong(Pick::hash).thenComparingLong(Pick::key));
