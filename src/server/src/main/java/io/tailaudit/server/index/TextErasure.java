@@ -7,7 +7,9 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,8 +28,12 @@ class TextErasure {
     private final ScopeDrifts drifts;
     private final IndexConfig config;
     private final Clock clock;
-    /** Tasks already erased by this replica since it started (a restart erases them again: it is idempotent). */
-    private final Set<String> erased = new HashSet<>();
+    /**
+     * Per task that stores no text, how many times this replica erased it (a restart erases again: it is
+     * idempotent). Twice, a refresh apart: a batch the consumer fetched before the setting erased the text
+     * in PostgreSQL, and wrote after the first pass, is gone after the second.
+     */
+    private final Map<String, Integer> passes = new HashMap<>();
 
     TextErasure(TaskSettingsService settings, TraceIndex index, ScopeDrifts drifts, IndexConfig config, Clock clock) {
         this.settings = settings;
@@ -45,17 +51,21 @@ class TextErasure {
         }
         try {
             Set<String> textless = settings.textless();
-            erased.retainAll(textless);          // a task storing text again is erased anew if it turns off again
-            Set<String> fresh = new HashSet<>(textless);
-            fresh.removeAll(erased);
-            index.withoutText(textless, fresh);
-            if (fresh.isEmpty()) {
+            passes.keySet().retainAll(textless);      // a task storing text again is erased anew if it turns off
+            Set<String> due = new HashSet<>();
+            for (String task : textless) {
+                if (passes.getOrDefault(task, 0) < 2) {
+                    due.add(task);
+                }
+            }
+            if (due.isEmpty()) {
                 return;
             }
+            index.deleteTasks(due);
             index.commit();
-            drifts.eraseText(fresh, clock.instant());
-            erased.addAll(fresh);
-            LOG.infof("tasks that store no text, their documents and reference texts erased: %s", fresh);
+            drifts.eraseText(due, clock.instant());
+            due.forEach(t -> passes.merge(t, 1, Integer::sum));
+            LOG.debugf("tasks that store no text, their documents and reference texts erased: %s", due);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("text of tasks that store none not erased yet, retrying: %s", e.getMessage());
         }

@@ -118,9 +118,8 @@ public class TraceIndex {
     private volatile IndexWriter writer;
     private volatile SearcherManager searchers;
     private volatile boolean stopping;
-    /** Orders document writes with {@link #withoutText}. */
+    /** Orders document writes with {@link #deleteTasks}. */
     private final Object writes = new Object();
-    private volatile Set<String> textless = Set.of();
 
     TraceIndex(IndexConfig config, TraceQueries traces, MeterRegistry registry) {
         this.config = config;
@@ -227,22 +226,18 @@ public class TraceIndex {
     private void write(IndexWriter w, List<TraceQueries.Indexable> stored) throws IOException {
         synchronized (writes) {
             for (TraceQueries.Indexable t : stored) {
-                w.updateDocument(new Term(ID, t.traceId()), document(t, textless.contains(t.task())));
+                w.updateDocument(new Term(ID, t.traceId()), document(t));
             }
         }
     }
 
-    /**
-     * From now on writes no text of the tasks in {@code textless} (tasks that store none), and drops every
-     * document of the tasks in {@code erase}; ordered with {@link #write}, so a document built before the
-     * change is deleted and one built after it has no text.
-     */
-    void withoutText(Set<String> textless, Collection<String> erase) throws IOException {
+    /** Drops every document of these tasks (tasks that store no text from now on); ordered with {@link #write}. */
+    void deleteTasks(Collection<String> tasks) throws IOException {
+        if (tasks.isEmpty()) {
+            return;
+        }
         synchronized (writes) {
-            this.textless = Set.copyOf(textless);
-            if (!erase.isEmpty()) {
-                writer.deleteDocuments(erase.stream().map(t -> new Term(TASK, t)).toArray(Term[]::new));
-            }
+            writer.deleteDocuments(tasks.stream().map(t -> new Term(TASK, t)).toArray(Term[]::new));
         }
     }
 
@@ -456,7 +451,7 @@ public class TraceIndex {
         return (hi << 32) | (lo & 0xffffffffL);
     }
 
-    private static Document document(TraceQueries.Indexable t, boolean textless) {
+    private static Document document(TraceQueries.Indexable t) {
         Document d = new Document();
         d.add(new StringField(ID, t.traceId(), Field.Store.YES));
         d.add(new SortedDocValuesField(ID, new BytesRef(t.traceId())));
@@ -473,10 +468,10 @@ public class TraceIndex {
         d.add(new NumericDocValuesField(AT, ms));
         d.add(new StoredField(AT, ms));
         d.add(new NumericDocValuesField(SAMPLE, sampleHash(t.traceId())));
-        if (t.input() != null && !textless) {
+        if (t.input() != null) {
             d.add(new Field(INPUT, t.input(), TEXT));
         }
-        if (t.output() != null && !textless) {
+        if (t.output() != null) {
             d.add(new Field(OUTPUT, t.output(), TEXT));
         }
         return d;

@@ -204,7 +204,7 @@ final class BatchWriter {
                 ps.setString(5, why.reason());
                 ps.setString(6, why.path());
                 ps.setString(7, why.detail().replace("\u0000", ""));
-                ps.setString(8, withheld(preview(r.value()), textless));
+                ps.setString(8, preview(r.value(), textless));
                 ps.setInt(9, r.value() == null ? 0 : r.value().length);
                 ps.setTimestamp(10, Timestamp.from(receivedAt));
                 ps.addBatch();
@@ -217,29 +217,31 @@ final class BatchWriter {
             "\"task\"\\s{0,64}:\\s{0,64}\"((?:[^\"\\\\]|\\\\.){1,512})\"");
 
     /**
-     * The preview, or a note in its place when the record names a task that stores no text: a dead letter
-     * keeps no text of such a task either (the record may not parse, so its task is read from the text).
+     * A note in place of the preview when the record names a task that stores no text: a dead letter keeps no
+     * text of such a task either. The record may not parse, so the task is read from its first 64 KB, not
+     * from the preview (a long input before the task would hide it there).
      */
-    static String withheld(String preview, Set<String> textless) {
-        if (preview == null || textless.isEmpty()) {
-            return preview;
+    static String withheld(String head, Set<String> textless) {
+        if (head == null || textless.isEmpty()) {
+            return null;
         }
-        java.util.regex.Matcher m = TASK.matcher(preview);
+        java.util.regex.Matcher m = TASK.matcher(head);
         while (m.find()) {
             if (textless.contains(m.group(1))) {
                 return "[preview withheld: task " + m.group(1) + " stores no text]";
             }
         }
-        return preview;
+        return null;
     }
 
     /** Redacted before it is cut, from at most 64 KB of the payload: enough context for any detector. */
-    private String preview(byte[] value) {
+    private String preview(byte[] value, Set<String> textless) {
         if (value == null) {
             return null;
         }
         String s = new String(value, 0, Math.min(value.length, PREVIEW_READ_BYTES), StandardCharsets.UTF_8);
-        return redactor.prefix(s.replace("\u0000", ""), PREVIEW_CHARS);
+        String note = withheld(s, textless);
+        return note != null ? note : redactor.prefix(s.replace("\u0000", ""), PREVIEW_CHARS);
     }
 
 }

@@ -50,8 +50,9 @@ class TextlessTaskTest {
         Trace second = Traces.ok(task).input("private " + after + " details").output("reply " + after).build();
         Kafka.send(second);
         String bad = UUID.randomUUID().toString();
-        Kafka.send(Kafka.TOPIC, bad, Kafka.utf8("{\"trace_id\":\"" + bad + "\",\"task\":\"" + task
-                + "\",\"input\":\"dead " + after + "\"}"));
+        // its input before its task, longer than a preview: the task is still found, and no text kept
+        Kafka.send(Kafka.TOPIC, bad, Kafka.utf8("{\"trace_id\":\"" + bad + "\",\"input\":\"dead " + after + " "
+                + "lorem ".repeat(600) + "\",\"task\":\"" + task + "\"}"));
         await().atMost(ofSeconds(120)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 2
                 && Db.count("SELECT count(*) FROM dead_letter WHERE record_key = ?", bad) == 1);
         assertThat(Db.count("SELECT count(*) FROM trace WHERE task = ? AND (input_text IS NOT NULL"
