@@ -85,7 +85,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code java -D<k>=<v>... -jar <jar>} in {@code workDir}; the clock starts just before. */
     static ServerProcess start(Path jar, Map<String, String> properties, Path workDir, Path log) throws IOException {
+        return start(jar, List.of(), properties, workDir, log);
+    }
+
+    /** {@link #start(Path, Map, Path, Path)} with JVM options first, e.g. a fixed heap. */
+    static ServerProcess start(Path jar, List<String> jvmOptions, Map<String, String> properties, Path workDir,
+                               Path log) throws IOException {
         List<String> cmd = javaCommand();
+        cmd.addAll(jvmOptions);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
