@@ -108,7 +108,14 @@ public final class SoakBenchmark {
                             }
                         }
                         if (System.nanoTime() >= nextReport) {
-                            ServerMetrics m = ServerMetrics.scrape(port);
+                            ServerMetrics m;
+                            try {
+                                m = ServerMetrics.scrape(port);
+                            } catch (java.io.IOException e) {
+                                System.out.println(Fmt.line("metrics", "the scrape timed out (" + e.getMessage() + ")"));
+                                nextReport += 10_000_000_000L;
+                                continue;
+                            }
                             long lag = (long) m.get("tailaudit_ingest_consumer_lag_records");
                             peakLag = Math.max(peakLag, lag);
                             System.out.println(Fmt.line(String.format(Locale.ROOT, "t+%3.0f s",
@@ -151,9 +158,13 @@ public final class SoakBenchmark {
     private static long awaitStored(int port, long n, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            double stored = ServerMetrics.scrape(port).get("tailaudit_ingest_records_total");
-            if (stored >= n) {
-                return (long) stored;
+            try {
+                double stored = ServerMetrics.scrape(port).get("tailaudit_ingest_records_total");
+                if (stored >= n) {
+                    return (long) stored;
+                }
+            } catch (java.io.IOException e) {
+                // a server catching up on two busy cores may miss the 10 s scrape timeout: ask again
             }
             Thread.sleep(250);
         }

@@ -22,6 +22,8 @@ class DemoAccess {
     /** Public, in the repository: good for a laptop demo, never for a server anyone else reaches. */
     static final String DEMO_SESSION_KEY = "tailaudit-embedded-demo-session-key-change-me";
     static final String SESSION_KEY = "quarkus.http.auth.session.encryption-key";
+    /** The demo's OTLP ingest token, public like its users: OpenTelemetry exporters on this machine send it. */
+    static final String DEMO_OTLP_TOKEN = "tailaudit-embedded-demo-otlp-token";
     /** Set by {@link TailAuditMain} when it started the embedded platform in this JVM. */
     static final String RUNNING = "tailaudit.embedded.running";
 
@@ -31,6 +33,7 @@ class DemoAccess {
         s.put(RUNNING, "true");
         s.put(SESSION_KEY, DEMO_SESSION_KEY);
         s.put("tailaudit.demo.enabled", "true");
+        s.put("tailaudit.otlp.token", DEMO_OTLP_TOKEN);
         // the demo's users and key are public: reachable from this machine only unless told otherwise
         s.put("quarkus.http.host", "127.0.0.1");
         user(s, "viewer", "viewer");

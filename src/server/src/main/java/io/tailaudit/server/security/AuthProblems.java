@@ -28,7 +28,11 @@ public class AuthProblems {
     private void failed(RoutingContext rc) {
         Throwable failure = rc.failure();
         boolean api = rc.normalizedPath().startsWith(API_PREFIX);
-        if (failure instanceof ForbiddenException) {
+        if (OtlpTokenMechanism.PATH.equals(rc.normalizedPath())
+                && (failure instanceof UnauthorizedException || failure instanceof AuthenticationFailedException)) {
+            rc.response().putHeader("WWW-Authenticate", OtlpTokenMechanism.CHALLENGE);
+            HttpProblems.send(rc, 401, "Unauthorized", OtlpTokenMechanism.UNAUTHORIZED_DETAIL);
+        } else if (failure instanceof ForbiddenException) {
             HttpProblems.send(rc, 403, "Forbidden", "your roles do not allow " + rc.request().method() + " here");
         } else if (failure instanceof AuthenticationFailedException && rc.request().headers().contains("Authorization")
                 || api && (failure instanceof UnauthorizedException || failure instanceof AuthenticationFailedException)) {

@@ -13,6 +13,8 @@ public final class Roles {
     public static final String TEXT_READER = "text-reader";
     /** Also settings, prices, alert rules, silences and channels. */
     public static final String ADMIN = "admin";
+    /** An OTLP exporter holding the ingest token: writes spans to {@code /v1/traces}, reads nothing. */
+    public static final String OTLP_WRITER = "otlp-writer";
 
     private Roles() {
     }

@@ -203,8 +203,8 @@ public class TraceQueries {
     }
 
     /**
-     * A trace's agent chain: the traces of its task within an hour either side that share its session or
-     * name it as parent, in time order (through the (task, occurred_at) index), at most 50.
+     * A trace's agent chain: the traces of its task within an hour either side that share its session,
+     * name it as parent, are its parent or share its parent, in time order (through the (task, occurred_at) index), at most 50.
      */
     public List<TraceSummary> chain(TraceSummary t) {
         try {
@@ -214,13 +214,15 @@ public class TraceQueries {
             List<TraceSummary> out = new ArrayList<>();
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, SELECT
                     + " WHERE task = ? AND occurred_at >= ? AND occurred_at <= ?"
-                    + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ?) ORDER BY occurred_at, trace_id LIMIT 50")) {
+                    + " AND (session_id = ? OR parent_trace_id = ? OR trace_id = ? OR parent_trace_id = ?)"
+                    + " ORDER BY occurred_at, trace_id LIMIT 50")) {
                 ps.setString(1, t.task());
                 ps.setTimestamp(2, Timestamp.from(t.occurredAt().minus(java.time.Duration.ofHours(1))));
                 ps.setTimestamp(3, Timestamp.from(t.occurredAt().plus(java.time.Duration.ofHours(1))));
                 ps.setString(4, t.sessionId());
                 ps.setString(5, t.traceId());
                 ps.setString(6, t.parentTraceId());
+                ps.setString(7, t.parentTraceId());          // its siblings: the other steps of the same parent
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(row(rs, null));
