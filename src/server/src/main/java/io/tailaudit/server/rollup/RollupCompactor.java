@@ -80,9 +80,13 @@ public class RollupCompactor {
 
     private final java.time.Clock clock;
 
+    private final boolean ingestRole;
+
     RollupCompactor(DataSource dataSource, RollupConfig config, IngestBacklog ingest, MeterRegistry registry,
-                    java.time.Clock clock) {
+                    java.time.Clock clock, @org.eclipse.microprofile.config.inject.ConfigProperty(
+                            name = "tailaudit.ingest.enabled", defaultValue = "true") boolean ingestRole) {
         this.clock = clock;
+        this.ingestRole = ingestRole;
         this.dataSource = dataSource;
         this.config = config;
         this.ingest = ingest;
@@ -106,6 +110,9 @@ public class RollupCompactor {
     @Scheduled(every = "{tailaudit.rollup.compact-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void compact() throws SQLException {
+        if (!ingestRole) {
+            return;                  // ingest writes the deltas and its replicas fold them; reads add what is pending
+        }
         try {
             boolean due = due();
             if (legacyDrained && !due) {

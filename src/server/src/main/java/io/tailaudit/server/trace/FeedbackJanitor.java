@@ -29,10 +29,15 @@ public class FeedbackJanitor {
     private final Clock clock;
     private final Counter expired;
 
+    private final boolean ingestRole;
+
     FeedbackJanitor(DataSource dataSource,
                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tailaudit.ingest.feedback-hold",
-                            defaultValue = "7d") java.time.Duration hold, Clock clock, MeterRegistry registry) {
+                            defaultValue = "7d") java.time.Duration hold, Clock clock, MeterRegistry registry,
+                    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tailaudit.ingest.enabled",
+                            defaultValue = "true") boolean ingestRole) {
         this.dataSource = dataSource;
+        this.ingestRole = ingestRole;
         this.hold = hold;
         this.clock = clock;
         this.expired = Counter.builder("tailaudit.feedback.expired")
@@ -42,6 +47,9 @@ public class FeedbackJanitor {
 
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void dropExpired() throws SQLException {
+        if (!ingestRole) {
+            return;                  // the ingest role holds and applies feedback, and expires it
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
                      "DELETE FROM feedback WHERE applied_at IS NULL AND received_at < ?")) {

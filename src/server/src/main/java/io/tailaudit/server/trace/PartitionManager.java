@@ -37,9 +37,14 @@ public class PartitionManager {
     private final TraceConfig config;
     private final Clock clock;
     private final Set<LocalDate> known = ConcurrentHashMap.newKeySet();
+    /** The ingest role keeps the partitions; other replicas only read them. */
+    private final boolean ingestRole;
 
-    PartitionManager(DataSource dataSource, TraceConfig config, Clock clock) {
+    PartitionManager(DataSource dataSource, TraceConfig config, Clock clock,
+                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tailaudit.ingest.enabled",
+                             defaultValue = "true") boolean ingestRole) {
         this.dataSource = dataSource;
+        this.ingestRole = ingestRole;
         this.config = config;
         this.clock = clock;
         if (config.partitionsAhead() < 0) {
@@ -55,11 +60,18 @@ public class PartitionManager {
     }
 
     void onStart(@Observes StartupEvent event) throws SQLException {
-        maintain();
+        scheduledMaintain();
     }
 
-    /** Hourly: partitions ahead exist, partitions past the retention are gone. */
+    /** Hourly, on the ingest role: partitions ahead exist, partitions past the retention are gone. */
     @Scheduled(every = "1h", delayed = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledMaintain() throws SQLException {
+        if (ingestRole) {
+            maintain();
+        }
+    }
+
+    /** Partitions ahead exist, partitions past the retention are gone. */
     void maintain() throws SQLException {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         Set<LocalDate> ahead = new TreeSet<>();
