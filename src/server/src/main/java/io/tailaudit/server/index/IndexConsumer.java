@@ -112,6 +112,9 @@ public class IndexConsumer {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-index");
+        // subscribing must not create the trace topic with the broker's default partitions before ingest
+        // creates it with tailaudit.ingest.topic-partitions (found against a real cluster: 1 partition)
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer()); Admin admin = Admin.create(new HashMap<>(kafka))) {
             consumer = c;

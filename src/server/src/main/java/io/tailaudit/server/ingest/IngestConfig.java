@@ -89,6 +89,19 @@ public interface IngestConfig {
     @WithDefault("4")
     int topicPartitions();
 
+    /**
+     * The topics' replication factor when ingest creates them; unset takes the broker's
+     * {@code default.replication.factor} (3 on a production cluster, 1 on the embedded broker).
+     */
+    Optional<Short> topicReplicationFactor();
+
+    /**
+     * The trace topic's {@code retention.ms} when ingest creates it; unset takes the broker's
+     * {@code log.retention.hours}. Keep it longer than any ingest outage you mean to survive: a record deleted
+     * before ingest read it is lost. The DLQ topic keeps the broker's default.
+     */
+    Optional<Duration> topicRetention();
+
     /** Prompt/output text longer than this, in characters, is cut before storage. */
     @WithDefault("16384")
     int maxTextChars();

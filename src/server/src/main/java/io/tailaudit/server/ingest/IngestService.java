@@ -248,6 +248,8 @@ public class IngestService implements io.tailaudit.server.rollup.IngestBacklog {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, DeadLetterPublisher.MAX_SOURCE_RECORD_BYTES);
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        // the topics are created by createTopics (partitions, retention), never by a subscription
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tailaudit-ingest" + identity.id().map(id -> "-" + id).orElse(""));
         identity.id().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         // the classic protocol (the client's default) takes the session timeout from the client; the consumer
@@ -263,11 +265,15 @@ public class IngestService implements io.tailaudit.server.rollup.IngestBacklog {
         try (Admin admin = Admin.create(new HashMap<>(kafka))) {
             for (String name : List.of(config.topic(), config.dlqTopic())) {
                 try {
-                    NewTopic topic = new NewTopic(name, Optional.of(config.topicPartitions()), Optional.empty());
+                    NewTopic topic = new NewTopic(name, Optional.of(config.topicPartitions()),
+                            config.topicReplicationFactor());
                     if (name.equals(config.dlqTopic())) {
                         // a dead letter is a source record plus headers: the DLQ takes whatever ingest can read
                         topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                                 Integer.toString(DeadLetterPublisher.MAX_REQUEST_BYTES)));
+                    } else if (config.topicRetention().isPresent()) {
+                        topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                                Long.toString(config.topicRetention().get().toMillis())));
                     }
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                     LOG.infof("topic created name=%s partitions=%d", name, config.topicPartitions());

@@ -1,4 +1,4 @@
-package io.tailaudit.server.roles;
+package io.tailaudit.server.production;
 
 import io.tailaudit.sdk.TailAudit;
 import io.tailaudit.sdk.TailAuditClient;
