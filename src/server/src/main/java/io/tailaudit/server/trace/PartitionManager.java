@@ -73,7 +73,11 @@ public class PartitionManager {
 
     /** Partitions ahead exist, partitions past the retention are gone. */
     void maintain() throws SQLException {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        maintain(LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    }
+
+    /** {@link #maintain()} as of {@code today} (UTC): the retention test moves the calendar on. */
+    void maintain(LocalDate today) throws SQLException {
         Set<LocalDate> ahead = new TreeSet<>();
         for (int i = 0; i <= config.partitionsAhead(); i++) {
             ahead.add(today.plusDays(i));
