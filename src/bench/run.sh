@@ -7,6 +7,7 @@
 #   src/bench/run.sh IndexBenchmark [traces]
 #   src/bench/run.sh LedgerCostBenchmark [events per run] [runs per setting]
 #   src/bench/run.sh SoakBenchmark [minutes] [factor]
+#   src/bench/run.sh OtlpBenchmark [spans]
 #   src/bench/run.sh LatencySketchBenchmark
 #   src/bench/run.sh AlertBenchmark [trials]
 #   src/bench/run.sh RedactionBenchmark [seconds per measurement]
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 IngestBenchmark|IndexBenchmark|LedgerCostBenchmark|SoakBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
+  echo "usage: $0 IngestBenchmark|IndexBenchmark|LedgerCostBenchmark|SoakBenchmark|OtlpBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
   exit 2
 fi
 name=$1
