@@ -7,6 +7,7 @@ import com.microsoft.playwright.Playwright;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
+import io.tailaudit.server.testing.Keycloak;
 import io.tailaudit.server.testing.Traces;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,14 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,7 +35,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +58,6 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeycloakLoginIT {
 
-    private static final String REALM = "tailaudit";
     private static final String CLIENT_SECRET = "keycloak-login-it-client-secret-0123456789";
     private static final Duration KEYCLOAK_STARTS_WITHIN = ofMinutes(8);
     private static final Duration SERVER_STARTS_WITHIN = ofMinutes(2);
@@ -70,9 +65,8 @@ class KeycloakLoginIT {
     private static final Path SHOTS = Path.of("target", "screenshots");
 
     private final String task = Traces.uniqueTask("keycloak-login");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(ofSeconds(5)).build();
     private Path dir;
-    private Process keycloak;
+    private Keycloak keycloak;
     private EmbeddedPlatform platform;
     private Process server;
     private String keycloakUrl;
@@ -87,41 +81,56 @@ class KeycloakLoginIT {
         dir = Files.createTempDirectory(target, "keycloak-login-");
         Files.createDirectories(SHOTS);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopProcesses, "keycloak-login-it-stop"));
-        int consolePort = freePort();
+        int consolePort = Keycloak.freePort();
         consoleUrl = "http://localhost:" + consolePort;
         long keycloakLaunched = System.nanoTime();
-        keycloak = startKeycloak(freePort());
+        keycloak = Keycloak.launch(consoleUrl, CLIENT_SECRET, log("keycloak"));
+        keycloakUrl = keycloak.realmUrl();
 
         // while Keycloak boots: the platform, one trace with prompt text
         platform = EmbeddedPlatform.start(dir.resolve("platform"));
+        traceId = sendTraceWithText();
+
+        keycloak.awaitReady(KEYCLOAK_STARTS_WITHIN);
+        System.out.printf("KeycloakLoginIT keycloak ready after %.1fs%n", (System.nanoTime() - keycloakLaunched) / 1e9);
+
+        long serverLaunched = System.nanoTime();
+        server = startServer(consolePort);
+        awaitServerReady();
+        System.out.printf("KeycloakLoginIT server ready after %.1fs%n", (System.nanoTime() - serverLaunched) / 1e9);
+        await().atMost(ofSeconds(60)).pollInterval(ofSeconds(1))
+                .until(() -> count("SELECT count(*) FROM trace WHERE trace_id = ?", traceId) == 1);
+
+        launchBrowser();
+    }
+
+    /** Creates the topics and sends one trace with prompt and output text; returns its id. */
+    private String sendTraceWithText() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("tailaudit.traces", 2, (short) 1),
                     new NewTopic("tailaudit.traces.dlq", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
         Trace trace = Traces.ok(task).input(PROMPT).output("Refunds within 30 days.").build();
-        traceId = trace.traceId();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>("tailaudit.traces", traceId, EventWriter.write(trace))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>("tailaudit.traces", trace.traceId(), EventWriter.write(trace)))
+                    .get(30, TimeUnit.SECONDS);
         }
+        return trace.traceId();
+    }
 
-        await().atMost(KEYCLOAK_STARTS_WITHIN).pollInterval(ofSeconds(1)).untilAsserted(() -> {
-            assertThat(keycloak.isAlive()).as("Keycloak running (log %s)", log("keycloak")).isTrue();
-            assertThat(status(keycloakUrl + "/.well-known/openid-configuration")).isEqualTo(200);
-        });
-        System.out.printf("KeycloakLoginIT keycloak ready after %.1fs%n", (System.nanoTime() - keycloakLaunched) / 1e9);
+    private void awaitServerReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(ofSeconds(5)).build();
+        await().atMost(SERVER_STARTS_WITHIN).pollInterval(ofSeconds(1)).ignoreExceptionsInstanceOf(IOException.class)
+                .untilAsserted(() -> {
+                    assertThat(server.isAlive()).as("server running (log %s)", log("server")).isTrue();
+                    assertThat(http.send(HttpRequest.newBuilder(URI.create(consoleUrl + "/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+                });
+    }
 
-        long serverLaunched = System.nanoTime();
-        server = startServer(consolePort);
-        await().atMost(SERVER_STARTS_WITHIN).pollInterval(ofSeconds(1)).untilAsserted(() -> {
-            assertThat(server.isAlive()).as("server running (log %s)", log("server")).isTrue();
-            assertThat(status(consoleUrl + "/q/health/ready")).isEqualTo(200);
-        });
-        System.out.printf("KeycloakLoginIT server ready after %.1fs%n", (System.nanoTime() - serverLaunched) / 1e9);
-        await().atMost(ofSeconds(60)).pollInterval(ofSeconds(1))
-                .until(() -> count("SELECT count(*) FROM trace WHERE trace_id = ?", traceId) == 1);
-
+    private void launchBrowser() {
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         String chromium = System.getProperty("tailaudit.chromium", System.getenv().getOrDefault("TAILAUDIT_CHROMIUM",
@@ -131,28 +140,6 @@ class KeycloakLoginIT {
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Path.of(chromium))
                 .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    }
-
-    /** {@code kc.sh start-dev} on a fresh H2 database, importing the realm with this run's console address. */
-    private Process startKeycloak(int port) throws IOException {
-        Path home = Path.of(System.getProperty("tailaudit.keycloak.home", "target/keycloak/keycloak-unknown"));
-        assertThat(home.resolve("bin/kc.sh")).as("Keycloak's distribution (unpacked by the pom before the ITs)")
-                .isRegularFile();
-        // a realm is imported only where it does not exist yet: a database left by an earlier run goes
-        deleteTree(home.resolve("data"));
-        Path imports = Files.createDirectories(home.resolve("data/import"));
-        String realm;
-        try (InputStream in = KeycloakLoginIT.class.getResourceAsStream("/keycloak/tailaudit-realm.json")) {
-            realm = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Files.writeString(imports.resolve("tailaudit-realm.json"),
-                realm.replace("@CONSOLE@", consoleUrl).replace("@SECRET@", CLIENT_SECRET));
-        keycloakUrl = "http://127.0.0.1:" + port + "/realms/" + REALM;
-        ProcessBuilder pb = new ProcessBuilder("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
-                "--http-host=127.0.0.1", "--http-port=" + port, "--import-realm")
-                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log("keycloak").toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return pb.start();
     }
 
     /** The packaged server (prod profile) against this test's platform, OIDC on by the README's variables. */
@@ -198,26 +185,26 @@ class KeycloakLoginIT {
         }
         // the logs stay under target/ for a look after a failure; the data goes
         if (dir != null) {
-            deleteTree(dir.resolve("platform"));
+            try (var files = Files.walk(dir.resolve("platform"))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
     private synchronized void stopProcesses() {
-        for (Process p : new Process[] {server, keycloak}) {
-            if (p == null || !p.isAlive()) {
-                continue;
-            }
-            // kc.sh runs Keycloak's JVM as its child: stop the child too, or it outlives the script
-            List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-            tree.add(p.toHandle());
-            tree.forEach(ProcessHandle::destroy);
-            for (ProcessHandle h : tree) {
-                try {
-                    h.onExit().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.destroyForcibly();
+        if (server != null && server.isAlive()) {
+            server.destroy();
+            try {
+                if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
                 }
+            } catch (InterruptedException e) {
+                server.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
+        }
+        if (keycloak != null) {
+            keycloak.close();
         }
     }
 
@@ -307,18 +294,6 @@ class KeycloakLoginIT {
         return page;
     }
 
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     private Path log(String name) {
         return dir.resolve(name + ".log");
     }
@@ -336,27 +311,6 @@ class KeycloakLoginIT {
                 rs.next();
                 return rs.getString(1);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }
