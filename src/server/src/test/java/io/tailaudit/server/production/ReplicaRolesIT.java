@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two packaged servers against one broker and one PostgreSQL, with different roles: an ingest-only replica
- * (the consumer and OTLP in; no console, no API) and an api,index,alerts replica (no consumer). Traces sent
- * to the first, by the SDK and by OTLP, are read, searched and listed through the second.
+ * Three packaged servers against one broker and one PostgreSQL, with the roles of the Kubernetes example: an
+ * ingest-only replica (the consumer and OTLP in; no console, no API), an index-only one (its consumer, and
+ * search; nothing else) and an api,alerts one (no consumer at all). Traces sent to the first, by the SDK and
+ * by OTLP, are listed through the third and searched through the second.
  */
 class ReplicaRolesIT {
 
@@ -45,6 +46,7 @@ class ReplicaRolesIT {
     private EmbeddedPlatform platform;
     private PackagedServer ingest;
     private PackagedServer api;
+    private PackagedServer index;
 
     @BeforeEach
     void start() throws Exception {
@@ -67,10 +69,12 @@ class ReplicaRolesIT {
                 "quarkus.http.auth.session.encryption-key", "replica-roles-it-session-key-0123456789abcdef");
         ingest = PackagedServer.start(dir.resolve("ingest"), EmbeddedKafka.freePort(), with(common,
                 "tailaudit.ingest.instance-id", "roles-it-ingest"), Map.of("TAILAUDIT_ROLES", "ingest"));
-        api = PackagedServer.start(dir.resolve("api"), EmbeddedKafka.freePort(), with(common,
-                "tailaudit.index.dir", dir.resolve("api/index").toString(),
-                "tailaudit.index.refresh-every", "1s"), Map.of("TAILAUDIT_ROLES", "api,index,alerts"));
+        index = PackagedServer.start(dir.resolve("index"), EmbeddedKafka.freePort(), with(common,
+                "tailaudit.index.dir", dir.resolve("index/index").toString()), Map.of("TAILAUDIT_ROLES", "index"));
+        api = PackagedServer.start(dir.resolve("api"), EmbeddedKafka.freePort(), common,
+                Map.of("TAILAUDIT_ROLES", "api,alerts"));
         ingest.awaitReady(Duration.ofMinutes(3));
+        index.awaitReady(Duration.ofMinutes(3));
         api.awaitReady(Duration.ofMinutes(3));
     }
 
@@ -84,7 +88,7 @@ class ReplicaRolesIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (PackagedServer s : new PackagedServer[]{ingest, api}) {
+        for (PackagedServer s : new PackagedServer[]{ingest, index, api}) {
             if (s != null) {
                 s.close();
             }
@@ -102,7 +106,8 @@ class ReplicaRolesIT {
     @Test
     void an_ingest_replica_and_an_api_replica_split_the_work_over_one_broker_and_one_database() throws Exception {
         assertThat(ingest.log()).contains("replica roles: ingest (tailaudit.roles=ingest)");
-        assertThat(api.log()).contains("replica roles: index,api,alerts (tailaudit.roles=api,index,alerts)");
+        assertThat(index.log()).contains("replica roles: index (tailaudit.roles=index)");
+        assertThat(api.log()).contains("replica roles: api,alerts (tailaudit.roles=api,alerts)");
 
         String task = Traces.uniqueTask("roles");
         try (TailAuditClient client = TailAudit.client(TailAuditConfig.builder(platform.bootstrapServers()).build())) {
@@ -124,12 +129,18 @@ class ReplicaRolesIT {
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
 
         await().atMost(ofSeconds(60)).until(() -> count("SELECT count(*) FROM trace WHERE task = ?", task) == 201);
-        // the api replica reads what the ingest replica stored, and its own index finds it
+        // the api replica reads what the ingest replica stored; the index replica finds it
         HttpResponse<String> list = api.get("/api/v1/traces?task=" + task + "&limit=500", "admin");
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).contains("0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331");
         await().atMost(ofSeconds(60)).untilAsserted(() -> assertThat(
-                api.get("/api/v1/search?q=warehouse&task=" + task, "admin").body()).contains(task));
+                index.get("/api/v1/search?q=warehouse&task=" + task, "admin").body()).contains(task));
+        assertThat(api.get("/api/v1/search?q=warehouse", "admin").statusCode())
+                .as("a replica without the index answers search 503, it does not forward").isEqualTo(503);
+        for (String path : List.of("/api/v1/traces", "/api/v1/tasks", "/", "/q/openapi")) {
+            assertThat(index.get(path, "admin").statusCode()).as("index replica " + path).isEqualTo(404);
+        }
+        assertThat(index.get("/login", null).statusCode()).as("the search page's sign-in").isEqualTo(200);
 
         // the ingest replica has no console and no API; the api replica no OTLP in
         for (String path : List.of("/api/v1/traces", "/login", "/", "/q/openapi")) {
@@ -142,7 +153,7 @@ class ReplicaRolesIT {
         assertThat(api.post("/v1/traces", "application/json", otlp.getBytes(StandardCharsets.UTF_8),
                 Map.of("Authorization", "Bearer " + TOKEN)).statusCode()).isEqualTo(404);
 
-        // one consumer per group: ingest's on the ingest replica, the index's on the api replica
+        // one consumer per group: ingest's on the ingest replica, the index's on the index replica
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
             Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
                     List.of("tailaudit-ingest", "tailaudit-index")).all().get(30, TimeUnit.SECONDS);
@@ -151,6 +162,7 @@ class ReplicaRolesIT {
             assertThat(groups.get("tailaudit-index").members()).hasSize(1);
         }
         assertThat(ingest.log()).doesNotContain("ERROR");
+        assertThat(index.log()).doesNotContain("ERROR");
         assertThat(api.log()).doesNotContain("ERROR");
     }
 
