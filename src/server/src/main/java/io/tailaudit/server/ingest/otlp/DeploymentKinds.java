@@ -90,8 +90,16 @@ final class DeploymentKinds {
 
     /** The bytes of an IP literal, null for a host name (which is never looked up). */
     private static byte[] literal(String a) {
-        if (!IPV4.matcher(a).matches() && !(a.indexOf(':') >= 0 && a.matches("[0-9a-f:.]+"))) {
+        boolean v4 = IPV4.matcher(a).matches();
+        if (!v4 && !(a.indexOf(':') >= 0 && a.matches("[0-9a-f:.]+"))) {
             return null;
+        }
+        if (v4) {
+            for (String octet : a.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return null;         // not a literal: getByName would look it up as a host name
+                }
+            }
         }
         try {
             return InetAddress.getByName(a).getAddress();      // a literal: parsed, not resolved

@@ -71,8 +71,7 @@ final class GenAiSpanMapper {
     record Rejected(String spanName, String reason) {
     }
 
-    record Result(List<Event> events, List<Rejected> rejected, int ignored, List<Agent> agentsSeen,
-                  Map<String, Agent> agentsById) {
+    record Result(List<Event> events, List<Rejected> rejected, int ignored, Map<String, Agent> agentsById) {
     }
 
     private final DeploymentKinds kinds;
@@ -142,7 +141,7 @@ final class GenAiSpanMapper {
                 }
             }
         }
-        return new Result(events, rejected, ignored, List.copyOf(agents.values()), agents);
+        return new Result(events, rejected, ignored, agents);
     }
 
     private Agent agentOf(Located l, Map<String, Located> byId, java.util.function.Function<String, Agent> known,

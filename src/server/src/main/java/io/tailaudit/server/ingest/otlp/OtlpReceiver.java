@@ -84,12 +84,12 @@ public class OtlpReceiver {
         this.mapper = new GenAiSpanMapper(new DeploymentKinds(config.localProviders(), config.cloudProviders(),
                 config.localAddresses()), config.taskFallback().equals("service"));
         int cacheSize = Math.max(0, config.agentCacheSize());
-        this.agents = new LinkedHashMap<>(16, 0.75f, true) {
+        this.agents = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, GenAiSpanMapper.Agent> eldest) {
                 return size() > cacheSize;
             }
-        };
+        });
         this.registry = registry;
         this.accepted = Counter.builder("tailaudit.otlp.spans").tag("outcome", "accepted")
                 .description("OTLP spans mapped to a trace and produced to the trace topic").register(registry);
@@ -114,11 +114,9 @@ public class OtlpReceiver {
     }
 
     public Outcome export(ExportTraceServiceRequest request) throws Unavailable {
-        GenAiSpanMapper.Result mapped;
-        synchronized (agents) {
-            mapped = mapper.map(request, agents::get);
-            mapped.agentsById().forEach(agents::put);     // seen agents only: an unseen parent is not remembered
-        }
+        // concurrent exports map side by side; the agent memory is locked per lookup, not per export
+        GenAiSpanMapper.Result mapped = mapper.map(request, agents::get);
+        agents.putAll(mapped.agentsById());     // seen agents only: an unseen parent is not remembered
         List<String> reasons = new ArrayList<>();
         int rejectedSpans = mapped.rejected().size();
         for (GenAiSpanMapper.Rejected r : mapped.rejected()) {
