@@ -177,6 +177,16 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The first {@code max} lines of the log at {@code level}, each cut to 300 characters (to print them). */
+    List<String> lines(String level, int max) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(" " + level + " ")).limit(max)
+                    .map(l -> l.length() > 300 ? l.substring(0, 300) + "..." : l).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
     /**
      * SIGKILL, as an OOM kill or a lost node ends it (on Linux {@code destroyForcibly} is {@code kill -9});
      * waits for the exit and returns its code, 137 = 128 + SIGKILL.

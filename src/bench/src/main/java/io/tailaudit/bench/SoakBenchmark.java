@@ -144,14 +144,33 @@ public final class SoakBenchmark {
                                     + " p95 %.1f ms, max %.1f ms over %,d requests (task list, task page)",
                             api.getValueAtPercentile(50) / 1e6, api.getValueAtPercentile(95) / 1e6,
                             api.getMaxValue() / 1e6, api.getTotalCount())));
-                    System.out.println(Fmt.line("heap after GC, end", String.format(Locale.ROOT, "%.0f MB (of %s)",
+                    System.out.println(Fmt.line("heap after GC, end", String.format(Locale.ROOT, "%.0f MB (of %s;"
+                                    + " G1's old generation after its last collection, garbage included)",
                             m.get("jvm_gc_live_data_size_bytes") / 1e6, HEAP)));
+                    System.out.println(Fmt.line("live heap, end", liveAfterFullGc(server, port)));
                     System.out.println(Fmt.line("ledger", ledger(http, port, client.producerId())));
                     System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
                             + server.countLines("WARN") + " WARN lines"));
+                    for (String level : List.of("ERROR", "WARN")) {
+                        server.lines(level, 10).forEach(l -> System.out.println("    " + l));
+                    }
                 }
             }
         }
+    }
+
+    /** What the server's heap holds after a full collection ({@code jcmd GC.run}): its real live set. */
+    private static String liveAfterFullGc(ServerProcess server, int port) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            return "unknown (jcmd GC.run failed)";
+        }
+        Thread.sleep(500);
+        ServerMetrics m = ServerMetrics.scrape(port);
+        return String.format(Locale.ROOT, "%.0f MB after a full GC (jcmd GC.run), %.0f MB of heap and non-heap in use",
+                m.get("jvm_gc_live_data_size_bytes") / 1e6, m.get("jvm_memory_used_bytes") / 1e6);
     }
 
     /** The stored count ingest reports, once it reaches {@code n}. */
