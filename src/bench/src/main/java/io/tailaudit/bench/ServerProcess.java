@@ -93,6 +93,7 @@ final class ServerProcess implements AutoCloseable {
                                Path log) throws IOException {
         List<String> cmd = javaCommand();
         cmd.addAll(jvmOptions);
+        cmd.addAll(extraJvmOptions());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -102,8 +103,22 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(pb.start(), log, start);
     }
 
+    /**
+     * JVM options for every server a benchmark starts, from {@code TAILAUDIT_BENCH_SERVER_JVM_OPTS} (split on
+     * spaces), e.g. {@code -XX:StartFlightRecording=filename=/tmp/ingest.jfr,settings=profile} to profile it.
+     */
+    private static List<String> extraJvmOptions() {
+        String opts = System.getenv("TAILAUDIT_BENCH_SERVER_JVM_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+    }
+
     long startNanos() {
         return startNanos;
+    }
+
+    /** CPU time the server process has used so far (user + system), 0 once it has exited. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     long pid() {
