@@ -43,8 +43,14 @@ final class ServerProcess implements AutoCloseable {
                 + ": run the benchmark from inside the TailAudit repository");
     }
 
+    /**
+     * The server's jar: {@code TAILAUDIT_BENCH_SERVER_JAR} when set (a copy of another build's quarkus-app,
+     * to compare two builds in turns on one machine), else this checkout's build.
+     */
     static Path runJar(Path repoRoot) {
-        Path jar = repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar");
+        String override = System.getenv("TAILAUDIT_BENCH_SERVER_JAR");
+        Path jar = override == null || override.isBlank()
+                ? repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar") : Path.of(override);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the server is not built: " + jar + " is missing; build it with"
                     + " mvn -B -ntp package -DskipTests from the repository root");
