@@ -9,14 +9,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
- * Ingest throughput of one replica against two on one machine. Each run gets a fresh embedded platform, a
- * 6-partition trace topic filled with the same N traces, then starts 1 or 2 packaged servers with
- * {@code tailaudit.roles=ingest} and their own {@code tailaudit.ingest.instance-id} (one consumer group),
- * and times them until every trace is a row. Runs alternate 1, 2, 1, 2, ... so both settings see the
- * machine's drift alike. Usage: {@code IngestReplicaBenchmark [events, default 1000000] [runs per setting, 2]}.
+ * Ingest throughput of N ingest replicas on one machine: a fresh embedded platform, a 6-partition trace
+ * topic filled with N traces, then R packaged servers with {@code tailaudit.roles=ingest} and their own
+ * {@code tailaudit.ingest.instance-id} (one consumer group), timed until every trace is a row. One setting
+ * per process (a second embedded broker in the same JVM stalled the loader's idempotent producer), so
+ * compare settings by alternating runs from the shell:
+ * {@code for i in 1 2; do run.sh IngestReplicaBenchmark 500000 1; run.sh IngestReplicaBenchmark 500000 2; done}.
+ * Usage: {@code IngestReplicaBenchmark [events, default 1000000] [replicas, default 2]}.
  */
 public final class IngestReplicaBenchmark {
 
@@ -30,8 +31,11 @@ public final class IngestReplicaBenchmark {
         Fmt.useJBossLogManager();
         try {
             int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "").replace(",", "")) : 1_000_000;
-            int runs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-            run(events, runs);
+            int replicas = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+            if (replicas < 1 || replicas > PARTITIONS) {
+                throw new IllegalArgumentException("replicas must be 1.." + PARTITIONS + ", got " + replicas);
+            }
+            run(events, replicas);
             System.exit(0);
         } catch (Exception e) {
             System.err.println("ingest replica benchmark failed: " + e.getMessage());
@@ -40,28 +44,17 @@ public final class IngestReplicaBenchmark {
         }
     }
 
-    private static void run(int events, int runs) throws Exception {
+    private static void run(int events, int replicas) throws Exception {
         Path jar = ServerProcess.runJar(ServerProcess.repoRoot());
-        System.out.println("TailAudit ingest replica benchmark (one vs two ingest replicas, one machine)");
-        System.out.println(Fmt.line("events", Fmt.count(events) + " valid traces per run, the last 3 days in time order"));
+        System.out.println("TailAudit ingest replica benchmark (ingest replicas of one group on one machine)");
+        System.out.println(Fmt.line("events", Fmt.count(events) + " valid traces, the last 3 days in time order"));
         System.out.println(Fmt.line("topic", TraceLoader.TOPIC + " " + PARTITIONS + " partitions, key = trace_id"));
         Fmt.printPlatform();
-        System.out.println(Fmt.line("server", jar + " (profile prod, tailaudit.roles=ingest, one JVM per replica)"));
-        Map<Integer, List<Double>> rates = new HashMap<>();
-        for (int i = 0; i < runs * 2; i++) {
-            int replicas = i % 2 == 0 ? 1 : 2;
-            double rate = once(jar, events, replicas);
-            rates.computeIfAbsent(replicas, k -> new ArrayList<>()).add(rate);
-        }
-        System.out.println("results (steady state, first rows -> last row)");
-        for (int replicas : List.of(1, 2)) {
-            List<Double> r = rates.get(replicas);
-            System.out.println(Fmt.line(replicas + (replicas == 1 ? " replica" : " replicas"),
-                    r.stream().map(Fmt::rate).collect(Collectors.joining(", ")) + " events/s, mean "
-                            + Fmt.rate(mean(r))));
-        }
-        System.out.println(Fmt.line("two / one", String.format(java.util.Locale.ROOT, "%.2f",
-                mean(rates.get(2)) / mean(rates.get(1)))));
+        System.out.println(Fmt.line("server", jar + " (profile prod, tailaudit.roles=ingest, " + replicas
+                + " JVM(s), one per replica)"));
+        double rate = once(jar, events, replicas);
+        System.out.println(Fmt.line("result", replicas + " replica(s): " + Fmt.rate(rate)
+                + " events/s steady state (first rows -> last row)"));
     }
 
     private static double once(Path jar, int events, int replicas) throws Exception {
@@ -99,9 +92,5 @@ public final class IngestReplicaBenchmark {
                 servers.forEach(ServerProcess::close);
             }
         }
-    }
-
-    private static double mean(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 }
