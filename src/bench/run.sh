@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark from the packaged bench module; builds nothing.
 #   src/bench/run.sh IngestBenchmark [events] [ordered|random|live]
+#   src/bench/run.sh IngestReplicaBenchmark [events] [runs per setting]
 #   src/bench/run.sh SdkOverheadBenchmark [timed calls]
 #   src/bench/run.sh StartupBenchmark [demo]
 #   src/bench/run.sh TaskApiBenchmark [traces] [requests]
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-  echo "usage: $0 IngestBenchmark|IndexBenchmark|LedgerCostBenchmark|SoakBenchmark|OtlpBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
+  echo "usage: $0 IngestBenchmark|IngestReplicaBenchmark|IndexBenchmark|LedgerCostBenchmark|SoakBenchmark|OtlpBenchmark|SdkOverheadBenchmark|StartupBenchmark|TaskApiBenchmark|LatencySketchBenchmark|AlertBenchmark|RedactionBenchmark|CrashRestartBenchmark [args...]" >&2
   exit 2
 fi
 name=$1

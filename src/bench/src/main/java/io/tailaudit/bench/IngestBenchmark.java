@@ -104,7 +104,7 @@ public final class IngestBenchmark {
                 + TraceLoader.DLQ_TOPIC + " " + PARTITIONS + "), key = trace_id"));
         Fmt.printPlatform();
         System.out.println(Fmt.line("platform", "embedded PostgreSQL 17 (fsync on) + in-process Kafka, " + dir));
-        System.out.println(Fmt.line("server", jar + " (profile prod, separate JVM)"));
+        System.out.println(Fmt.line("server", jar + " (profile prod, separate JVM, tailaudit.roles=ingest)"));
         System.out.println(Fmt.line("copy baseline", "COPY text, " + Fmt.count(COPY_BATCH) + " rows per transaction"));
         System.out.println(Fmt.line("insert baseline", "prepared INSERT, addBatch/executeBatch, reWriteBatchedInserts"
                 + "=true, typed binds, " + Fmt.count(COPY_BATCH) + " rows per transaction; both baselines time only"
@@ -113,11 +113,13 @@ public final class IngestBenchmark {
 
     private static Ingested ingest(EmbeddedPlatform platform, Path jar, Path dir, int events)
             throws Exception {
-        Map<String, String> props = ServerProcess.againstPlatform(platform);
+        Map<String, String> props = new java.util.HashMap<>(ServerProcess.againstPlatform(platform));
+        // the ingest role alone, as an ingest replica runs: the index role would take a core's share for Lucene
+        props.put(io.tailaudit.server.ReplicaRoles.PROPERTY, "ingest");
         IngestProgress.Timeline t;
         long foldedNanos;
         try (ServerProcess server = ServerProcess.start(jar, props, dir, dir.resolve("server.log"))) {
-            t = IngestProgress.await(platform.jdbcUrl(), server, events);
+            t = IngestProgress.await(platform.jdbcUrl(), List.of(server), dir.resolve("platform"), events);
             foldedNanos = IngestProgress.awaitFolded(platform.jdbcUrl(), server, events);
             System.out.println(Fmt.line("rollups folded", foldedNanos < 0 ? "none: this build has no rollups"
                     : "at " + Fmt.seconds(foldedNanos) + " after launch, " + Fmt.seconds(foldedNanos - t.doneNanos())
@@ -133,6 +135,7 @@ public final class IngestBenchmark {
             System.out.println(Fmt.line("rate by fifth of the rows", fifths.isEmpty() ? "too few polls to tell"
                     : fifths.stream().map(Fmt::rate).collect(Collectors.joining(", ")) + " events/s"));
             printServerMetrics(server, t);
+            System.out.println(Fmt.line("cpu, steady state", t.steadyCpu().perEvent(events - t.rowsAtFirstPoll())));
             System.out.println(Fmt.line("server log", server.countLines("ERROR") + " ERROR, "
                     + server.countLines("WARN") + " WARN lines"));
         }

@@ -1,5 +1,6 @@
 package io.tailaudit.bench;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -29,8 +30,12 @@ final class IngestProgress {
     record Sample(long nanos, long rows) {
     }
 
-    /** Nanos-since-server-start of the first poll that saw rows (and how many), and of the last row. */
-    record Timeline(long firstRowNanos, long rowsAtFirstPoll, long doneNanos, long countStar, List<Sample> samples) {
+    /**
+     * Nanos-since-server-start of the first poll that saw rows (and how many), and of the last row; the CPU
+     * the servers and PostgreSQL used in between.
+     */
+    record Timeline(long firstRowNanos, long rowsAtFirstPoll, long doneNanos, long countStar, List<Sample> samples,
+                    CpuUse steadyCpu) {
 
         /**
          * Events/s over each of {@code parts} equal shares of the rows, empty when the polls are too few; a
@@ -60,6 +65,17 @@ final class IngestProgress {
     }
 
     static Timeline await(String jdbcUrl, ServerProcess server, long expected) throws SQLException, InterruptedException {
+        return await(jdbcUrl, List.of(server), Path.of("platform"), expected);
+    }
+
+    /**
+     * Until the servers (replicas of one group, the first started first) have stored {@code expected} rows;
+     * {@code platformDir} is the embedded platform's directory, to find its PostgreSQL for the CPU figure.
+     */
+    static Timeline await(String jdbcUrl, List<ServerProcess> servers, Path platformDir, long expected)
+            throws SQLException, InterruptedException {
+        ServerProcess server = servers.getFirst();
+        CpuUse cpuAtFirst = null;
         long first = -1;
         long rowsAtFirst = 0;
         long last = 0;
@@ -67,18 +83,20 @@ final class IngestProgress {
         List<Sample> samples = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement()) {
             while (true) {
-                server.requireAlive();
+                servers.forEach(ServerProcess::requireAlive);
                 long rows = rows(st);
                 long now = System.nanoTime();
                 if (rows > 0 && first < 0) {
                     first = now - server.startNanos();
                     rowsAtFirst = rows;
+                    cpuAtFirst = CpuUse.now(servers, platformDir);
                 }
                 if (rows > 0) {
                     samples.add(new Sample(now - server.startNanos(), rows));
                 }
                 if (rows >= expected) {
-                    return new Timeline(first, rowsAtFirst, now - server.startNanos(), countStar(st), samples);
+                    CpuUse cpu = CpuUse.now(servers, platformDir).minus(cpuAtFirst);
+                    return new Timeline(first, rowsAtFirst, now - server.startNanos(), countStar(st), samples, cpu);
                 }
                 if (rows != last) {
                     last = rows;

@@ -43,8 +43,14 @@ final class ServerProcess implements AutoCloseable {
                 + ": run the benchmark from inside the TailAudit repository");
     }
 
+    /**
+     * The server's jar: {@code TAILAUDIT_BENCH_SERVER_JAR} when set (a copy of another build's quarkus-app,
+     * to compare two builds in turns on one machine), else this checkout's build.
+     */
     static Path runJar(Path repoRoot) {
-        Path jar = repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar");
+        String override = System.getenv("TAILAUDIT_BENCH_SERVER_JAR");
+        Path jar = override == null || override.isBlank()
+                ? repoRoot.resolve("src/server/target/quarkus-app/quarkus-run.jar") : Path.of(override);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the server is not built: " + jar + " is missing; build it with"
                     + " mvn -B -ntp package -DskipTests from the repository root");
@@ -93,6 +99,7 @@ final class ServerProcess implements AutoCloseable {
                                Path log) throws IOException {
         List<String> cmd = javaCommand();
         cmd.addAll(jvmOptions);
+        cmd.addAll(extraJvmOptions());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -102,8 +109,22 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(pb.start(), log, start);
     }
 
+    /**
+     * JVM options for every server a benchmark starts, from {@code TAILAUDIT_BENCH_SERVER_JVM_OPTS} (split on
+     * spaces), e.g. {@code -XX:StartFlightRecording=filename=/tmp/ingest.jfr,settings=profile} to profile it.
+     */
+    private static List<String> extraJvmOptions() {
+        String opts = System.getenv("TAILAUDIT_BENCH_SERVER_JVM_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+    }
+
     long startNanos() {
         return startNanos;
+    }
+
+    /** CPU time the server process has used so far (user + system), 0 once it has exited. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     long pid() {

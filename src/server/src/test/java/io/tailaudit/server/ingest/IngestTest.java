@@ -211,4 +211,27 @@ class IngestTest {
         return dead.stream().filter(d -> key.equals(d.key())).findFirst()
                 .map(d -> Kafka.header(d, DeadLetterPublisher.PATH)).orElse(null);
     }
+
+    @Test
+    void binary_copy_stores_what_text_input_would() {
+        String id = UUID.randomUUID().toString();
+        String task = Traces.uniqueTask("binary");
+        // nanoseconds, rounded to microseconds as timestamptz input rounds them; text and tags beyond ASCII
+        String at = Instant.now().minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString()
+                .replace("Z", ".123456789Z");
+        String trace = """
+                {"schema":"tailaudit.trace/v1","trace_id":"%s","occurred_at":"%s","task":"%s","category":"chat",
+                 "deployment":{"kind":"local","model":"m\u00fcnchen-7b"},"latency_ms":0.1,"cost_usd":1e-7,
+                 "usage":{"input_tokens":2147483},"input":"tab\\tnewline\\nbackslash\\\\ \u00e9 \ud83d\ude00",
+                 "tags":{"quote\\"key":"back\\\\slash","\u00fc":"\u2603"}}""".formatted(id, at, task);
+        Kafka.send(Kafka.TOPIC, id, Kafka.utf8(trace));
+
+        await().atMost(ofSeconds(20)).untilAsserted(() ->
+                assertThat(Db.count("SELECT count(*) FROM trace WHERE trace_id = ?", id)).isEqualTo(1));
+        assertThat(Db.count("SELECT count(*) FROM trace WHERE trace_id = ? AND occurred_at = ?::timestamptz"
+                + " AND model = 'm\u00fcnchen-7b' AND latency_ms = 0.1 AND cost_usd = 1e-7 AND input_tokens = 2147483"
+                + " AND input_text = E'tab\\tnewline\\nbackslash\\\\ \u00e9 \ud83d\ude00'"
+                + " AND tags = '{\"quote\\\"key\": \"back\\\\slash\", \"\u00fc\": \"\u2603\"}'::jsonb", id, at))
+                .as("every column as PostgreSQL reads the same values from text").isEqualTo(1);
+    }
 }
