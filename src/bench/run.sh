@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark from the packaged bench module; builds nothing.
 #   src/bench/run.sh IngestBenchmark [events] [ordered|random|live]
-#   src/bench/run.sh IngestReplicaBenchmark [events] [runs per setting]
+#   src/bench/run.sh IngestReplicaBenchmark [events] [replicas]
 #   src/bench/run.sh SdkOverheadBenchmark [timed calls]
 #   src/bench/run.sh StartupBenchmark [demo]
 #   src/bench/run.sh TaskApiBenchmark [traces] [requests]
