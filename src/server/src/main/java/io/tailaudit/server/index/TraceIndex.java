@@ -150,6 +150,7 @@ public class TraceIndex {
             IndexWriterConfig wc = new IndexWriterConfig(analyzer);
             wc.setRAMBufferSizeMB(64);
             wc.setIndexSort(NEWEST_FIRST);
+            wc.setMergeScheduler(new LoggingMergeScheduler());
             wc.setOpenMode(usable ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE);
             writer = new IndexWriter(directory, wc);
             writer.setLiveCommitData(Map.of("format", FORMAT).entrySet());
@@ -475,5 +476,16 @@ public class TraceIndex {
             d.add(new Field(OUTPUT, t.output(), TEXT));
         }
         return d;
+    }
+
+    /**
+     * A merge that fails (the folder deleted under a running replica takes its files away mid-merge) is
+     * logged, not rethrown on the merge thread: the next refresh notices the lost folder and opens a new one.
+     */
+    private static final class LoggingMergeScheduler extends org.apache.lucene.index.ConcurrentMergeScheduler {
+        @Override
+        protected void handleMergeException(Throwable exc) {
+            LOG.warnf("index merge failed (the next refresh checks the index folder): %s", exc.toString());
+        }
     }
 }
