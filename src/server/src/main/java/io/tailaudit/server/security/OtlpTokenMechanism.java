@@ -43,9 +43,21 @@ public class OtlpTokenMechanism implements HttpAuthenticationMechanism {
         return identities.authenticate(new OtlpTokenRequest(header.substring(7).trim()));
     }
 
+    /**
+     * Its challenge only on its own path: elsewhere the console's and the API's mechanisms answer (a login
+     * redirect, a Basic challenge), whatever order the mechanisms come in.
+     */
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
-        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", CHALLENGE));
+        return PATH.equals(context.normalizedPath())
+                ? Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", CHALLENGE))
+                : Uni.createFrom().nullItem();
+    }
+
+    /** Consulted after every other mechanism: it never takes part off its path. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY - 900;
     }
 
     @Override
