@@ -20,12 +20,23 @@ public final class Traces {
     public static Trace.Builder ok(String task) {
         return Trace.builder(task, Category.CHAT)
                 .traceId(UUID.randomUUID().toString())
-                .occurredAt(Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS))
+                .occurredAt(recent())
                 .service("test-service")
                 .deployment(Deployment.local("vllm", "llama-3.1-8b-instruct"))
                 .latencyMs(420)
                 .usage(Usage.of(900, 120))
                 .outcome(Outcome.ok(0.9));
+    }
+
+    /**
+     * A minute ago, but never before the current clock hour: the named window 1h is the current hour, so a
+     * test run in the first minute of an hour would otherwise find its traces outside it (AlertsTest did).
+     */
+    public static Instant recent() {
+        Instant now = Instant.now();
+        Instant minuteAgo = now.minus(1, ChronoUnit.MINUTES);
+        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+        return (minuteAgo.isBefore(hour) ? hour : minuteAgo).truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** A task id no other test uses. */
