@@ -31,12 +31,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * Reads one record: parse once with Jackson, validate the parsed tree against the contract's JSON Schema
  * (compiled once, from the SDK's resource), check what the schema cannot say (every stored number finite
- * and of its column's width), then map the tree to a row. Never throws: whatever a record holds, the
+ * and of its column's width), then map the tree to a row. An event {@link ContractFastPath} proves valid skips
+ * the schema validator; every other one meets it. Never throws: whatever a record holds, the
  * answer is a row or a {@link Rejection}. Thread-safe.
  */
 final class EventParser {
@@ -47,12 +49,23 @@ final class EventParser {
     private static final Consumer<ExecutionContext> NO_ANNOTATIONS =
             ctx -> ctx.getExecutionConfig().setAnnotationCollectionEnabled(false);
 
+    private static final int REMEMBERED = 4096;
+    private static final int REMEMBERED_CHARS = 256;
+
+    private final boolean fastPath;
+    private final Map<String, String> redactions = new ConcurrentHashMap<>();
     private final TextRedactor redactor;
     private final Clock clock;
     private final Duration retention;
     private final Duration futureTolerance;
 
     EventParser(TextRedactor redactor, Clock clock, Duration retention, Duration futureTolerance) {
+        this(redactor, clock, retention, futureTolerance, true);
+    }
+
+    /** With {@code fastPath} false every event meets the schema validator (to hold the fast path to it). */
+    EventParser(TextRedactor redactor, Clock clock, Duration retention, Duration futureTolerance, boolean fastPath) {
+        this.fastPath = fastPath;
         this.redactor = redactor;
         this.clock = clock;
         this.retention = retention;
@@ -118,19 +131,21 @@ final class EventParser {
             return new Rejection(Rejection.MALFORMED_JSON, "$", "no JSON value");
         }
         stamp[0] = ProducerStamp.of(node.get("producer"));      // before validation: a rejected event counts too
-        Set<ValidationMessage> errors = SCHEMA.validate(node, NO_ANNOTATIONS);
-        if (!errors.isEmpty()) {
-            return reject(errors.iterator().next());
-        }
-        Rejection outOfRange = firstOutOfRange(node);
-        if (outOfRange != null) {
-            return outOfRange;
-        }
-        Instant occurredAt;
-        try {
-            occurredAt = OffsetDateTime.parse(node.get("occurred_at").asText()).toInstant();
-        } catch (DateTimeParseException e) {
-            return new Rejection(Rejection.INVALID_FORMAT, "$.occurred_at", "not an RFC 3339 date-time");
+        Instant occurredAt = fastPath ? ContractFastPath.proveValid(node) : null;
+        if (occurredAt == null) {           // not proved valid by the fast path: the schema decides, and says why
+            Set<ValidationMessage> errors = schemaErrors(node);
+            if (!errors.isEmpty()) {
+                return reject(errors.iterator().next());
+            }
+            Rejection outOfRange = firstOutOfRange(node);
+            if (outOfRange != null) {
+                return outOfRange;
+            }
+            try {
+                occurredAt = OffsetDateTime.parse(node.get("occurred_at").asText()).toInstant();
+            } catch (DateTimeParseException e) {
+                return new Rejection(Rejection.INVALID_FORMAT, "$.occurred_at", "not an RFC 3339 date-time");
+            }
         }
         Instant now = clock.instant();
         if (occurredAt.isBefore(now.minus(retention))) {
@@ -143,6 +158,11 @@ final class EventParser {
         }
         return "feedback".equals(text(node, "kind")) ? new ParsedFeedback(feedback(node, occurredAt))
                 : new ParsedTrace(trace(node, occurredAt));
+    }
+
+    /** The schema validator's findings on {@code node}, none when it is valid. */
+    static Set<ValidationMessage> schemaErrors(JsonNode node) {
+        return SCHEMA.validate(node, NO_ANNOTATIONS);
     }
 
     private static Rejection reject(ValidationMessage m) {
@@ -214,7 +234,7 @@ final class EventParser {
         return row.withContentHash();
     }
 
-    private static FeedbackRow feedback(JsonNode n, Instant occurredAt) {
+    private FeedbackRow feedback(JsonNode n, Instant occurredAt) {
         String traceId = text(n, "trace_id");
         String task = text(n, "task");
         String rating = text(n, "feedback");
@@ -237,8 +257,29 @@ final class EventParser {
     }
 
     /** A free-text field a producer may fill with anything, an e-mail address included: redacted. */
-    private static String free(JsonNode n, String field) {
-        return TextRedactor.redact(text(n, field));
+    private String free(JsonNode n, String field) {
+        return redactShort(text(n, field));
+    }
+
+    /**
+     * {@link TextRedactor#redact}, remembered for short values: a service, a tag, an error type repeat from event
+     * to event, and redacting them anew took a tenth of the consumer thread. The function is pure, so what is
+     * remembered is what it would answer; the memory is bounded (at most {@value #REMEMBERED} values of at most
+     * {@value #REMEMBERED_CHARS} characters, forgotten all at once when full).
+     */
+    private String redactShort(String s) {
+        if (s == null || s.isEmpty() || s.length() > REMEMBERED_CHARS) {
+            return TextRedactor.redact(s);
+        }
+        String redacted = redactions.get(s);
+        if (redacted == null) {
+            redacted = TextRedactor.redact(s);
+            if (redactions.size() >= REMEMBERED) {
+                redactions.clear();
+            }
+            redactions.put(s, redacted);
+        }
+        return redacted;
     }
 
     private static Double number(JsonNode n, String field) {
@@ -256,13 +297,13 @@ final class EventParser {
         return v == null || v.isNull() ? missing : v.asBoolean();
     }
 
-    private static SortedMap<String, String> tags(JsonNode n) {
+    private SortedMap<String, String> tags(JsonNode n) {
         SortedMap<String, String> tags = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             // keys too: a producer may name a tag after the value it holds
-            String key = TextRedactor.redact(e.getKey().replace("\u0000", ""));
-            String value = TextRedactor.redact(e.getValue().asText().replace("\u0000", ""));
+            String key = redactShort(e.getKey().replace("\u0000", ""));
+            String value = redactShort(e.getValue().asText().replace("\u0000", ""));
             // two keys that redact alike ("a@x.com", "b@y.com") keep both values: "[REDACTED:email]", "...#2"
             String unique = key;
             for (int i = 2; tags.containsKey(unique); i++) {
