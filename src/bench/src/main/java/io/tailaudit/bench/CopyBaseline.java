@@ -58,6 +58,56 @@ final class CopyBaseline {
         }
     }
 
+    /** Table names of the keyed baseline. */
+    static final String KEYED_TABLE = "trace_copy_keyed";
+    static final String KEY_TABLE = "trace_key_copy";
+
+    /**
+     * What raw COPY of everything ingest writes per trace costs: per batch, one transaction that COPYs the
+     * batch's keys (trace_id, occurred_at, content_hash) in trace_id order into {@code trace_key_copy}, a table
+     * like {@code trace_key} (its global primary key on trace_id), then the rows into {@code trace_copy_keyed}.
+     * Against {@link #run} it prices the global trace_id uniqueness; against ingest, the pipeline itself.
+     */
+    static Result runWithKeys(String jdbcUrl, SyntheticTraces traces, int rows, int batchSize)
+            throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + KEY_TABLE);
+                st.execute("CREATE TABLE " + KEY_TABLE + " (LIKE trace_key INCLUDING ALL)");
+            }
+            Table table = createLikeTrace(c, KEYED_TABLE);
+            c.setAutoCommit(false);
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            String copyKeys = "COPY " + KEY_TABLE + " (trace_id, occurred_at, content_hash) FROM STDIN";
+            String copyRows = "COPY " + KEYED_TABLE + " (" + CopyRows.COLUMNS + ") FROM STDIN";
+            long timed = 0;
+            for (int done = 0; done < rows; done += batchSize) {
+                int n = Math.min(batchSize, rows - done);
+                StringBuilder sb = new StringBuilder(n * 360);
+                CopyRows row = new CopyRows(sb);
+                Instant receivedAt = Instant.now();
+                List<Object[]> values = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    values.add(row.append(traces.next(), receivedAt));
+                }
+                values.sort((a, b) -> ((String) a[0]).compareTo((String) b[0]));     // as ingest orders its keys
+                StringBuilder keys = new StringBuilder(n * 70);
+                for (Object[] v : values) {
+                    // synthetic ids are UUIDs: nothing to escape
+                    keys.append(v[0]).append('\t').append(v[1]).append('\t').append(v[v.length - 2]).append('\n');
+                }
+                String keyText = keys.toString();
+                String rowText = sb.toString();
+                long start = System.nanoTime();
+                copy.copyIn(copyKeys, new StringReader(keyText));
+                copy.copyIn(copyRows, new StringReader(rowText));
+                c.commit();
+                timed += System.nanoTime() - start;
+            }
+            return new Result(rows, Duration.ofNanos(timed), table.partitions(), table.schema());
+        }
+    }
+
     /** What {@link #createLikeTrace} made: the day partitions and the schema note for the report. */
     record Table(int partitions, String schema) {
     }

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 public final class IngestBenchmark {
 
     private static final int PARTITIONS = 4;
-    private static final int COPY_BATCH = 5000;
+    private static final int COPY_BATCH = 10_000;       // the server's tailaudit.ingest.batch-size
     private static final long SEED = 20240611L;
     private static final double GOAL_RATIO = 0.5;
     private static final double GOAL_RATE = 50_000;
@@ -73,6 +73,13 @@ public final class IngestBenchmark {
                 long same = CopyBaseline.matchingRows(platform.jdbcUrl(), "trace_copy");
                 System.out.println(Fmt.line("check", Fmt.count(same) + " trace_copy rows equal their trace row"
                         + " (all columns but content_hash, received_at)" + (same == events ? "" : " MISMATCH")));
+                CopyBaseline.Result keyed = CopyBaseline.runWithKeys(platform.jdbcUrl(),
+                        new SyntheticTraces(SEED, now, ordered, spread, 1), events, COPY_BATCH);
+                long sameKeyed = CopyBaseline.matchingRows(platform.jdbcUrl(), CopyBaseline.KEYED_TABLE);
+                long keys = CopyBaseline.rowCount(platform.jdbcUrl(), CopyBaseline.KEY_TABLE);
+                System.out.println(Fmt.line("check", Fmt.count(sameKeyed) + " " + CopyBaseline.KEYED_TABLE
+                        + " rows equal their trace row, " + Fmt.count(keys) + " rows in " + CopyBaseline.KEY_TABLE
+                        + (sameKeyed == events && keys == events ? "" : " MISMATCH")));
                 CopyBaseline.Result insert = InsertBaseline.run(platform.jdbcUrl(), new SyntheticTraces(SEED, now, ordered, spread, 1),
                         events, COPY_BATCH);
                 System.out.println(Fmt.line("insert baseline table", InsertBaseline.TABLE + ", "
@@ -86,7 +93,7 @@ public final class IngestBenchmark {
                     throw new IllegalStateException("expected " + events + " rows in " + InsertBaseline.TABLE
                             + ", found " + inserted);
                 }
-                printResults(events, ingested, copy, insert);
+                printResults(events, ingested, copy, keyed, insert);
             }
         }
     }
@@ -176,7 +183,7 @@ public final class IngestBenchmark {
     }
 
     private static void printResults(int events, Ingested ingested, CopyBaseline.Result copy,
-                                     CopyBaseline.Result insert) {
+                                     CopyBaseline.Result keyed, CopyBaseline.Result insert) {
         IngestProgress.Timeline t = ingested.timeline();
         double fromStart = events / (t.doneNanos() / 1e9);
         long steadyRows = events - t.rowsAtFirstPoll();
@@ -190,12 +197,18 @@ public final class IngestBenchmark {
                 + Fmt.count(steadyRows) + " in " + Fmt.seconds(steadyNanos) + ", first rows -> last row)"));
         System.out.println(Fmt.line("raw COPY baseline", Fmt.rate(raw) + " rows/s (" + Fmt.count(copy.rows())
                 + " in " + Fmt.seconds(copy.elapsed().toNanos()) + ")"));
+        System.out.println(Fmt.line("raw COPY of keys and rows", Fmt.rate(keyed.rowsPerSecond()) + " rows/s ("
+                + Fmt.count(keyed.rows()) + " in " + Fmt.seconds(keyed.elapsed().toNanos()) + "; the rows' COPY alone is "
+                + String.format(Locale.ROOT, "%.2f", raw / keyed.rowsPerSecond()) + "x as fast: the price of the global"
+                + " trace_id key)"));
         System.out.println(Fmt.line("raw multi-row INSERT (reWriteBatchedInserts)", Fmt.rate(insert.rowsPerSecond())
                 + " rows/s (" + Fmt.count(insert.rows()) + " in " + Fmt.seconds(insert.elapsed().toNanos()) + ")"));
         System.out.println(Fmt.line("COPY / multi-row INSERT", String.format(Locale.ROOT, "%.2f",
                 raw / insert.rowsPerSecond())));
         System.out.println(Fmt.line("end-to-end / COPY, from launch", Fmt.percent(fromStart / raw)));
         System.out.println(Fmt.line("end-to-end / COPY, steady state", Fmt.percent(steady / raw)));
+        System.out.println(Fmt.line("end-to-end / COPY of keys and rows, steady state",
+                Fmt.percent(steady / keyed.rowsPerSecond())));
         if (ingested.foldedNanos() > 0) {
             double folded = steadyRows / ((ingested.foldedNanos() - t.firstRowNanos()) / 1e9);
             System.out.println(Fmt.line("the same, until the rollups were folded", Fmt.percent(folded / raw) + " ("

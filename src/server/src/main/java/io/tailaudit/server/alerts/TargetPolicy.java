@@ -1,6 +1,7 @@
 package io.tailaudit.server.alerts;
 
 import io.quarkus.runtime.Startup;
+import io.tailaudit.server.security.Cidr;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -82,9 +83,16 @@ public class TargetPolicy {
             if (entry.isEmpty()) {
                 continue;
             }
-            Optional<Cidr> cidr = Cidr.parse(entry);
+            Optional<Cidr> cidr;
+            try {
+                cidr = Cidr.parse(entry);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(KEY + ": " + e.getMessage());
+            }
             if (cidr.isPresent()) {
                 cidrs.add(cidr.get());
+            } else if (entry.matches("[0-9./]+") || entry.contains("/")) {
+                throw new IllegalArgumentException(KEY + ": '" + raw.trim() + "' is not a valid address");
             } else if (entry.matches("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
                 hosts.add(entry);
             } else {
@@ -232,56 +240,6 @@ public class TargetPolicy {
                 return PRIVATE;
             }
             return PUBLIC;
-        }
-    }
-
-    /** An address block of the allow-list; an address alone is a block of one. */
-    record Cidr(byte[] network, int prefix) {
-
-        static Optional<Cidr> parse(String entry) {
-            int slash = entry.indexOf('/');
-            String ip = slash < 0 ? entry : entry.substring(0, slash);
-            // only literals: a name here must not trigger a DNS lookup
-            if (!ip.matches("[0-9.]+") && !(ip.contains(":") && ip.matches("[0-9a-f:.]+"))) {
-                return Optional.empty();
-            }
-            InetAddress address;
-            try {
-                address = InetAddress.getByName(ip);
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException(KEY + ": '" + entry + "' is not a valid address");
-            }
-            // an IPv4-mapped literal comes back as the IPv4 address
-            byte[] bytes = address.getAddress();
-            int max = bytes.length * 8;
-            int prefix;
-            try {
-                prefix = slash < 0 ? max : Integer.parseInt(entry.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(KEY + ": '" + entry + "' has no valid prefix length");
-            }
-            if (prefix < 0 || prefix > max) {
-                throw new IllegalArgumentException(KEY + ": '" + entry + "' has a prefix length outside 0-" + max);
-            }
-            return Optional.of(new Cidr(bytes, prefix));
-        }
-
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (address[full] & mask) == (network[full] & mask);
         }
     }
 }

@@ -51,8 +51,12 @@ public interface IngestConfig {
     @WithDefault("30s")
     Duration sessionTimeout();
 
-    /** Records per poll; one poll is one database transaction. 5000 amortises the commit's fsync. */
-    @WithDefault("5000")
+    /**
+     * Records per poll; one poll is one database transaction. 10000 amortises the commit's fsync and the rollups'
+     * per-batch work (IngestBenchmark: 10000 took a sixth less server CPU per event than 5000). A poll's bytes
+     * stay bounded by the fetch limits whatever this is.
+     */
+    @WithDefault("10000")
     int batchSize();
 
     /**

@@ -8,6 +8,7 @@ import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
 import io.tailaudit.server.testing.Keycloak;
+import io.tailaudit.server.testing.PackagedServer;
 import io.tailaudit.server.testing.Traces;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,10 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,7 +31,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +64,7 @@ class KeycloakLoginIT {
     private Path dir;
     private Keycloak keycloak;
     private EmbeddedPlatform platform;
-    private Process server;
+    private PackagedServer server;
     private String keycloakUrl;
     private String consoleUrl;
     private String traceId;
@@ -96,7 +92,7 @@ class KeycloakLoginIT {
 
         long serverLaunched = System.nanoTime();
         server = startServer(consolePort);
-        awaitServerReady();
+        server.awaitReady(SERVER_STARTS_WITHIN);
         System.out.printf("KeycloakLoginIT server ready after %.1fs%n", (System.nanoTime() - serverLaunched) / 1e9);
         await().atMost(ofSeconds(60)).pollInterval(ofSeconds(1))
                 .until(() -> count("SELECT count(*) FROM trace WHERE trace_id = ?", traceId) == 1);
@@ -120,16 +116,6 @@ class KeycloakLoginIT {
         return trace.traceId();
     }
 
-    private void awaitServerReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(ofSeconds(5)).build();
-        await().atMost(SERVER_STARTS_WITHIN).pollInterval(ofSeconds(1)).ignoreExceptionsInstanceOf(IOException.class)
-                .untilAsserted(() -> {
-                    assertThat(server.isAlive()).as("server running (log %s)", log("server")).isTrue();
-                    assertThat(http.send(HttpRequest.newBuilder(URI.create(consoleUrl + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
-                });
-    }
-
     private void launchBrowser() {
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -143,32 +129,18 @@ class KeycloakLoginIT {
     }
 
     /** The packaged server (prod profile) against this test's platform, OIDC on by the README's variables. */
-    private Process startServer(int port) throws IOException {
-        Path jar = Path.of(System.getProperty("tailaudit.server.jar", "target/quarkus-app/quarkus-run.jar"));
-        assertThat(jar).as("the packaged server (failsafe runs after package)").isRegularFile();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 23) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        Map.of("quarkus.profile", "prod",
-                "tailaudit.embedded.enabled", "false",
-                "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "",
-                "kafka.bootstrap.servers", platform.bootstrapServers(),
-                "tailaudit.demo.enabled", "false",
-                "quarkus.http.host", "127.0.0.1",
-                "quarkus.http.port", String.valueOf(port)).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Files.createDirectories(dir.resolve("server")).toFile())
-                .redirectErrorStream(true).redirectOutput(log("server").toFile());
-        // exactly the README's settings ("The console")
-        pb.environment().putAll(Map.of("QUARKUS_OIDC_TENANT_ENABLED", "true",
-                "QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl,
-                "QUARKUS_OIDC_CLIENT_ID", "tailaudit",
-                "QUARKUS_OIDC_CREDENTIALS_SECRET", CLIENT_SECRET));
-        return pb.start();
+    private PackagedServer startServer(int port) throws IOException {
+        return PackagedServer.start(dir.resolve("server"), port, Map.of(
+                        "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
+                        "quarkus.datasource.username", "postgres",
+                        "quarkus.datasource.password", "",
+                        "kafka.bootstrap.servers", platform.bootstrapServers(),
+                        "quarkus.http.host", "127.0.0.1"),
+                // exactly the README's settings ("The console")
+                Map.of("QUARKUS_OIDC_TENANT_ENABLED", "true",
+                        "QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl,
+                        "QUARKUS_OIDC_CLIENT_ID", "tailaudit",
+                        "QUARKUS_OIDC_CREDENTIALS_SECRET", CLIENT_SECRET));
     }
 
     @AfterAll
@@ -192,14 +164,10 @@ class KeycloakLoginIT {
     }
 
     private synchronized void stopProcesses() {
-        if (server != null && server.isAlive()) {
-            server.destroy();
+        if (server != null) {
             try {
-                if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                    server.destroyForcibly();
-                }
+                server.close();
             } catch (InterruptedException e) {
-                server.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }

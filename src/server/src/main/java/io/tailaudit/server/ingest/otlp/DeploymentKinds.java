@@ -1,12 +1,11 @@
 package io.tailaudit.server.ingest.otlp;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.tailaudit.server.security.Cidr;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -16,8 +15,6 @@ import java.util.stream.Collectors;
  * are matched as text and never resolved.
  */
 final class DeploymentKinds {
-
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final Set<String> localProviders;
     private final Set<String> cloudProviders;
@@ -33,12 +30,21 @@ final class DeploymentKinds {
             if (a.startsWith("*.")) {
                 localSuffixes.add(a.substring(1));
             } else if (a.contains("/")) {
-                localNetworks.add(Cidr.parse(a));
+                localNetworks.add(network(a));
             } else {
                 hosts.add(a);
             }
         }
         this.localHosts = Set.copyOf(hosts);
+    }
+
+    private static Cidr network(String entry) {
+        try {
+            return Cidr.parse(entry).orElseThrow(() -> new IllegalArgumentException("not a CIDR"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tailaudit.otlp.local-addresses: not a CIDR: " + entry + " ("
+                    + e.getMessage() + ")");
+        }
     }
 
     private static Set<String> lower(List<String> values) {
@@ -77,7 +83,7 @@ final class DeploymentKinds {
                 return true;
             }
         }
-        byte[] ip = literal(a);
+        byte[] ip = Cidr.literal(a);
         if (ip != null) {
             for (Cidr c : localNetworks) {
                 if (c.contains(ip)) {
@@ -86,56 +92,5 @@ final class DeploymentKinds {
             }
         }
         return false;
-    }
-
-    /** The bytes of an IP literal, null for a host name (which is never looked up). */
-    private static byte[] literal(String a) {
-        boolean v4 = IPV4.matcher(a).matches();
-        if (!v4 && !(a.indexOf(':') >= 0 && a.matches("[0-9a-f:.]+"))) {
-            return null;
-        }
-        if (v4) {
-            for (String octet : a.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
-                    return null;         // not a literal: getByName would look it up as a host name
-                }
-            }
-        }
-        try {
-            return InetAddress.getByName(a).getAddress();      // a literal: parsed, not resolved
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    private record Cidr(byte[] network, int bits) {
-
-        static Cidr parse(String s) {
-            int slash = s.indexOf('/');
-            byte[] net = literal(s.substring(0, slash));
-            int bits;
-            try {
-                bits = Integer.parseInt(s.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                bits = -1;
-            }
-            if (net == null || bits < 0 || bits > net.length * 8) {
-                throw new IllegalArgumentException("tailaudit.otlp.local-addresses: not a CIDR: " + s);
-            }
-            return new Cidr(net, bits);
-        }
-
-        boolean contains(byte[] ip) {
-            if (ip.length != network.length) {
-                return false;
-            }
-            for (int i = 0; i < bits; i++) {
-                int mask = 0x80 >>> (i % 8);
-                if ((ip[i / 8] & mask) != (network[i / 8] & mask)) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 }
