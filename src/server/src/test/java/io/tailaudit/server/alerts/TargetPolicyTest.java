@@ -138,7 +138,7 @@ class TargetPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "10.0.0.0/x", "not a host!", "fd00::/129"})
+    @ValueSource(strings = {"10.0.0.0/33", "10.0.0.0/x", "not a host!", "fd00::/129", "999.1.1.1", "10.0.0/8"})
     void a_bad_allow_list_entry_stops_the_start_naming_the_key(String entry) {
         assertThatThrownBy(() -> policy(entry)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("tailaudit.alerts.allowed-private-targets: '" + entry + "'");
