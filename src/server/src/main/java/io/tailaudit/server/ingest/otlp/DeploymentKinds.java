@@ -40,7 +40,7 @@ final class DeploymentKinds {
 
     private static Cidr network(String entry) {
         try {
-            return Cidr.parse(entry).orElseThrow(() -> new IllegalArgumentException("not a CIDR"));
+            return Cidr.parse(entry).orElseThrow(() -> new IllegalArgumentException("not an address literal"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tailaudit.otlp.local-addresses: not a CIDR: " + entry + " ("
                     + e.getMessage() + ")");
