@@ -51,6 +51,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path logDirectory, int port, int controllerPort) throws IOException {
         Files.createDirectories(logDirectory);
         String dir = logDirectory.toAbsolutePath().toString();
+        Properties p = singleNode(dir, port, controllerPort);
+        p.put("num.partitions", "4");
+        // the ingest consumer is a static member of a classic group; the broker defaults admit its session
+        // timeout (group.min.session.timeout.ms 6 s .. group.max.session.timeout.ms 30 min) and, for the
+        // consumer protocol, would give group.consumer.session.timeout.ms 45 s: nothing to change here
+        // after an unclean stop the restarted node waits out its own old session: keep it short
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.put("log.flush.interval.messages", "10000");
+        KafkaConfig config = new KafkaConfig(p, false);
+        if (!Files.exists(Path.of(dir, "meta.properties"))) {      // an existing one keeps its cluster id
+            format(dir, List.of());
+        }
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        String bootstrap = "127.0.0.1:" + port;
+        LOG.infof("embedded kafka started bootstrap=%s log=%s", bootstrap, dir);
+        return new EmbeddedKafka(server, bootstrap, config);
+    }
+
+    /**
+     * A one-node broker and controller on loopback, its log in {@code dir}: clients on PLAINTEXT at {@code port},
+     * the controller at {@code controllerPort}, every internal topic with one replica. Callers add or replace
+     * settings (a test's SASL listener) before they build the {@link KafkaConfig}.
+     */
+    public static Properties singleNode(String dir, int port, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
@@ -61,7 +87,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", dir);
-        p.put("num.partitions", "4");
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");
         p.put("transaction.state.log.replication.factor", "1");
@@ -69,27 +94,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
-        // the ingest consumer is a static member of a classic group; the broker defaults admit its session
-        // timeout (group.min.session.timeout.ms 6 s .. group.max.session.timeout.ms 30 min) and, for the
-        // consumer protocol, would give group.consumer.session.timeout.ms 45 s: nothing to change here
-        // after an unclean stop the restarted node waits out its own old session: keep it short
-        p.put("broker.session.timeout.ms", "3000");
-        p.put("broker.heartbeat.interval.ms", "500");
-        p.put("log.flush.interval.messages", "10000");
-        KafkaConfig config = new KafkaConfig(p, false);
-        format(dir);
-        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
-        String bootstrap = "127.0.0.1:" + port;
-        LOG.infof("embedded kafka started bootstrap=%s log=%s", bootstrap, dir);
-        return new EmbeddedKafka(server, bootstrap, config);
+        return p;
     }
 
-    /** Formats a new log directory; an existing one (meta.properties present) keeps its cluster id. */
-    private static void format(String dir) throws IOException {
-        if (Files.exists(Path.of(dir, "meta.properties"))) {
-            return;
-        }
+    /**
+     * Formats {@code dir} as {@link #singleNode}'s log, with a new cluster id and the given
+     * {@code kafka-storage format --add-scram} credentials (none for a PLAINTEXT broker).
+     */
+    public static void format(String dir, List<String> scramArguments) throws IOException {
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -100,6 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setScramArguments(scramArguments)
                     .setIgnoreFormatted(true)
                     .run();
         } catch (Exception e) {

@@ -1,17 +1,12 @@
 package io.tailaudit.server.testing;
 
+import io.tailaudit.server.embedded.EmbeddedKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 import static io.tailaudit.server.embedded.EmbeddedKafka.freePort;
@@ -87,39 +81,21 @@ public final class SecuredServices implements AutoCloseable {
 
     private static KafkaRaftServer scramKafka(Path logs, int port) throws Exception {
         Files.createDirectories(logs);
-        int controller = freePort();
         String dir = logs.toAbsolutePath().toString();
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
+        int controller = freePort();
+        // EmbeddedKafka's one-node broker, its only client listener SASL, the broker talking to itself over it
+        Properties p = EmbeddedKafka.singleNode(dir, port, controller);
         p.put("listeners", "SASL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
         p.put("advertised.listeners", "SASL://127.0.0.1:" + port);
-        p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "SASL");
         p.put("listener.security.protocol.map", "SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
         p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
         p.put("listener.name.sasl.scram-sha-512.sasl.jaas.config", jaas(BROKER_USER, BROKER_PASSWORD));
-        p.put("log.dirs", dir);
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
         KafkaConfig config = new KafkaConfig(p, false);
-        new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(1).setClusterId(Uuid.randomUuid().toString())
-                .setDirectories(List.of(dir)).setMetadataLogDirectory(Optional.of(dir))
-                .setControllerListenerName("CONTROLLER")
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setScramArguments(List.of(
-                        "SCRAM-SHA-512=[name=" + BROKER_USER + ",password=" + BROKER_PASSWORD + "]",
-                        "SCRAM-SHA-512=[name=" + KAFKA_USER + ",password=" + KAFKA_PASSWORD + "]"))
-                .run();
+        EmbeddedKafka.format(dir, List.of(
+                "SCRAM-SHA-512=[name=" + BROKER_USER + ",password=" + BROKER_PASSWORD + "]",
+                "SCRAM-SHA-512=[name=" + KAFKA_USER + ",password=" + KAFKA_PASSWORD + "]"));
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         return server;
