@@ -7,11 +7,10 @@ import com.microsoft.playwright.Playwright;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
+import io.tailaudit.server.testing.Kafka;
 import io.tailaudit.server.testing.Keycloak;
 import io.tailaudit.server.testing.PackagedServer;
 import io.tailaudit.server.testing.Traces;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -102,10 +101,7 @@ class KeycloakLoginIT {
 
     /** Creates the topics and sends one trace with prompt and output text; returns its id. */
     private String sendTraceWithText() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("tailaudit.traces", 2, (short) 1),
-                    new NewTopic("tailaudit.traces.dlq", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        }
+        Kafka.createTopics(platform.bootstrapServers(), 2, 2);
         Trace trace = Traces.ok(task).input(PROMPT).output("Refunds within 30 days.").build();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),

@@ -3,10 +3,9 @@ package io.tailaudit.server.ingest;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
+import io.tailaudit.server.testing.Kafka;
 import io.tailaudit.server.testing.Db;
 import io.tailaudit.server.testing.Traces;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,10 +64,7 @@ class CrashRestartIT {
         Files.createDirectories(target);
         dir = Files.createTempDirectory(target, "crash-restart-");
         platform = EmbeddedPlatform.start(dir.resolve("platform"));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("tailaudit.traces", 4, (short) 1),
-                    new NewTopic("tailaudit.traces.dlq", 4, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        }
+        Kafka.createTopics(platform.bootstrapServers(), 4, 4);
         Files.createDirectories(dir.resolve("server"));
     }
 

@@ -5,11 +5,11 @@ import io.tailaudit.sdk.TailAuditClient;
 import io.tailaudit.sdk.TailAuditConfig;
 import io.tailaudit.server.embedded.EmbeddedKafka;
 import io.tailaudit.server.embedded.EmbeddedPlatform;
+import io.tailaudit.server.testing.Kafka;
 import io.tailaudit.server.testing.PackagedServer;
 import io.tailaudit.server.testing.Traces;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,10 +54,7 @@ class ReplicaRolesIT {
         Files.createDirectories(target);
         dir = Files.createTempDirectory(target, "replica-roles-");
         platform = EmbeddedPlatform.start(dir.resolve("platform"));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("tailaudit.traces", 6, (short) 1),
-                    new NewTopic("tailaudit.traces.dlq", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        }
+        Kafka.createTopics(platform.bootstrapServers(), 6, 2);
         Map<String, String> common = Map.of(
                 "quarkus.datasource.jdbc.url", platform.jdbcUrl(),
                 "quarkus.datasource.username", "postgres",

@@ -3,6 +3,8 @@ package io.tailaudit.server.testing;
 import io.tailaudit.sdk.Feedback;
 import io.tailaudit.sdk.Trace;
 import io.tailaudit.sdk.internal.EventWriter;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** Produces raw records to the real broker and reads the dead-letter topic, as a client would. */
 public final class Kafka {
@@ -31,6 +34,15 @@ public final class Kafka {
     public static final String DLQ = "tailaudit.traces.dlq";
 
     private Kafka() {
+    }
+
+    /** Creates the trace topic and its DLQ, one replica each, on a broker a test started itself. */
+    public static void createTopics(String bootstrapServers, int tracePartitions, int dlqPartitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, tracePartitions, (short) 1),
+                    new NewTopic(DLQ, dlqPartitions, (short) 1)))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     public static String bootstrap() {
