@@ -37,24 +37,7 @@ final class CopyBaseline {
     static Result run(String jdbcUrl, SyntheticTraces traces, int rows, int batchSize) throws SQLException, IOException {
         try (Connection c = DriverManager.getConnection(jdbcUrl)) {
             Table table = createLikeTrace(c, "trace_copy");
-            c.setAutoCommit(false);
-            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            long timed = 0;
-            for (int done = 0; done < rows; done += batchSize) {
-                int n = Math.min(batchSize, rows - done);
-                StringBuilder sb = new StringBuilder(n * 360);
-                CopyRows row = new CopyRows(sb);
-                Instant receivedAt = Instant.now();
-                for (int i = 0; i < n; i++) {
-                    row.append(traces.next(), receivedAt);
-                }
-                String text = sb.toString();
-                long start = System.nanoTime();
-                copy.copyIn(COPY, new StringReader(text));
-                c.commit();
-                timed += System.nanoTime() - start;
-            }
-            return new Result(rows, Duration.ofNanos(timed), table.partitions(), table.schema());
+            return copyBatches(c, table, traces, rows, batchSize, COPY, null);
         }
     }
 
@@ -76,36 +59,53 @@ final class CopyBaseline {
                 st.execute("CREATE TABLE " + KEY_TABLE + " (LIKE trace_key INCLUDING ALL)");
             }
             Table table = createLikeTrace(c, KEYED_TABLE);
-            c.setAutoCommit(false);
-            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            String copyKeys = "COPY " + KEY_TABLE + " (trace_id, occurred_at, content_hash) FROM STDIN";
-            String copyRows = "COPY " + KEYED_TABLE + " (" + CopyRows.COLUMNS + ") FROM STDIN";
-            long timed = 0;
-            for (int done = 0; done < rows; done += batchSize) {
-                int n = Math.min(batchSize, rows - done);
-                StringBuilder sb = new StringBuilder(n * 360);
-                CopyRows row = new CopyRows(sb);
-                Instant receivedAt = Instant.now();
-                List<Object[]> values = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    values.add(row.append(traces.next(), receivedAt));
-                }
-                values.sort((a, b) -> ((String) a[0]).compareTo((String) b[0]));     // as ingest orders its keys
-                StringBuilder keys = new StringBuilder(n * 70);
-                for (Object[] v : values) {
-                    // synthetic ids are UUIDs: nothing to escape
-                    keys.append(v[0]).append('\t').append(v[1]).append('\t').append(v[v.length - 2]).append('\n');
-                }
-                String keyText = keys.toString();
-                String rowText = sb.toString();
-                long start = System.nanoTime();
-                copy.copyIn(copyKeys, new StringReader(keyText));
-                copy.copyIn(copyRows, new StringReader(rowText));
-                c.commit();
-                timed += System.nanoTime() - start;
-            }
-            return new Result(rows, Duration.ofNanos(timed), table.partitions(), table.schema());
+            return copyBatches(c, table, traces, rows, batchSize,
+                    "COPY " + KEYED_TABLE + " (" + CopyRows.COLUMNS + ") FROM STDIN",
+                    "COPY " + KEY_TABLE + " (trace_id, occurred_at, content_hash) FROM STDIN");
         }
+    }
+
+    /**
+     * COPYs {@code rows} traces in transactions of {@code batchSize}, timing only the COPYs and the commit; with
+     * {@code copyKeys}, each batch's keys first, in trace_id order as ingest orders them.
+     */
+    private static Result copyBatches(Connection c, Table table, SyntheticTraces traces, int rows, int batchSize,
+                                      String copyRows, String copyKeys) throws SQLException, IOException {
+        c.setAutoCommit(false);
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        long timed = 0;
+        for (int done = 0; done < rows; done += batchSize) {
+            int n = Math.min(batchSize, rows - done);
+            StringBuilder sb = new StringBuilder(n * 360);
+            CopyRows row = new CopyRows(sb);
+            Instant receivedAt = Instant.now();
+            List<Object[]> values = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                values.add(row.append(traces.next(), receivedAt));
+            }
+            String keyText = copyKeys == null ? null : keyRows(values);
+            String rowText = sb.toString();
+            long start = System.nanoTime();
+            if (keyText != null) {
+                copy.copyIn(copyKeys, new StringReader(keyText));
+            }
+            copy.copyIn(copyRows, new StringReader(rowText));
+            c.commit();
+            timed += System.nanoTime() - start;
+        }
+        return new Result(rows, Duration.ofNanos(timed), table.partitions(), table.schema());
+    }
+
+    /** trace_id, occurred_at and content_hash of each row, in trace_id order, as COPY text. */
+    private static String keyRows(List<Object[]> values) {
+        List<Object[]> sorted = new ArrayList<>(values);
+        sorted.sort((a, b) -> ((String) a[0]).compareTo((String) b[0]));
+        StringBuilder keys = new StringBuilder(sorted.size() * 70);
+        for (Object[] v : sorted) {
+            // synthetic ids are UUIDs: nothing to escape
+            keys.append(v[0]).append('\t').append(v[1]).append('\t').append(v[v.length - 2]).append('\n');
+        }
+        return keys.toString();
     }
 
     /** What {@link #createLikeTrace} made: the day partitions and the schema note for the report. */
