@@ -241,8 +241,8 @@ final class GenAiSpanMapper {
             }
             t.put("ttft_ms", ttft * 1000.0);
         }
-        Long in = first(l.attrs.integer("gen_ai.usage.input_tokens"), l.attrs.integer("gen_ai.usage.prompt_tokens"));
-        Long out = first(l.attrs.integer("gen_ai.usage.output_tokens"), l.attrs.integer("gen_ai.usage.completion_tokens"));
+        Long in = tokens(l.attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens");
+        Long out = tokens(l.attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens");
         if (in != null || out != null) {
             ObjectNode u = t.putObject("usage");
             if (in != null) {
@@ -545,6 +545,24 @@ final class GenAiSpanMapper {
     }
 
     /** Attributes by key; the last value of a repeated key wins, as the SDKs' own maps do. */
+    /**
+     * A token count from the convention's attribute, else the older one. A count that is there but is no whole
+     * number (1e308, 1.5, "many") makes the span unmappable: dropping it would store the span as if no usage had
+     * been reported.
+     */
+    private static Long tokens(Attrs a, String key, String olderKey) {
+        for (String k : List.of(key, olderKey)) {
+            if (a.map.containsKey(k)) {
+                Long v = a.integer(k);
+                if (v == null) {
+                    throw new Unmappable(k + " is not a whole number of tokens");
+                }
+                return v;
+            }
+        }
+        return null;
+    }
+
     static final class Attrs {
         final Map<String, AnyValue> map = new HashMap<>();
 

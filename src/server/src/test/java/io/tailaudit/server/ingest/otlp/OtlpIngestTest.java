@@ -226,19 +226,27 @@ class OtlpIngestTest {
                    "attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
                      {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
                      {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
-                     {"key":"gen_ai.usage.input_tokens","value":{"intValue":"900000000000"}}]}
+                     {"key":"gen_ai.usage.input_tokens","value":{"intValue":"900000000000"}}]},
+                  {"traceId":"%s","spanId":"eee19b7ec3c1b178","name":"chat non-finite","kind":3,
+                   "startTimeUnixNano":"%d","endTimeUnixNano":"%d",
+                   "attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+                     {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+                     {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+                     {"key":"gen_ai.usage.output_tokens","value":{"doubleValue":1e308}}]}
                  ]}]}]}
                 """.formatted(task, traceHex, start, start + 1_500_000_000L, traceHex, start, start + 1_000_000L,
-                traceHex, start, start + 1_000_000L, traceHex, start, start + 1_000_000L);
+                traceHex, start, start + 1_000_000L, traceHex, start, start + 1_000_000L,
+                traceHex, start, start + 1_000_000L);
         HttpResponse<String> r = post(json.getBytes(StandardCharsets.UTF_8), "application/json", null, TOKEN);
         assertThat(r.statusCode()).isEqualTo(200);
         com.fasterxml.jackson.databind.JsonNode partial = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(r.body()).path("partialSuccess");
-        assertThat(partial.path("rejectedSpans").asText()).isEqualTo("3");
+        assertThat(partial.path("rejectedSpans").asText()).isEqualTo("4");
         assertThat(partial.path("errorMessage").asText())
                 .contains("no gen_ai.request.model or gen_ai.response.model")
                 .contains("local or cloud is unknown: gen_ai.provider.name=acme-llm")
-                .contains("out_of_range at $.usage.input_tokens");
+                .contains("out_of_range at $.usage.input_tokens")
+                .contains("gen_ai.usage.output_tokens is not a whole number of tokens");
         String id = traceHex + "-eee19b7ec3c1b174";
         await().atMost(ofSeconds(30)).until(() -> Db.count("SELECT count(*) FROM trace WHERE task = ?", task) == 1);
         assertThat(Db.strings("SELECT concat_ws('|', trace_id, service, deployment_kind, model, latency_ms, input_tokens,"
